@@ -1,0 +1,184 @@
+// tunebook's helper kernels for the tfjs wasm backend, compiled to native/kernels.wasm by
+// scripts/build-native.mjs (clang --target=wasm32 -msimd128) and committed, so that
+// `npm ci` needs no C toolchain.
+//
+// The module imports the backend's own memory and works on tensors in place: every pointer
+// below is a byte offset into the tfjs heap. It must not own static data (its data segment
+// would be written over the backend's heap at instantiation); the build script checks that
+// the module has no data section, and the loader points its stack into a block it mallocs.
+
+#include <wasm_simd128.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+static void zero(float* p, int n) {
+  int i = 0;
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (; i + 4 <= n; i += 4) wasm_v128_store(p + i, z);
+  for (; i < n; i++) p[i] = 0.0f;
+}
+
+static void copy(float* dst, const float* src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  for (; i < n; i++) dst[i] = src[i];
+}
+
+// out[c * rows + r] = in[r * cols + c], in 8x8 blocks so both sides stay in cache.
+EXPORT void transpose2d(const float* in, float* out, int rows, int cols) {
+  for (int r0 = 0; r0 < rows; r0 += 8) {
+    int r1 = r0 + 8 < rows ? r0 + 8 : rows;
+    for (int c0 = 0; c0 < cols; c0 += 8) {
+      int c1 = c0 + 8 < cols ? c0 + 8 : cols;
+      for (int c = c0; c < c1; c++)
+        for (int r = r0; r < r1; r++) out[c * rows + r] = in[r * cols + c];
+    }
+  }
+}
+
+// Transposed im2col from channels-first xt [C, N, H, W]: row (kh*KW + kw)*C + c of out
+// holds, for every output pixel p = (n, oh, ow), the input value that tap reads (0 in the
+// padding). dW = out x dy is then one plain matrix product.
+// Only images n0 .. n0+nc-1 are unfolded, so large batches can go in chunks.
+EXPORT void im2col_t(const float* xt, float* out, int C, int N, int n0, int nc, int H, int W,
+                     int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
+                     int pl) {
+  const int P = nc * OH * OW;
+  for (int kh = 0; kh < KH; kh++) {
+    for (int kw = 0; kw < KW; kw++) {
+      // Valid output columns for this tap: 0 <= ow*sw - pl + kw*dw < W.
+      const int off = kw * dw - pl;
+      int ow0 = 0;
+      while (ow0 < OW && ow0 * sw + off < 0) ow0++;
+      int ow1 = ow0;
+      while (ow1 < OW && ow1 * sw + off < W) ow1++;
+      for (int c = 0; c < C; c++) {
+        float* row = out + ((kh * KW + kw) * C + c) * P;
+        for (int n = 0; n < nc; n++) {
+          const float* plane = xt + (c * N + n0 + n) * H * W;
+          for (int oh = 0; oh < OH; oh++) {
+            float* dst = row + (n * OH + oh) * OW;
+            const int h = oh * sh - pt + kh * dh;
+            if (h < 0 || h >= H) {
+              zero(dst, OW);
+              continue;
+            }
+            const float* src = plane + h * W + off;
+            for (int ow = 0; ow < ow0; ow++) dst[ow] = 0.0f;
+            if (sw == 1) {
+              copy(dst + ow0, src + ow0, ow1 - ow0);
+            } else {
+              for (int ow = ow0; ow < ow1; ow++) dst[ow] = src[ow * sw];
+            }
+            for (int ow = ow1; ow < OW; ow++) dst[ow] = 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Max-pool gradient, NHWC: each window's dy goes to the first (row-major) position holding
+// the window's maximum, as tfjs's cpu backend does, so ties resolve the same way.
+EXPORT void maxpool_grad(const float* x, const float* dy, float* dx, int N, int H, int W,
+                         int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt, int pl) {
+  zero(dx, N * H * W * C);
+  const int C4 = C & ~3;
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      int r0 = oh * sh - pt, r1 = r0 + fh;
+      if (r0 < 0) r0 = 0;
+      if (r1 > H) r1 = H;
+      for (int ow = 0; ow < OW; ow++) {
+        int c0 = ow * sw - pl, c1 = c0 + fw;
+        if (c0 < 0) c0 = 0;
+        if (c1 > W) c1 = W;
+        const float* g = dy + ((n * OH + oh) * OW + ow) * C;
+        int ch = 0;
+        for (; ch < C4; ch += 4) {
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          v128_t where = wasm_i32x4_splat(-1);
+          for (int r = r0; r < r1; r++) {
+            for (int c = c0; c < c1; c++) {
+              const int base = ((n * H + r) * W + c) * C + ch;
+              v128_t v = wasm_v128_load(x + base);
+              v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              where = wasm_v128_bitselect(wasm_i32x4_splat(base), where, gt);
+            }
+          }
+          int idx[4];
+          wasm_v128_store(idx, where);
+          for (int l = 0; l < 4; l++)
+            if (idx[l] >= 0) dx[idx[l] + l] += g[ch + l];
+        }
+        for (; ch < C; ch++) {
+          float best = -__builtin_inff();
+          int where = -1;
+          for (int r = r0; r < r1; r++)
+            for (int c = c0; c < c1; c++) {
+              const int i = ((n * H + r) * W + c) * C + ch;
+              if (x[i] > best) {
+                best = x[i];
+                where = i;
+              }
+            }
+          if (where >= 0) dx[where] += g[ch];
+        }
+      }
+    }
+  }
+}
+
+// out[c] = scale * sum over r of x[r * cols + c], accumulated in float64.
+EXPORT void sum_rows(const float* x, float* out, double* acc, int rows, int cols, float scale) {
+  for (int c = 0; c < cols; c++) acc[c] = 0.0;
+  const int C4 = cols & ~3;
+  for (int r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v128_t v = wasm_v128_load(row + c);
+      v128_t lo = wasm_f64x2_promote_low_f32x4(v);
+      v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+      wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), lo));
+      wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), hi));
+    }
+    for (; c < cols; c++) acc[c] += row[c];
+  }
+  for (int c = 0; c < cols; c++) out[c] = (float)(acc[c] * scale);
+}
+
+// out[r, c] = a[r, c] (op) v[c], or v[c] (op) a[r, c] when `swap`: a vector broadcast along
+// the last axis, the shape batch-norm and bias gradients produce.
+EXPORT void bcast_last(int op, int swap, const float* a, const float* v, float* out, int rows,
+                       int cols) {
+  const int C4 = cols & ~3;
+  for (int r = 0; r < rows; r++) {
+    const float* ar = a + r * cols;
+    float* o = out + r * cols;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v128_t x = wasm_v128_load(ar + c);
+      v128_t y = wasm_v128_load(v + c);
+      if (swap) {
+        v128_t t = x;
+        x = y;
+        y = t;
+      }
+      v128_t z;
+      switch (op) {
+        case 0: z = wasm_f32x4_add(x, y); break;
+        case 1: z = wasm_f32x4_sub(x, y); break;
+        case 2: z = wasm_f32x4_mul(x, y); break;
+        default: z = wasm_f32x4_div(x, y); break;
+      }
+      wasm_v128_store(o + c, z);
+    }
+    for (; c < cols; c++) {
+      float x = swap ? v[c] : ar[c];
+      float y = swap ? ar[c] : v[c];
+      o[c] = op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
+    }
+  }
+}

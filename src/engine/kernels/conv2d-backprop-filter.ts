@@ -1,0 +1,111 @@
+/**
+ * Conv2DBackpropFilter for wasm, which tfjs-backend-wasm 4.22 lacks (tfjs issue #8474).
+ *
+ * dW[kh,kw,ci,co] = sum over pixels p=(n,oh,ow) of x[n, oh*s-pad+kh*d, ow*s-pad+kw*d, ci] * dy[p,co]
+ * is one matrix product once x is unfolded: cols[(kh,kw,ci), p] (native/kernels.c, from a
+ * channels-first copy of x so that rows are contiguous copies) times dy[p, co], which is
+ * already a [pixels, co] matrix in NHWC. The product runs on XNNPACK's fully-connected GEMM
+ * and lands directly in the [kh, kw, ci, co] layout. Large batches are unfolded in chunks.
+ */
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  native,
+  ptr,
+  release,
+  requireChannelsLast,
+  reshape,
+  runWasm,
+  type WasmBackend,
+} from './wasm-heap.js';
+
+/** Upper bound on the unfolded matrix per chunk, in floats (64 MiB). */
+const MAX_COLS_FLOATS = 16 * 1024 * 1024;
+
+interface Attrs {
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+  dataFormat?: string;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+  dilations?: number | [number, number];
+}
+
+export function conv2dBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  attrs: Attrs;
+  backend: WasmBackend;
+}): TensorInfo {
+  const { inputs, attrs, backend } = args;
+  const { x, dy } = inputs;
+  requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  const rows = kh * kw * ci;
+  const pixels = oh * ow;
+  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_COLS_FLOATS / Math.max(1, rows * pixels))));
+
+  const kernels = native(backend);
+  const xt = backend.makeOutput([ci, n, h, w], 'float32');
+  kernels.transpose2d(ptr(backend, x), ptr(backend, xt), n * h * w, ci);
+  const dy2 = reshape(backend, dy, [1, n * pixels, co]);
+  let total: TensorInfo | null = null;
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const nc = Math.min(chunk, n - n0);
+    const cols = backend.makeOutput([1, rows, nc * pixels], 'float32');
+    kernels.im2col_t(
+      ptr(backend, xt),
+      ptr(backend, cols),
+      ci,
+      n,
+      n0,
+      nc,
+      h,
+      w,
+      kh,
+      kw,
+      oh,
+      ow,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+    const dyPart =
+      nc === n
+        ? dy2
+        : runWasm(
+            'Slice',
+            { x: dy2 },
+            { begin: [0, n0 * pixels, 0], size: [1, nc * pixels, co] },
+            backend,
+          );
+    const part = runWasm(
+      'BatchMatMul',
+      { a: cols, b: dyPart },
+      { transposeA: false, transposeB: false },
+      backend,
+    );
+    release(backend, cols);
+    if (dyPart !== dy2) release(backend, dyPart);
+    if (total === null) {
+      total = part;
+    } else {
+      const sum = runWasm('Add', { a: total, b: part }, {}, backend);
+      release(backend, total, part);
+      total = sum;
+    }
+  }
+  const out = reshape(backend, total!, attrs.filterShape);
+  release(backend, xt, dy2, total!);
+  return out;
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../core/rng.js';
+import { relativeError } from '../../testing/compare.js';
+import { initEngine } from '../backend.js';
+
+function values(shape: number[], seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.range(-2, 2));
+}
+
+/** Runs `f` on fresh tensors on cpu and on wasm and returns both results. */
+async function onBoth(
+  inputs: { shape: number[]; seed: number }[],
+  f: (...ts: tf.Tensor[]) => tf.Tensor,
+): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[]; wasmShape: number[] }> {
+  const out: Record<string, { data: Float32Array; shape: number[] }> = {};
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initEngine({ backend });
+    const ts = inputs.map((i) => tf.tensor(values(i.shape, i.seed), i.shape));
+    const r = f(...ts);
+    out[backend] = { data: Float32Array.from(r.dataSync() as Float32Array), shape: r.shape };
+    tf.dispose([...ts, r]);
+  }
+  return {
+    cpu: out.cpu.data,
+    wasm: out.wasm.data,
+    shape: out.cpu.shape,
+    wasmShape: out.wasm.shape,
+  };
+}
+
+test('Sum and Mean over leading and other axes match cpu', async () => {
+  const cases: [number[], number | number[], boolean][] = [
+    [[4, 5, 6, 3], [0, 1, 2], false],
+    [[4, 5, 6, 3], [0, 1, 2], true],
+    [[7, 9], 0, false],
+    [[7, 9], [0, 1], false],
+    [[2, 3, 4], [1, 2], false],
+    [[2, 3, 4], -1, true],
+    [[300, 5], 0, false],
+    [[5], 0, false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    for (const op of ['sum', 'mean'] as const) {
+      const reduce = op === 'sum' ? tf.sum : tf.mean;
+      const r = await onBoth([{ shape, seed: 1 }], (x) => reduce(x, axis, keepDims));
+      assert.deepEqual(r.wasmShape, r.shape, `${op} ${shape} ${axis}`);
+      assert.ok(relativeError(r.wasm, r.cpu) <= 1e-6, `${op} ${shape} axis ${axis}`);
+    }
+  }
+});
+
+test('Tile matches cpu for vectors, matrices and scalars-like shapes', async () => {
+  const cases: [number[], number[]][] = [
+    [
+      [1, 1, 1, 4],
+      [3, 5, 2, 1],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [[3], [4]],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
+    [[1], [1]],
+    [
+      [2, 2],
+      [1, 1],
+    ],
+  ];
+  for (const [shape, reps] of cases) {
+    const r = await onBoth([{ shape, seed: 2 }], (x) => tf.tile(x, reps));
+    assert.deepEqual(r.wasmShape, r.shape);
+    assert.deepEqual(r.wasm, r.cpu, `tile ${shape} x ${reps}`);
+  }
+  await initEngine({ backend: 'wasm' });
+  const ints = tf.tile(tf.tensor1d([1, 2], 'int32'), [3]);
+  assert.deepEqual([...ints.dataSync()], [1, 2, 1, 2, 1, 2]);
+  ints.dispose();
+});
+
+test('Add, Sub, Multiply, RealDiv with a last-axis vector match cpu, both operand orders', async () => {
+  const pairs: [number[], number[]][] = [
+    [[2, 3, 4, 5], [5]],
+    [
+      [2, 3, 4, 5],
+      [1, 1, 1, 5],
+    ],
+    [[5], [2, 3, 4, 5]],
+    [
+      [1, 1, 6],
+      [4, 2, 6],
+    ],
+    [[3, 7], [7]],
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    [
+      [3, 4],
+      [3, 1],
+    ],
+  ];
+  for (const [a, b] of pairs) {
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      const r = await onBoth(
+        [
+          { shape: a, seed: 3 },
+          { shape: b, seed: 4 },
+        ],
+        (x, y) => ({ add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div })[op](x, y),
+      );
+      assert.deepEqual(r.wasmShape, r.shape);
+      assert.ok(relativeError(r.wasm, r.cpu) <= 1e-6, `${op} ${a} ${b}`);
+    }
+  }
+});
+
+test('Identity and same-dtype Cast share data safely', async () => {
+  await initEngine({ backend: 'wasm' });
+  const x = tf.tensor1d([1, 2, 3]);
+  const y = tf.clone(x);
+  const z = tf.cast(x, 'float32');
+  x.dispose();
+  assert.deepEqual([...y.dataSync()], [1, 2, 3]);
+  assert.deepEqual([...z.dataSync()], [1, 2, 3]);
+  const i = tf.cast(z, 'int32');
+  assert.equal(i.dtype, 'int32');
+  tf.dispose([y, z, i]);
+});

@@ -1,0 +1,60 @@
+/**
+ * Registers tunebook's training kernels on the wasm backend: the ones it lacks
+ * (Conv2DBackpropFilter, the depthwise backprops) and faster replacements for ones it runs
+ * slowly (Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad). Call after the wasm
+ * backend is initialised: the replaced kernels' own setup must have run, since the
+ * replacements delegate to them for cases they do not speed up.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { cast, identity } from './aliasing.js';
+import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
+import { add, multiply, realDiv, sub } from './broadcast-binary.js';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import {
+  depthwiseConv2dBackpropFilter,
+  depthwiseConv2dBackpropInput,
+} from './depthwise-backprop.js';
+import { maxPoolGrad } from './max-pool-grad.js';
+import { mean, sum } from './reductions.js';
+import { tile } from './tile.js';
+import { rememberOriginal } from './wasm-heap.js';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
+  Conv2DBackpropFilter: conv2dBackpropFilter as unknown as KernelFunc,
+  Conv2DBackpropInput: conv2dBackpropInput as unknown as KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dBackpropFilter as unknown as KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dBackpropInput as unknown as KernelFunc,
+  BatchMatMul: batchMatMul as unknown as KernelFunc,
+  _FusedMatMul: fusedMatMul as unknown as KernelFunc,
+  MaxPoolGrad: maxPoolGrad as unknown as KernelFunc,
+  Sum: sum as unknown as KernelFunc,
+  Mean: mean as unknown as KernelFunc,
+  Tile: tile as unknown as KernelFunc,
+  Add: add as unknown as KernelFunc,
+  Sub: sub as unknown as KernelFunc,
+  Multiply: multiply as unknown as KernelFunc,
+  RealDiv: realDiv as unknown as KernelFunc,
+  Identity: identity as unknown as KernelFunc,
+  Cast: cast as unknown as KernelFunc,
+};
+
+let registered = false;
+
+/** Idempotent; returns the names of the kernels tunebook supplies. */
+export function registerWasmTrainingKernels(): string[] {
+  const names = Object.keys(WASM_TRAINING_KERNELS);
+  if (registered) return names;
+  for (const name of names) {
+    if (rememberOriginal(name)) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: WASM_TRAINING_KERNELS[name],
+    });
+  }
+  registered = true;
+  return names;
+}
