@@ -1,0 +1,27 @@
+/** The shape every CLI command file exports. */
+import type { FlagSpecs, FlagValues } from './args.js';
+
+export interface CommandContext {
+  flags: FlagValues;
+  positionals: string[];
+  out: (line: string) => void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  flags: FlagSpecs;
+  run(context: CommandContext): Promise<void>;
+}
+
+/** Flags every command accepts. */
+export const GLOBAL_FLAGS: FlagSpecs = {
+  backend: {
+    type: 'string',
+    choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    help: 'engine to train on (default: auto, or $TUNEBOOK_BACKEND)',
+  },
+  debug: { type: 'boolean', help: 'show stack traces' },
+  help: { type: 'boolean', help: 'show help' },
+};

@@ -1,0 +1,93 @@
+/**
+ * The `tunebook` command line: parses the command and its flags, runs it, and turns errors
+ * into one clear line and an exit code (2 bad input, 1 failure at run time). Stack traces
+ * only with --debug.
+ */
+import { createRequire } from 'node:module';
+import { TunebookError, UsageError } from '../index.js';
+import { flagHelp, parseArgs } from './args.js';
+import { type Command, GLOBAL_FLAGS } from './command.js';
+import { infoCommand } from './commands/info.js';
+import { trainCommand } from './commands/train.js';
+
+const COMMANDS: Command[] = [infoCommand, trainCommand];
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../../package.json') as { version: string }).version;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'tunebook: deep-learning tuning folklore, measured.',
+    '',
+    'Usage: tunebook <command> [flags]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Flags for every command:',
+    flagHelp(GLOBAL_FLAGS),
+    '  --version  print the version',
+    '',
+    'Run `tunebook <command> --help` for a command.',
+  ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  return [
+    `${command.summary}`,
+    '',
+    `Usage: ${command.usage}`,
+    '',
+    'Flags:',
+    flagHelp({ ...command.flags, ...GLOBAL_FLAGS }),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const debug = argv.includes('--debug');
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      out(mainHelp());
+      return 0;
+    }
+    if (first === '--version' || first === '-v') {
+      out(version());
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === first);
+    if (!command) {
+      if (first.startsWith('-'))
+        throw new UsageError(`unknown flag ${first} (try tunebook --help)`);
+      throw new UsageError(
+        `unknown command "${first}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`,
+      );
+    }
+    const { flags, positionals } = parseArgs(
+      rest,
+      { ...command.flags, ...GLOBAL_FLAGS },
+      command.name,
+    );
+    if (flags.help) {
+      out(commandHelp(command));
+      return 0;
+    }
+    await command.run({ flags, positionals, out });
+    return 0;
+  } catch (error) {
+    if (error instanceof TunebookError) {
+      process.stderr.write(`tunebook: ${error.message}\n`);
+      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tunebook: internal error: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('(run with --debug for the stack trace)\n');
+    return 1;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * tunebook's public entry point. It exports:
+ * - errors: `TunebookError` and its subclasses (stable `code`, `exitCode`);
+ * - `Rng`, the seeded random generator every random draw goes through;
+ * - the engine: `initEngine` (backend choice: tfjs-node, wasm with tunebook's training
+ *   kernels, cpu), `engineInfo`, `seedWeights` (seeded initial weights);
+ * - models: `smallCnn` (the reference CNN), `resnet`;
+ * - data: `loadMnistDigits` (the bundled digits), `stratifiedSplit`, `gather`;
+ * - training: `trainClassifier`, `trainStep`, `makeBatch`, `predictClasses`,
+ *   `evaluateAccuracy`.
+ */
+export {
+  BackendError,
+  ConfigError,
+  DataError,
+  describeValue,
+  KernelError,
+  TunebookError,
+  UsageError,
+} from './core/errors.js';
+export { Rng } from './core/rng.js';
+export { type ImageSet, loadMnistDigits } from './data/mnist.js';
+export { gather, stratifiedSplit } from './data/subset.js';
+export {
+  BACKEND_CHOICES,
+  BACKEND_NAMES,
+  type BackendChoice,
+  type BackendName,
+  type EngineInfo,
+  engineInfo,
+  findNativePackage,
+  initEngine,
+  parseBackendChoice,
+} from './engine/backend.js';
+export { WASM_TRAINING_KERNELS } from './engine/kernels/register.js';
+export { seedWeights } from './engine/seeded-init.js';
+export { type ResnetOptions, resnet } from './models/resnet.js';
+export { type SmallCnnOptions, smallCnn } from './models/small-cnn.js';
+export {
+  type EpochRecord,
+  evaluateAccuracy,
+  makeBatch,
+  predictClasses,
+  type TrainOptions,
+  trainClassifier,
+  trainStep,
+} from './training/classifier.js';
