@@ -1,0 +1,73 @@
+/**
+ * One training-throughput measurement, shared by the main thread and the worker threads of
+ * `npm run bench:engine`: the reference CNN or the ResNet, Adam 1e-3, batch 64, on fixed
+ * random data of `batch * steps` samples; warm-up steps excluded; the median over `reps`
+ * timed passes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BackendChoice,
+  initEngine,
+  resnet,
+  seedWeights,
+  smallCnn,
+  trainStep,
+} from '../src/index.js';
+
+export const NETS = ['cnn', 'resnet'] as const;
+export type Net = (typeof NETS)[number];
+
+export interface MeasureOptions {
+  net: Net;
+  backend: BackendChoice;
+  batch: number;
+  steps: number;
+  reps: number;
+  warmup: number;
+}
+
+export interface Measurement {
+  net: Net;
+  backend: string;
+  samplesPerSecond: number;
+  reps: number[];
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Prepares model and data; `run` then measures (so workers can start together). */
+export async function prepare(options: MeasureOptions): Promise<() => Measurement> {
+  const info = await initEngine({ backend: options.backend });
+  const { net, batch, steps } = options;
+  const shape: [number, number, number] = net === 'cnn' ? [28, 28, 1] : [32, 32, 3];
+  const model =
+    net === 'cnn'
+      ? smallCnn({ inputShape: shape, classes: 10 })
+      : resnet({ inputShape: shape, classes: 10 });
+  seedWeights(model, 0);
+  const n = batch * steps;
+  const xs = tf.randomUniform([n, ...shape], 0, 1, 'float32', 1);
+  const ys = tf.cast(tf.oneHot(tf.randomUniform([n], 0, 10, 'int32', 2), 10), 'float32');
+  const batches = Array.from({ length: steps }, (_, i) => ({
+    x: tf.slice(xs, [i * batch, 0, 0, 0], [batch, -1, -1, -1]),
+    y: tf.slice(ys, [i * batch, 0], [batch, -1]),
+  }));
+  const optimizer = tf.train.adam(1e-3);
+  for (let i = 0; i < options.warmup; i++) {
+    const b = batches[i % steps];
+    trainStep(model, optimizer, b.x, b.y);
+  }
+  return () => {
+    const reps: number[] = [];
+    for (let r = 0; r < options.reps; r++) {
+      const start = performance.now();
+      for (const b of batches) trainStep(model, optimizer, b.x, b.y);
+      reps.push(n / ((performance.now() - start) / 1000));
+    }
+    return { net, backend: info.backend, samplesPerSecond: median(reps), reps };
+  };
+}
