@@ -18,6 +18,7 @@ export {
   TunebookError,
   UsageError,
 } from './core/errors.js';
+export { blankImage, type Image } from './core/image.js';
 export { Rng } from './core/rng.js';
 export { type ImageSet, loadMnistDigits } from './data/mnist.js';
 export { gather, stratifiedSplit } from './data/subset.js';
