@@ -182,3 +182,36 @@ EXPORT void bcast_last(int op, int swap, const float* a, const float* v, float* 
     }
   }
 }
+
+// The inverse of im2col for the input gradient: cols [P, KH*KW*C] (column (kh*KW + kw)*C + c,
+// rows p = (n, oh, ow) for images n0 .. n0+nc-1) is added into dx [N, H, W, C] at the
+// positions each tap read. dx must be zeroed by the caller before the first chunk.
+EXPORT void col2im_add(const float* cols, float* dx, int n0, int nc, int H, int W, int C,
+                       int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
+                       int pl) {
+  const int K = KH * KW * C;
+  const int C4 = C & ~3;
+  for (int n = 0; n < nc; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      for (int ow = 0; ow < OW; ow++) {
+        const float* src = cols + ((n * OH + oh) * OW + ow) * K;
+        for (int kh = 0; kh < KH; kh++) {
+          const int h = oh * sh - pt + kh * dh;
+          if (h < 0 || h >= H) continue;
+          for (int kw = 0; kw < KW; kw++) {
+            const int w = ow * sw - pl + kw * dw;
+            if (w < 0 || w >= W) continue;
+            float* dst = dx + (((n0 + n) * H + h) * W + w) * C;
+            const float* s = src + (kh * KW + kw) * C;
+            int c = 0;
+            for (; c < C4; c += 4)
+              wasm_v128_store(dst + c, wasm_f32x4_add(wasm_v128_load(dst + c), wasm_v128_load(s + c)));
+            for (; c < C; c++) dst[c] += s[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+EXPORT void fill_zero(float* p, int n) { zero(p, n); }

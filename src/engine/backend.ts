@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '../core/errors.js';
+import { installFusedBatchNorm } from './fused-batch-norm.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -79,6 +80,7 @@ export async function initEngine(options: { backend?: BackendChoice } = {}): Pro
 
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
+  installFusedBatchNorm();
   for (const name of order) {
     try {
       current = await activate(name);

@@ -1,19 +1,29 @@
 /**
  * Conv2DBackpropInput for wasm. The backend's own kernel is a scalar loop and took ~45% of a
- * training step of the reference CNN. The input gradient is a "full" correlation of dy with
- * the filter rotated by 180 degrees and its in/out channels swapped, so it runs on XNNPACK's
- * forward convolution: for stride 1 directly with padding, for larger strides on dy spread
- * out by the stride (zeros between rows and columns).
+ * training step of the reference CNN.
+ *
+ * - Stride 1: the input gradient is a "full" correlation of dy with the filter rotated by
+ *   180 degrees and its in/out channels swapped, so it runs on XNNPACK's forward
+ *   convolution, with the padding done by XNNPACK.
+ * - Larger strides: that correlation would mostly multiply zeros (dy spread out by the
+ *   stride), so instead dcols = dy x W^T is one XNNPACK matrix product at the exact FLOP
+ *   count, folded back onto dx by col2im (native/kernels.c), in batch chunks.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
   f32,
+  native,
+  ptr,
   release,
   requireChannelsLast,
+  reshape,
   runWasm,
   type WasmBackend,
   zeros,
 } from './wasm-heap.js';
+
+/** Upper bound on the column matrix per chunk, in floats (64 MiB). */
+const MAX_COLS_FLOATS = 16 * 1024 * 1024;
 
 interface Attrs {
   strides: number | [number, number];
@@ -40,6 +50,7 @@ export function conv2dBackpropInput(args: {
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  if (info.strideHeight > 1 || info.strideWidth > 1) return viaColumns(backend, dy, filter, info);
   const flipped = rotatedFilter(backend, filter);
   const padded = spreadGradient(backend, dy, info);
   const out = runWasm(
@@ -134,4 +145,64 @@ function spreadGradient(
       [0, 0],
     ],
   };
+}
+
+function viaColumns(
+  backend: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  const k = kh * kw * ci;
+  const pixels = oh * ow;
+  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_COLS_FLOATS / Math.max(1, k * pixels))));
+  const kernels = native(backend);
+  const wt = backend.makeOutput([1, co, k], 'float32');
+  kernels.transpose2d(ptr(backend, filter), ptr(backend, wt), k, co);
+  const dx = backend.makeOutput(info.inShape, 'float32');
+  kernels.fill_zero(ptr(backend, dx), n * h * w * ci);
+  const dy3 = reshape(backend, dy, [1, n * pixels, co]);
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const nc = Math.min(chunk, n - n0);
+    const dyPart =
+      nc === n
+        ? dy3
+        : runWasm(
+            'Slice',
+            { x: dy3 },
+            { begin: [0, n0 * pixels, 0], size: [1, nc * pixels, co] },
+            backend,
+          );
+    const cols = runWasm(
+      'BatchMatMul',
+      { a: dyPart, b: wt },
+      { transposeA: false, transposeB: false },
+      backend,
+    );
+    kernels.col2im_add(
+      ptr(backend, cols),
+      ptr(backend, dx),
+      n0,
+      nc,
+      h,
+      w,
+      ci,
+      kh,
+      kw,
+      oh,
+      ow,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+    release(backend, cols);
+    if (dyPart !== dy3) release(backend, dyPart);
+  }
+  release(backend, wt, dy3);
+  return dx;
 }

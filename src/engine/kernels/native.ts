@@ -46,6 +46,26 @@ export interface NativeKernels {
     pt: number,
     pl: number,
   ): void;
+  col2im_add(
+    cols: number,
+    dx: number,
+    n0: number,
+    nc: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  fill_zero(p: number, n: number): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
   bcast_last(
     op: number,
