@@ -6,6 +6,7 @@
  * side is folded into the rows, so that the product itself always reaches XNNPACK.
  */
 import { broadcast_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelError } from '../../core/errors.js';
 import { release, reshape, runWasm, transpose, type WasmBackend } from './wasm-heap.js';
 
 interface Attrs {
@@ -53,14 +54,15 @@ function fastMatMul(
   const aBatch = size(a.shape.slice(0, -2));
   const bBatch = size(b.shape.slice(0, -2));
   const plainAttrs = { ...attrs, transposeA: false, transposeB: false };
-  const original = () => runWasm(kernel, { a, b, ...extra }, attrs, backend);
 
-  // Batched against batched (attention-like) stays with the original loop, and so does a
-  // bias that is not one value per output column.
+  // Batched against batched (attention-like) stays with the backend's loop. That loop adds a
+  // fused bias wrongly (per k-block, and indexed by row as well as column), so a fused
+  // product that cannot reach XNNPACK is split into product, bias and activation.
   const n0 = transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1];
   const bias = extra.bias;
-  if (bBatch !== 1 || (aBatch !== 1 && transposeA) || (bias && size(bias.shape) !== n0)) {
-    return original();
+  if (bBatch !== 1 || (bias && size(bias.shape) !== n0)) {
+    if (kernel === 'BatchMatMul') return runWasm(kernel, { a, b }, attrs, backend);
+    return unfused(inputs, attrs, extra, backend);
   }
 
   const temps: TensorInfo[] = [];
@@ -100,4 +102,41 @@ function swapLast(rank: number): number[] {
 
 function size(shape: number[]): number {
   return shape.reduce((p, d) => p * d, 1);
+}
+
+/** _FusedMatMul as its parts: product, then bias, then activation. */
+function unfused(
+  inputs: { a: TensorInfo; b: TensorInfo },
+  attrs: Attrs & NamedAttrMap,
+  extra: Record<string, TensorInfo>,
+  backend: WasmBackend,
+): TensorInfo {
+  const product = fastMatMul(
+    'BatchMatMul',
+    inputs,
+    { transposeA: attrs.transposeA, transposeB: attrs.transposeB },
+    {},
+    backend,
+  );
+  let out = product;
+  if (extra.bias) {
+    out = runWasm('Add', { a: product, b: extra.bias }, {}, backend);
+    release(backend, product);
+  }
+  const activation = (attrs.activation as string | undefined) ?? 'linear';
+  const act = (name: string, more: Record<string, TensorInfo>, actAttrs: NamedAttrMap) => {
+    const next = runWasm(name, { x: out, ...more }, actAttrs, backend);
+    release(backend, out);
+    out = next;
+  };
+  if (activation === 'relu') act('Relu', {}, {});
+  else if (activation === 'relu6') act('Relu6', {}, {});
+  else if (activation === 'elu') act('Elu', {}, {});
+  else if (activation === 'sigmoid') act('Sigmoid', {}, {});
+  else if (activation === 'leakyrelu')
+    act('LeakyRelu', {}, { alpha: attrs.leakyreluAlpha as number });
+  else if (activation === 'prelu') act('Prelu', { alpha: extra.preluActivationWeights }, {});
+  else if (activation !== 'linear')
+    throw new KernelError('_FusedMatMul', `unknown activation ${activation}`);
+  return out;
 }
