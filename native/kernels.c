@@ -215,3 +215,91 @@ EXPORT void col2im_add(const float* cols, float* dx, int n0, int nc, int H, int 
 }
 
 EXPORT void fill_zero(float* p, int n) { zero(p, n); }
+
+// Batch norm in training, channels last: per-channel batch mean and (biased) variance in
+// float64, then y = x * a + b with a = gamma / sqrt(var + eps), b = beta - mean * a.
+// scratch: 2*C doubles then 2*C floats.
+EXPORT void bn_forward(const float* x, const float* gamma, const float* beta, float* y,
+                       float* mean, float* var, float* invstd, void* scratch, int rows, int C,
+                       float eps) {
+  double* s1 = (double*)scratch;
+  double* s2 = s1 + C;
+  float* a = (float*)(s2 + C);
+  float* b = a + C;
+  for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
+  for (int r = 0; r < rows; r++) {
+    const float* row = x + r * C;
+    for (int c = 0; c < C; c++) {
+      const double v = row[c];
+      s1[c] += v;
+      s2[c] += v * v;
+    }
+  }
+  for (int c = 0; c < C; c++) {
+    const double m = s1[c] / rows;
+    double v = s2[c] / rows - m * m;
+    if (v < 0) v = 0;
+    const double inv = 1.0 / __builtin_sqrt(v + eps);
+    mean[c] = (float)m;
+    var[c] = (float)v;
+    invstd[c] = (float)inv;
+    a[c] = (float)(gamma[c] * inv);
+    b[c] = (float)(beta[c] - m * gamma[c] * inv);
+  }
+  const int C4 = C & ~3;
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + r * C;
+    float* yr = y + r * C;
+    int c = 0;
+    for (; c < C4; c += 4)
+      wasm_v128_store(yr + c, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(xr + c), wasm_v128_load(a + c)),
+                                             wasm_v128_load(b + c)));
+    for (; c < C; c++) yr[c] = xr[c] * a[c] + b[c];
+  }
+}
+
+// Its gradient in closed form: dbeta = sum dy, dgamma = sum dy * xhat, and
+// dx = gamma*inv * (dy - dbeta/m - xhat * dgamma/m) = k1*dy + k2*x + k3 per channel.
+// scratch: 2*C doubles then 3*C floats.
+EXPORT void bn_backward(const float* dy, const float* x, const float* mean, const float* invstd,
+                        const float* gamma, float* dx, float* dgamma, float* dbeta,
+                        void* scratch, int rows, int C) {
+  double* s1 = (double*)scratch;
+  double* s2 = s1 + C;
+  float* k1 = (float*)(s2 + C);
+  float* k2 = k1 + C;
+  float* k3 = k2 + C;
+  for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
+  for (int r = 0; r < rows; r++) {
+    const float* g = dy + r * C;
+    const float* xr = x + r * C;
+    for (int c = 0; c < C; c++) {
+      s1[c] += g[c];
+      s2[c] += (double)g[c] * (xr[c] - mean[c]);
+    }
+  }
+  for (int c = 0; c < C; c++) {
+    const double inv = invstd[c];
+    const double db = s1[c];
+    const double dg = s2[c] * inv;
+    dbeta[c] = (float)db;
+    dgamma[c] = (float)dg;
+    const double scale = gamma[c] * inv;
+    k1[c] = (float)scale;
+    k2[c] = (float)(-scale * inv * dg / rows);
+    k3[c] = (float)(scale * (mean[c] * inv * dg / rows - db / rows));
+  }
+  const int C4 = C & ~3;
+  for (int r = 0; r < rows; r++) {
+    const float* g = dy + r * C;
+    const float* xr = x + r * C;
+    float* o = dx + r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v128_t t = wasm_f32x4_mul(wasm_v128_load(g + c), wasm_v128_load(k1 + c));
+      t = wasm_f32x4_add(t, wasm_f32x4_mul(wasm_v128_load(xr + c), wasm_v128_load(k2 + c)));
+      wasm_v128_store(o + c, wasm_f32x4_add(t, wasm_v128_load(k3 + c)));
+    }
+    for (; c < C; c++) o[c] = g[c] * k1[c] + xr[c] * k2[c] + k3[c];
+  }
+}

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD } from './kernels/batch-norm.js';
 
 /** Normalises `x` over all axes but the last with the batch statistics. */
 export function batchNormTraining(
@@ -26,6 +27,9 @@ export function batchNormTraining(
   beta: tf.Tensor,
   epsilon: number,
 ): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  if (tf.getKernel(BATCH_NORM_FORWARD, tf.getBackend()) && x.dtype === 'float32') {
+    return viaKernels(x, gamma, beta, epsilon);
+  }
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const count = x.size / x.shape[x.rank - 1];
   // The statistics are constants to the custom gradient below, whose dx already carries
@@ -52,6 +56,44 @@ export function batchNormTraining(
     };
   });
   return { y: normalize(x, gamma, beta), mean, variance };
+}
+
+/** The same on a backend with tunebook's batch-norm kernels (wasm): two passes each way. */
+function viaKernels(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  let stats: tf.Tensor[] = [];
+  const normalize = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    const save = args[3] as (saved: tf.Tensor[]) => void;
+    const [y, mean, variance, invStd] = tf
+      .engine()
+      .runKernel(BATCH_NORM_FORWARD, { x: xs, gamma: g, beta: b }, { epsilon }) as tf.Tensor[];
+    save([xs, mean, invStd, g]);
+    stats = [tf.keep(mean), tf.keep(variance)];
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xSaved, meanSaved, invSaved, gSaved] = saved;
+        return tf.engine().runKernel(BATCH_NORM_BACKWARD, {
+          dy,
+          x: xSaved,
+          mean: meanSaved,
+          invStd: invSaved,
+          gamma: gSaved,
+        }) as tf.Tensor[];
+      },
+    };
+  });
+  const y = normalize(x, gamma, beta);
+  // Kept out of customGrad's scope so the caller can update moving averages; the caller's
+  // tidy disposes them with everything else.
+  const [mean, variance] = stats.map((t) => tf.clone(t));
+  tf.dispose(stats);
+  return { y, mean, variance };
 }
 
 interface BatchNormLayer {

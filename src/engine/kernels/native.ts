@@ -66,6 +66,32 @@ export interface NativeKernels {
     pl: number,
   ): void;
   fill_zero(p: number, n: number): void;
+  bn_forward(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    variance: number,
+    invStd: number,
+    scratch: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  bn_backward(
+    dy: number,
+    x: number,
+    mean: number,
+    invStd: number,
+    gamma: number,
+    dx: number,
+    dGamma: number,
+    dBeta: number,
+    scratch: number,
+    rows: number,
+    channels: number,
+  ): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
   bcast_last(
     op: number,

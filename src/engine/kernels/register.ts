@@ -8,6 +8,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cast, identity } from './aliasing.js';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
+import {
+  BATCH_NORM_BACKWARD,
+  BATCH_NORM_FORWARD,
+  batchNormBackward,
+  batchNormForward,
+} from './batch-norm.js';
 import { add, multiply, realDiv, sub } from './broadcast-binary.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
@@ -39,6 +45,8 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   RealDiv: realDiv as unknown as KernelFunc,
   Identity: identity as unknown as KernelFunc,
   Cast: cast as unknown as KernelFunc,
+  [BATCH_NORM_FORWARD]: batchNormForward as unknown as KernelFunc,
+  [BATCH_NORM_BACKWARD]: batchNormBackward as unknown as KernelFunc,
 };
 
 let registered = false;
