@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '../core/errors.js';
+import { attachChainedOps } from './chained-ops.js';
 import { installFusedBatchNorm } from './fused-batch-norm.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
@@ -80,6 +81,7 @@ export async function initEngine(options: { backend?: BackendChoice } = {}): Pro
 
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
+  attachChainedOps();
   installFusedBatchNorm();
   for (const name of order) {
     try {

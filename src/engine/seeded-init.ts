@@ -41,8 +41,13 @@ export function seedWeights(model: tfl.LayersModel, seed: number): void {
     layer.weights.forEach((weight, weightIndex) => {
       const suffix = weight.originalName.split('/').pop() ?? '';
       const attribute = INITIALIZER_ATTRIBUTE[suffix];
+      // Recurrent layers keep their initializers on the cell.
+      const owners = [layer, (layer as unknown as { cell?: unknown }).cell] as Record<
+        string,
+        unknown
+      >[];
       const init = attribute
-        ? ((layer as unknown as Record<string, unknown>)[attribute] as InitializerLike | undefined)
+        ? (owners.map((o) => o?.[attribute]).find((v) => v) as InitializerLike | undefined)
         : undefined;
       if (!init) {
         throw new KernelError(

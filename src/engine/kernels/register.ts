@@ -24,6 +24,7 @@ import {
 import { maxPoolGrad } from './max-pool-grad.js';
 import { mean, sum } from './reductions.js';
 import { tile } from './tile.js';
+import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 import { rememberOriginal } from './wasm-heap.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -45,6 +46,7 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   RealDiv: realDiv as unknown as KernelFunc,
   Identity: identity as unknown as KernelFunc,
   Cast: cast as unknown as KernelFunc,
+  UnsortedSegmentSum: unsortedSegmentSum as unknown as KernelFunc,
   [BATCH_NORM_FORWARD]: batchNormForward as unknown as KernelFunc,
   [BATCH_NORM_BACKWARD]: batchNormBackward as unknown as KernelFunc,
 };
