@@ -303,3 +303,56 @@ EXPORT void bn_backward(const float* dy, const float* x, const float* mean, cons
     for (; c < C; c++) o[c] = g[c] * k1[c] + xr[c] * k2[c] + k3[c];
   }
 }
+
+// dw[K, N] = a[K, P] x b[P, N] for few rows K (a first layer's unfolded input, K = taps x
+// 1-3 channels), where XNNPACK's packed GEMM spends more on packing and on streaming b than
+// on arithmetic. Register tiles of 4 rows x 8 columns over P-blocks that keep b in cache.
+// Adds into out, so chunks of P accumulate.
+EXPORT void gemm_few_rows(const float* a, const float* b, float* out, int K, int P, int N) {
+  const int PB = 2048;
+  const int N8 = N & ~7;
+  for (int p0 = 0; p0 < P; p0 += PB) {
+    const int p1 = p0 + PB < P ? p0 + PB : P;
+    for (int k0 = 0; k0 < K; k0 += 4) {
+      const int kn = K - k0 < 4 ? K - k0 : 4;
+      const float* a0 = a + (k0 + 0) * P;
+      const float* a1 = a + (k0 + (kn > 1 ? 1 : 0)) * P;
+      const float* a2 = a + (k0 + (kn > 2 ? 2 : 0)) * P;
+      const float* a3 = a + (k0 + (kn > 3 ? 3 : 0)) * P;
+      for (int n0 = 0; n0 < N8; n0 += 8) {
+        v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
+        v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = p0; p < p1; p++) {
+          const float* bp = b + p * N + n0;
+          const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+          v128_t s = wasm_f32x4_splat(a0[p]);
+          c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
+          c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+          s = wasm_f32x4_splat(a1[p]);
+          c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
+          c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+          s = wasm_f32x4_splat(a2[p]);
+          c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
+          c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+          s = wasm_f32x4_splat(a3[p]);
+          c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
+          c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+        }
+        const v128_t acc[8] = {c00, c01, c10, c11, c20, c21, c30, c31};
+        for (int r = 0; r < kn; r++) {
+          float* o = out + (k0 + r) * N + n0;
+          wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), acc[2 * r]));
+          wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), acc[2 * r + 1]));
+        }
+      }
+      for (int n = N8; n < N; n++) {
+        for (int r = 0; r < kn; r++) {
+          const float* ar = a + (k0 + r) * P;
+          float s = 0.0f;
+          for (int p = p0; p < p1; p++) s += ar[p] * b[p * N + n];
+          out[(k0 + r) * N + n] += s;
+        }
+      }
+    }
+  }
+}

@@ -20,6 +20,8 @@ import {
 
 /** Upper bound on the unfolded matrix per chunk, in floats (64 MiB). */
 const MAX_COLS_FLOATS = 16 * 1024 * 1024;
+/** Below this many unfolded rows the direct kernel beats XNNPACK's GEMM. */
+const FEW_ROWS = 32;
 
 interface Attrs {
   strides: number | [number, number];
@@ -56,7 +58,14 @@ export function conv2dBackpropFilter(args: {
   const xt = backend.makeOutput([ci, n, h, w], 'float32');
   kernels.transpose2d(ptr(backend, x), ptr(backend, xt), n * h * w, ci);
   const dy2 = reshape(backend, dy, [1, n * pixels, co]);
+  // Few unfolded rows (a first layer: taps x 1-3 channels) go to a direct kernel; XNNPACK
+  // would spend more on packing dy as weights than on the arithmetic.
+  const direct = rows < FEW_ROWS;
   let total: TensorInfo | null = null;
+  if (direct) {
+    total = backend.makeOutput([1, rows, co], 'float32');
+    kernels.fill_zero(ptr(backend, total), rows * co);
+  }
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const nc = Math.min(chunk, n - n0);
     const cols = backend.makeOutput([1, rows, nc * pixels], 'float32');
@@ -80,6 +89,19 @@ export function conv2dBackpropFilter(args: {
       info.padInfo.top,
       info.padInfo.left,
     );
+    if (direct) {
+      const dyChunk = ptr(backend, dy) + n0 * pixels * co * 4;
+      kernels.gemm_few_rows(
+        ptr(backend, cols),
+        dyChunk,
+        ptr(backend, total!),
+        rows,
+        nc * pixels,
+        co,
+      );
+      release(backend, cols);
+      continue;
+    }
     const dyPart =
       nc === n
         ? dy2

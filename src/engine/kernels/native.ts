@@ -66,6 +66,7 @@ export interface NativeKernels {
     pl: number,
   ): void;
   fill_zero(p: number, n: number): void;
+  gemm_few_rows(a: number, b: number, out: number, k: number, p: number, n: number): void;
   bn_forward(
     x: number,
     gamma: number,
