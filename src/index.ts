@@ -5,9 +5,12 @@
  * - the engine: `initEngine` (backend choice: tfjs-node, wasm with tunebook's training
  *   kernels, cpu), `engineInfo`, `seedWeights` (seeded initial weights);
  * - models: `smallCnn` (the reference CNN), `resnet`;
- * - data: `loadMnistDigits` (the bundled digits), `stratifiedSplit`, `gather`;
+ * - data: sources (`openImageFolder`, `mnistSource`/`loadMnistDigits`, CSV/NPY and synthetic
+ *   signals, spectrograms), `stratifiedSplit`, imbalance, resampling, `DataLoader`;
  * - training: `trainClassifier`, `trainStep`, `makeBatch`, `predictClasses`,
- *   `evaluateAccuracy`.
+ *   `evaluateAccuracy`;
+ * - `preprocessing`: histogram equalisation (bit-exact with OpenCV), CLAHE, standard and
+ *   min-max scalers fitted on the training split, dataset statistics.
  */
 export {
   BackendError,
@@ -20,8 +23,7 @@ export {
 } from './core/errors.js';
 export { blankImage, type Image } from './core/image.js';
 export { Rng } from './core/rng.js';
-export { type ImageSet, loadMnistDigits } from './data/mnist.js';
-export { gather, stratifiedSplit } from './data/subset.js';
+export * from './data/index.js';
 export {
   BACKEND_CHOICES,
   BACKEND_NAMES,
@@ -37,6 +39,7 @@ export { WASM_TRAINING_KERNELS } from './engine/kernels/register.js';
 export { seedWeights } from './engine/seeded-init.js';
 export { type ResnetOptions, resnet } from './models/resnet.js';
 export { type SmallCnnOptions, smallCnn } from './models/small-cnn.js';
+export * as preprocessing from './preprocessing/index.js';
 export {
   type EpochRecord,
   evaluateAccuracy,

@@ -8,9 +8,10 @@ import { TunebookError, UsageError } from '../index.js';
 import { flagHelp, parseArgs } from './args.js';
 import { type Command, GLOBAL_FLAGS } from './command.js';
 import { infoCommand } from './commands/info.js';
+import { statsCommand } from './commands/stats.js';
 import { trainCommand } from './commands/train.js';
 
-const COMMANDS: Command[] = [infoCommand, trainCommand];
+const COMMANDS: Command[] = [infoCommand, trainCommand, statsCommand];
 
 function version(): string {
   const require = createRequire(import.meta.url);

@@ -1,0 +1,83 @@
+/**
+ * One string names a data source, for the CLI and study files: `mnist` (the bundled digits),
+ * `synthetic-signals`, a path to an image folder, a `.csv` or a `.npy` file of signals.
+ *
+ * @example
+ *   const source = await openSource('photos', { channels: 3 });
+ *   const digits = await openSource('mnist');
+ *   const ecg = await openSource('ecg.csv', { label: 'diagnosis' });
+ */
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ConfigError, DataError } from '../core/errors.js';
+import { loadSignalCsv, type SignalCsvOptions } from './csv-signals.js';
+import { type ImageFolderOptions, openImageFolder } from './image-folder.js';
+import { mnistSource } from './mnist.js';
+import { loadSignalNpy, type SignalNpyOptions } from './npy-signals.js';
+import { signalSource } from './signal-set.js';
+import type { ImageSource } from './source.js';
+import { type SyntheticSignalOptions, syntheticSignals } from './synthetic-signals.js';
+
+/** Source names that are not paths. */
+export const BUILTIN_SOURCES = ['mnist', 'synthetic-signals'] as const;
+
+export interface OpenSourceOptions
+  extends ImageFolderOptions,
+    Partial<Omit<SignalCsvOptions, 'classes'>>,
+    Partial<Omit<SignalNpyOptions, 'classes'>>,
+    Partial<Omit<SyntheticSignalOptions, 'seed'>> {
+  /** Class names in class-index order (CSV and NPY). */
+  classes?: readonly string[];
+  /** Seed of `synthetic-signals` (default 0). */
+  seed?: number;
+}
+
+/**
+ * Opens the source `spec` names (see the file doc). CSV labels default to the last column;
+ * NPY files need `labels`.
+ *
+ * @example
+ *   const source = await openSource('signals.npy', { labels: 'labels.npy' });
+ */
+export async function openSource(
+  spec: string,
+  options: OpenSourceOptions = {},
+): Promise<ImageSource> {
+  if (spec === 'mnist') return mnistSource();
+  if (spec === 'synthetic-signals') {
+    return signalSource(syntheticSignals({ ...options, seed: options.seed ?? 0 }));
+  }
+  let isDir: boolean;
+  try {
+    isDir = (await stat(spec)).isDirectory();
+  } catch {
+    throw new DataError(
+      spec,
+      `no such file or folder; expected ${BUILTIN_SOURCES.map((s) => `"${s}"`).join(', ')}, ` +
+        'an image folder, a .csv or a .npy file',
+    );
+  }
+  if (isDir) return openImageFolder(spec, options);
+  const ext = extname(spec).toLowerCase();
+  if (ext === '.csv') {
+    return signalSource(
+      await loadSignalCsv(spec, {
+        label: options.label ?? -1,
+        header: options.header,
+        classes: options.classes,
+        delimiter: options.delimiter,
+      }),
+      spec,
+    );
+  }
+  if (ext === '.npy') {
+    if (options.labels === undefined) {
+      throw new ConfigError('labels', 'an .npy file of labels or { column: index }', undefined);
+    }
+    return signalSource(
+      await loadSignalNpy(spec, { labels: options.labels, classes: options.classes }),
+      spec,
+    );
+  }
+  throw new DataError(spec, `unsupported file type ${JSON.stringify(ext)}; expected .csv or .npy`);
+}
