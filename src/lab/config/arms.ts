@@ -1,0 +1,175 @@
+/**
+ * From a study to its arms: the baseline, and for each measure the base settings with that
+ * one measure switched on, all else equal. Each arm's settings are checked again with the
+ * study schema, so a measure that makes an invalid study (a `set:` of an unknown path, a
+ * rate out of range) is refused before anything runs.
+ *
+ * @example
+ *   planArms(config).map((a) => a.id); // ['baseline', 'm1-augment', 'm2-dropout']
+ */
+import { ConfigError, describeValue, TunebookError } from '../../core/errors.js';
+import { describeIssues } from './issues.js';
+import {
+  MEASURE_KINDS,
+  type MeasureConfig,
+  type MeasureKind,
+  Study,
+  type StudyConfig,
+} from './schema.js';
+
+export interface Arm {
+  /** Stable id: `baseline`, `m<index>-<kind>`, or `stack`. */
+  id: string;
+  label: string;
+  kind: MeasureKind | 'baseline' | 'stack';
+  /** Position in the study's measures (1-based), 0 for the baseline. */
+  index: number;
+  measure: MeasureConfig | null;
+  /** The full settings this arm trains with. */
+  config: StudyConfig;
+}
+
+export function measureKind(measure: MeasureConfig): MeasureKind {
+  const kind = Object.keys(measure).find((k) => k !== 'label');
+  return kind as MeasureKind;
+}
+
+export function planArms(config: StudyConfig): Arm[] {
+  const arms: Arm[] = [
+    { id: 'baseline', label: 'baseline', kind: 'baseline', index: 0, measure: null, config },
+  ];
+  config.measures.forEach((measure, i) => {
+    const kind = measureKind(measure);
+    const armConfig = applyMeasure(config, measure, `measures[${i}]`);
+    arms.push({
+      id: `m${i + 1}-${kind}`,
+      label: measure.label ?? describeMeasure(measure),
+      kind,
+      index: i + 1,
+      measure,
+      config: armConfig,
+    });
+  });
+  return arms;
+}
+
+/** The stack arm: every given measure switched on together, in study order. */
+export function stackArm(config: StudyConfig, measures: MeasureConfig[]): Arm {
+  let stacked = config;
+  measures.forEach((m, i) => {
+    stacked = applyMeasure(stacked, m, `stack[${i}]`);
+  });
+  return {
+    id: 'stack',
+    label: `stack (${measures.map(describeMeasure).join(' + ')})`,
+    kind: 'stack',
+    index: config.measures.length + 1,
+    measure: null,
+    config: stacked,
+  };
+}
+
+export function describeMeasure(measure: MeasureConfig): string {
+  const kind = measureKind(measure);
+  const value = (measure as Record<string, unknown>)[kind];
+  if (kind === 'augment') {
+    const a = value as { pipeline: Record<string, unknown>[]; mode: string };
+    return `augment ${a.pipeline.map((t) => Object.keys(t)[0]).join('+')} (${a.mode})`;
+  }
+  if (kind === 'normalize' || kind === 'resample')
+    return `${kind} ${(value as { method: string }).method}`;
+  if (kind === 'lrSchedule') return `lr ${(value as { name: string }).name}`;
+  if (kind === 'multiTask')
+    return `multi-task ${(value as { name: string }[]).map((h) => h.name).join('+')}`;
+  return `${kind} ${describeValue(value)}`;
+}
+
+export function applyMeasure(
+  config: StudyConfig,
+  measure: MeasureConfig,
+  field: string,
+): StudyConfig {
+  const kind = measureKind(measure);
+  if (!(MEASURE_KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigError(field, `a measure (${MEASURE_KINDS.join(', ')})`, measure);
+  }
+  const value = (measure as Record<string, unknown>)[kind];
+  const next = structuredClone(config) as StudyConfig & Record<string, Record<string, unknown>>;
+  const { data, model, training } = next;
+  switch (kind) {
+    case 'augment':
+      training.augment = value as StudyConfig['training']['augment'];
+      break;
+    case 'normalize':
+      data.preprocessing = value as StudyConfig['data']['preprocessing'];
+      break;
+    case 'classWeights':
+      training.classWeights = value as StudyConfig['training']['classWeights'];
+      break;
+    case 'resample':
+      data.resample = value as StudyConfig['data']['resample'];
+      break;
+    case 'lrSchedule':
+      training.schedule = value as StudyConfig['training']['schedule'];
+      break;
+    case 'optimizer':
+      training.optimizer = { ...training.optimizer, ...(value as object) };
+      break;
+    case 'extraDense':
+      model.extraDense = value as number[];
+      break;
+    case 'dropout':
+      model.dropout = value as StudyConfig['model']['dropout'];
+      break;
+    case 'multiTask':
+      model.multiTask = value as StudyConfig['model']['multiTask'];
+      break;
+    case 'pretrained':
+      model.pretrained = value as StudyConfig['model']['pretrained'];
+      break;
+    case 'set':
+      for (const [path, v] of Object.entries(value as Record<string, unknown>)) {
+        setPath(next, path, v, `${field}.set[${JSON.stringify(path)}]`);
+      }
+      break;
+  }
+  const { measures: _measures, ...rest } = next;
+  const checked = Study.safeParse({ ...rest, measures: config.measures });
+  if (!checked.success) {
+    const problem = describeIssues(checked.error.issues, { ...rest, measures: config.measures });
+    throw new TunebookError('E_CONFIG', `${field}.${kind}: makes the arm invalid: ${problem}`);
+  }
+  return checked.data;
+}
+
+const SETTABLE = ['data', 'model', 'training'] as const;
+
+function setPath(
+  target: Record<string, unknown>,
+  path: string,
+  value: unknown,
+  field: string,
+): void {
+  const parts = path.split('.');
+  if (
+    parts.length < 2 ||
+    !(SETTABLE as readonly string[]).includes(parts[0]) ||
+    parts.some((p) => p === '')
+  ) {
+    throw new ConfigError(
+      field,
+      `a setting path under ${SETTABLE.join(', ')} (e.g. training.batchSize)`,
+      path,
+    );
+  }
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const child = node[part];
+    if (child === undefined) node[part] = {};
+    else if (child === null || typeof child !== 'object' || Array.isArray(child)) {
+      throw new ConfigError(field, `a path through mappings; ${part} is not one`, path);
+    }
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]] = value;
+}
