@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TaskError, WorkerPool } from './worker-pool.js';
+
+const script = new URL('./fixture-worker.js', import.meta.url);
+type In = { kind: string; value?: number };
+
+test('runs tasks on several workers and forwards progress', async () => {
+  const pool = new WorkerPool<In, number>(script, 2);
+  const progress: unknown[] = [];
+  const results = await Promise.all(
+    [1, 2, 3, 4].map((value) => pool.run({ kind: 'echo', value }, (p) => progress.push(p))),
+  );
+  assert.deepEqual(results, [1, 2, 3, 4]);
+  assert.equal(progress.length, 4);
+  await pool.terminate();
+});
+
+test('a throwing, exiting or out-of-memory worker fails only its task; the pool goes on', async () => {
+  const pool = new WorkerPool<In, number>(script, 2, { maxMemoryMb: 32 });
+  await assert.rejects(
+    pool.run({ kind: 'throw' }),
+    (e: unknown) => e instanceof TaskError && e.message === 'bad input',
+  );
+  await assert.rejects(pool.run({ kind: 'exit' }), /exited with code 3/);
+  await assert.rejects(pool.run({ kind: 'oom' }), /out of memory/);
+  assert.deepEqual(
+    await Promise.all([pool.run({ kind: 'echo', value: 7 }), pool.run({ kind: 'echo', value: 8 })]),
+    [7, 8],
+  );
+  await pool.terminate();
+});
+
+test('terminate stops running and queued tasks at once', async () => {
+  const pool = new WorkerPool<In, number>(script, 1);
+  const running = assert.rejects(pool.run({ kind: 'slow' }), /stopped/);
+  const queued = assert.rejects(pool.run({ kind: 'echo', value: 1 }), /stopped/);
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  await pool.terminate();
+  await running;
+  await queued;
+  assert.ok(Date.now() - started < 2000);
+  await assert.rejects(pool.run({ kind: 'echo' }), /closed/);
+});
