@@ -1,16 +1,16 @@
 /**
  * tunebook's public entry point. It exports:
- * - errors: `TunebookError` and its subclasses (stable `code`, `exitCode`);
- * - `Rng`, the seeded random generator every random draw goes through;
- * - the engine: `initEngine` (backend choice: tfjs-node, wasm with tunebook's training
- *   kernels, cpu), `engineInfo`, `seedWeights` (seeded initial weights);
- * - models: `smallCnn` (the reference CNN), `resnet`;
- * - data: sources (`openImageFolder`, `mnistSource`/`loadMnistDigits`, CSV/NPY and synthetic
- *   signals, spectrograms), `stratifiedSplit`, imbalance, resampling, `DataLoader`;
- * - training: `trainClassifier`, `trainStep`, `makeBatch`, `predictClasses`,
- *   `evaluateAccuracy`;
- * - `preprocessing`: histogram equalisation (bit-exact with OpenCV), CLAHE, standard and
- *   min-max scalers fitted on the training split, dataset statistics.
+ * - errors: `TunebookError` and its subclasses (stable `code`, `exitCode`); `Rng`; `Image`;
+ * - the engine: `initEngine` (tfjs-node when installed, else wasm with tunebook's training
+ *   kernels, else cpu), `engineInfo`, `seedWeights`, `withSeededRandom`;
+ * - data (flat): sources (`openImageFolder`, `mnistSource`/`loadMnistDigits`, CSV/NPY and
+ *   synthetic signals, spectrograms), `stratifiedSplit`, imbalance, resampling, `DataLoader`;
+ * - namespaces: `transforms` (torchvision-style augmentation), `preprocessing` (equalizeHist,
+ *   CLAHE, scalers, stats), `models` (builders, heads, backbones), `losses` (class weights,
+ *   weighted cross-entropy), `optimizers`, `schedules`, `metrics`, `lab` (study files,
+ *   runner, store, verdicts, notebook) and `report`;
+ * - training (flat): `trainModel` (the full loop), `evaluate`, and the small
+ *   `trainClassifier` / `trainStep` used by the engine benchmark; `smallCnn`, `resnet`.
  */
 export {
   BackendError,
@@ -37,11 +37,15 @@ export {
 } from './engine/backend.js';
 export { WASM_TRAINING_KERNELS } from './engine/kernels/register.js';
 export { seedWeights } from './engine/seeded-init.js';
+export { withSeededRandom } from './engine/seeded-random.js';
+export * as lab from './lab/index.js';
+export * as models from './models/index.js';
 export { type ResnetOptions, resnet } from './models/resnet.js';
 export { type SmallCnnOptions, smallCnn } from './models/small-cnn.js';
 export * as preprocessing from './preprocessing/index.js';
+export * as report from './report/index.js';
 export {
-  type EpochRecord,
+  type EpochRecord as ClassifierEpoch,
   evaluateAccuracy,
   makeBatch,
   predictClasses,
@@ -49,3 +53,16 @@ export {
   trainClassifier,
   trainStep,
 } from './training/classifier.js';
+export { type Evaluation, evaluate } from './training/evaluate.js';
+export * as training from './training/index.js';
+export {
+  type EpochRecord,
+  type TrainConfig,
+  type TrainResult,
+  trainModel,
+} from './training/loop.js';
+export * as losses from './training/losses-index.js';
+export * as metrics from './training/metrics.js';
+export * as optimizers from './training/optimizers.js';
+export * as schedules from './training/schedules.js';
+export * as transforms from './transforms/index.js';

@@ -12,7 +12,9 @@ export interface Command {
   summary: string;
   usage: string;
   flags: FlagSpecs;
-  run(context: CommandContext): Promise<void>;
+  /** Resolves to the exit code, 0 when nothing is returned. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing
+  run(context: CommandContext): Promise<number | undefined | void>;
 }
 
 /** Flags every command accepts. */

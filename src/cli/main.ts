@@ -7,11 +7,33 @@ import { createRequire } from 'node:module';
 import { TunebookError, UsageError } from '../index.js';
 import { flagHelp, parseArgs } from './args.js';
 import { type Command, GLOBAL_FLAGS } from './command.js';
+import { augmentCommand } from './commands/augment.js';
 import { infoCommand } from './commands/info.js';
+import { lrFindCommand } from './commands/lr-find.js';
+import { noteCommand } from './commands/note.js';
+import { notebookCommand } from './commands/notebook.js';
+import { pretrainCommand } from './commands/pretrain.js';
+import { previewCommand } from './commands/preview.js';
 import { statsCommand } from './commands/stats.js';
+import { studyCommand } from './commands/study.js';
 import { trainCommand } from './commands/train.js';
+import { validateCommand } from './commands/validate.js';
+import { verdictsCommand } from './commands/verdicts.js';
 
-const COMMANDS: Command[] = [infoCommand, trainCommand, statsCommand];
+const COMMANDS: Command[] = [
+  studyCommand,
+  validateCommand,
+  verdictsCommand,
+  notebookCommand,
+  noteCommand,
+  pretrainCommand,
+  lrFindCommand,
+  infoCommand,
+  trainCommand,
+  statsCommand,
+  augmentCommand,
+  previewCommand,
+];
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -77,8 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       out(commandHelp(command));
       return 0;
     }
-    await command.run({ flags, positionals, out });
-    return 0;
+    return (await command.run({ flags, positionals, out })) ?? 0;
   } catch (error) {
     if (error instanceof TunebookError) {
       process.stderr.write(`tunebook: ${error.message}\n`);

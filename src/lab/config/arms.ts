@@ -81,7 +81,18 @@ export function describeMeasure(measure: MeasureConfig): string {
   if (kind === 'lrSchedule') return `lr ${(value as { name: string }).name}`;
   if (kind === 'multiTask')
     return `multi-task ${(value as { name: string }[]).map((h) => h.name).join('+')}`;
-  return `${kind} ${describeValue(value)}`;
+  return `${kind} ${brief(value)}`;
+}
+
+/** `rate 0.5, where before-classifier` rather than JSON. */
+function brief(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(brief).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k} ${brief(v)}`)
+      .join(', ');
+  }
+  return typeof value === 'string' ? value : describeValue(value);
 }
 
 export function applyMeasure(

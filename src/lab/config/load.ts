@@ -13,7 +13,7 @@ import { parseDocument } from 'yaml';
 import { TunebookError } from '../../core/errors.js';
 import { type Arm, planArms } from './arms.js';
 import { describeIssues } from './issues.js';
-import { Study, type StudyConfig } from './schema.js';
+import { Pretrain, type PretrainConfig, Study, type StudyConfig } from './schema.js';
 
 /** A study file that cannot be read or is not a valid study. */
 export class StudyFileError extends TunebookError {
@@ -42,14 +42,7 @@ export async function loadStudyFile(file: string): Promise<LoadedStudy> {
 }
 
 export function parseStudy(text: string, file = 'study'): LoadedStudy {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';
-    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new StudyFileError(file, `invalid YAML: ${where}${what}`);
-  }
-  const raw = doc.toJS();
+  const raw = parseYaml(text, file);
   const parsed = Study.safeParse(raw);
   if (!parsed.success) throw new StudyFileError(file, describeIssues(parsed.error.issues, raw));
   const config = parsed.data;
@@ -82,4 +75,30 @@ function canonical(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';
+    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new StudyFileError(file, `invalid YAML: ${where}${what}`);
+  }
+  return doc.toJS();
+}
+
+/** A pretraining task file (`tunebook pretrain`): data, model and training, no measures. */
+export async function loadPretrainFile(file: string): Promise<PretrainConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StudyFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code})`);
+  }
+  const raw = parseYaml(text, file);
+  const parsed = Pretrain.safeParse(raw);
+  if (!parsed.success) throw new StudyFileError(file, describeIssues(parsed.error.issues, raw));
+  return parsed.data;
 }

@@ -163,6 +163,11 @@ export const EarlyStopping = record({
 export const Data = record({
   source: text('a data source: mnist, synthetic-signals, an image folder, a .csv or .npy file'),
   options: z.record(z.string(), z.unknown(), { error: 'a mapping of source options' }).optional(),
+  /** Keep only these classes (by index), relabelled 0.. in this order: a transfer task. */
+  classes: z
+    .array(int(0), { error: 'a list of class indices' })
+    .min(2, { error: 'at least two classes' })
+    .optional(),
   limit: int(20).optional(),
   split: record({ validation: fraction.default(0.1), test: fraction.default(0.2) }).default({
     validation: 0.1,
@@ -252,3 +257,14 @@ export type MeasureConfig = z.infer<typeof Measure>;
 export type DataConfig = z.infer<typeof Data>;
 export type ModelConfig = z.infer<typeof Model>;
 export type TrainingConfig = z.infer<typeof Training>;
+
+/** A source task for `tunebook pretrain`: a study without measures, trained once. */
+export const Pretrain = record({
+  name: text('a name'),
+  description: z.string({ error: 'a string' }).optional(),
+  data: Data,
+  model: Model,
+  training: Training,
+  seed: int(0).default(0),
+});
+export type PretrainConfig = z.infer<typeof Pretrain>;

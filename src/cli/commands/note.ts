@@ -1,0 +1,32 @@
+/** `tunebook note <measure> "<text>"`: records a pitfall or observation about a measure. */
+import { ConfigError, DataError, lab, UsageError } from '../../index.js';
+import type { Command } from '../command.js';
+import { DB_FLAG, dbPath } from '../db.js';
+
+export const noteCommand: Command = {
+  name: 'note',
+  summary: 'record a note about a measure (shown in the notebook)',
+  usage: 'tunebook note <measure> "<text>" [--study name] [--db file]',
+  flags: { ...DB_FLAG, study: { type: 'string', help: 'the study the note is about' } },
+  async run({ flags, positionals, out }) {
+    if (positionals.length !== 2) throw new UsageError('note: expected a measure and a text');
+    const [measure, text] = positionals;
+    if (!(lab.MEASURE_KINDS as readonly string[]).includes(measure)) {
+      throw new ConfigError('measure', `one of ${lab.MEASURE_KINDS.join(', ')}`, measure);
+    }
+    if (text.trim() === '') throw new ConfigError('text', 'a non-empty note', text);
+    const store = lab.openStore(dbPath(flags));
+    try {
+      let studyId: number | null = null;
+      if (flags.study !== undefined) {
+        const study = store.findStudy(flags.study as string);
+        if (!study) throw new DataError(store.file, `no study "${flags.study}"`);
+        studyId = study.id;
+      }
+      const note = store.addNote({ measure, text, studyId });
+      out(`noted on ${measure} (#${note.id})`);
+    } finally {
+      store.close();
+    }
+  },
+};

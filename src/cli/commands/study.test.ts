@@ -1,0 +1,188 @@
+/**
+ * The study command end to end, in child processes as a user runs it: verdicts, resume after
+ * kill -9 with the verdicts of an uninterrupted run, Ctrl-C, a changed study refused, and bad
+ * input leaving the db untouched.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tunebook-study-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const STUDY = `
+name: tiny
+data: { source: mnist, limit: 300 }
+model: { name: small-cnn }
+training: { epochs: 2, batchSize: 32, optimizer: { name: adam, lr: 0.002 } }
+seeds: { minSeeds: 2, maxSeeds: 3 }
+measures:
+  - classWeights: balanced
+  - dropout: { rate: 0.5, where: before-classifier }
+`;
+const file = join(dir, 'tiny.yaml');
+writeFileSync(file, STUDY);
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TUNEBOOK_BACKEND: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function verdictJson(db: string) {
+  const r = run(['verdicts', 'tiny', '--json', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as {
+    state: string;
+    arms: { arm: string; verdict: string; effect: number; trials: unknown[] }[];
+  };
+}
+
+const hashOf = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+test('a study runs, prints its verdict table, and verdicts --json has one object per arm', () => {
+  const db = join(dir, 'a.db');
+  const r = run(['study', file, '--db', db, '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /measure\s+effect \(pts\)\s+95% CI\s+seeds\s+verdict/);
+  assert.match(r.stdout, /adaptive seeds: \d+ trials instead of 9/);
+  const json = verdictJson(db);
+  assert.equal(json.state, 'done');
+  assert.deepEqual(
+    json.arms.map((a) => a.arm),
+    ['m1-classWeights', 'm2-dropout'],
+  );
+  for (const arm of json.arms) {
+    assert.ok(['effective', 'unstable', 'ineffective', 'harmful'].includes(arm.verdict));
+    assert.ok(arm.trials.length >= 2);
+  }
+  // Running it again finds everything done and prints the same verdicts.
+  const again = run(['study', file, '--db', db]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(verdictJson(db).arms, json.arms);
+});
+
+function startStudy(db: string): ChildProcess {
+  return spawn(process.execPath, [BIN, 'study', file, '--db', db, '--workers', '2'], {
+    env: { ...process.env, TUNEBOOK_BACKEND: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function waitForTrials(child: ChildProcess, n: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += (chunk.toString().match(/^done /gm) ?? []).length;
+      if (seen >= n) resolve();
+    });
+    child.on('exit', () => reject(new Error(`the study exited after ${seen} trial(s)`)));
+  });
+}
+
+test('killed with kill -9 mid-run, the study resumes and ends with the verdicts of an uninterrupted run', async () => {
+  const reference = join(dir, 'a.db');
+  const db = join(dir, 'killed.db');
+  const child = startStudy(db);
+  await waitForTrials(child, 3);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const resumed = run(['study', file, '--db', db, '--workers', '2']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resuming: \d+ unfinished trial/);
+  const strip = (j: ReturnType<typeof verdictJson>) =>
+    j.arms.map(({ arm, verdict, effect }) => ({ arm, verdict, effect }));
+  assert.deepEqual(strip(verdictJson(db)), strip(verdictJson(reference)));
+});
+
+test('Ctrl-C stops cleanly, keeping finished trials; the same command continues', async () => {
+  const db = join(dir, 'interrupted.db');
+  const child = startStudy(db);
+  await waitForTrials(child, 1);
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+  assert.equal(code, 130);
+  const partial = verdictJson(db);
+  assert.equal(partial.state, 'interrupted');
+  const resumed = run(['study', file, '--db', db]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(verdictJson(db).state, 'done');
+});
+
+test('a changed study under the same name is refused unless --fresh', () => {
+  const db = join(dir, 'a.db');
+  const changed = join(dir, 'changed.yaml');
+  writeFileSync(changed, STUDY.replace('epochs: 2', 'epochs: 1'));
+  const before = hashOf(db);
+  const r = run(['study', changed, '--db', db]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /study "tiny" is already in .* with different settings; rerun with --fresh/,
+  );
+  assert.equal(hashOf(db), before);
+});
+
+test('bad input: exit 2, one line naming the problem, the db unchanged', () => {
+  const db = join(dir, 'a.db');
+  const before = hashOf(db);
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const cases: [string[], RegExp][] = [
+    [['study', write('bad.yaml', 'name: [unclosed\n')], /invalid YAML/],
+    [
+      [
+        'study',
+        write('unknown.yaml', STUDY.replace('- classWeights: balanced', '- frobnicate: 1')),
+      ],
+      /measures\[0\]/,
+    ],
+    [
+      ['study', write('rate.yaml', STUDY.replace('rate: 0.5', 'rate: 1.5'))],
+      /measures\[1\]\.dropout\.rate: expected a number in \[0, 1\), got 1\.5/,
+    ],
+    [['study', join(dir, 'missing.yaml'), '--db', db], /missing\.yaml: no such file/],
+    [
+      [
+        'validate',
+        write(
+          'nodata.yaml',
+          STUDY.replace('source: mnist', `source: ${join(dir, 'no-such-folder')}`),
+        ),
+      ],
+      /ok/,
+    ],
+    [['verdicts', 'nope', '--db', db], /no study "nope"/],
+    [
+      ['study', file, '--db', write('foreign.db', 'not a database at all')],
+      /not a tunebook database|not a SQLite/i,
+    ],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(args.includes('--db') || args[0] === 'validate' ? args : [...args, '--db', db]);
+    if (args[0] === 'validate') {
+      // Validation checks the file, not the data: a missing folder surfaces when the study runs.
+      assert.equal(r.code, 0, r.stderr);
+      const s = run(['study', args[1], '--db', join(dir, 'nodata.db')]);
+      assert.equal(s.code, 2, s.stderr);
+      assert.match(s.stderr, /no-such-folder: no such file or folder/);
+      continue;
+    }
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.equal(hashOf(db), before);
+  assert.equal(readFileSync(join(dir, 'foreign.db'), 'utf8'), 'not a database at all');
+});

@@ -1,0 +1,98 @@
+/**
+ * `tunebook study <study.yaml>`: runs (or resumes) a study and prints the verdict table.
+ * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
+ */
+import { availableParallelism } from 'node:os';
+import { type BackendChoice, lab, report, UsageError } from '../../index.js';
+import type { Command } from '../command.js';
+import { DB_FLAG, dbPath } from '../db.js';
+
+export const studyCommand: Command = {
+  name: 'study',
+  summary: 'run (or resume) a study and print its verdicts',
+  usage: 'tunebook study <study.yaml> [--db file] [--workers N] [--fresh]',
+  flags: {
+    ...DB_FLAG,
+    workers: {
+      type: 'int',
+      min: 1,
+      max: 64,
+      help: 'parallel trials (default: the study file, else the cores)',
+    },
+    fresh: { type: 'boolean', help: 'discard a stored study of that name and start over' },
+  },
+  async run({ flags, positionals, out }) {
+    if (positionals.length !== 1) throw new UsageError('study: expected one study file');
+    const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]));
+    const store = lab.openStore(dbPath(flags));
+    const tty = process.stderr.isTTY === true;
+    let stopRequested: () => void = () => {};
+    const stop = new Promise<void>((resolve) => {
+      stopRequested = resolve;
+    });
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write(
+        '\nstopping: finished trials are kept; run the same command to continue\n',
+      );
+      stopRequested();
+    };
+    process.on('SIGINT', onSigint);
+    const clear = () => tty && process.stderr.write('\r\x1b[K');
+    let lastStatus = '';
+    try {
+      const workers =
+        (flags.workers as number | undefined) ?? loaded.config.workers ?? availableParallelism();
+      out(
+        `study ${loaded.config.name}: ${loaded.arms.length} arms, ${workers} worker(s), db ${store.file}`,
+      );
+      const outcome = await lab.runStudy(loaded, {
+        store,
+        workers,
+        fresh: flags.fresh === true,
+        backend: flags.backend as BackendChoice | undefined,
+        stop,
+        environment: {
+          node: process.versions.node,
+          platform: process.platform,
+          arch: process.arch,
+        },
+        log: (line) => {
+          clear();
+          out(line);
+          if (tty && lastStatus) process.stderr.write(lastStatus);
+        },
+        status: (line) => {
+          lastStatus = line;
+          if (tty) {
+            clear();
+            process.stderr.write(line.slice(0, (process.stderr.columns ?? 120) - 1));
+          }
+        },
+      });
+      clear();
+      if (outcome.interrupted) {
+        out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
+        return 130;
+      }
+      const study = outcome.study;
+      out('');
+      out(report.verdictTable(report.verdictLines(store, study)));
+      const config = loaded.config;
+      const trials = store.trials(study.id).length;
+      const full = store.arms(study.id).length * config.seeds.maxSeeds;
+      out(
+        `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
+          `(${Math.round(100 * outcome.savings)}% fewer)` +
+          (outcome.failed
+            ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
+            : ''),
+      );
+    } finally {
+      process.off('SIGINT', onSigint);
+      store.close();
+    }
+  },
+};

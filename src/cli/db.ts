@@ -1,0 +1,16 @@
+/** The `--db` flag shared by the lab's commands, and opening the store it names. */
+import { lab } from '../index.js';
+import type { FlagSpecs, FlagValues } from './args.js';
+
+export const DB_FLAG: FlagSpecs = {
+  db: { type: 'string', help: 'the study database (default ./tunebook.db)' },
+};
+
+export function dbPath(flags: FlagValues): string {
+  return (flags.db as string | undefined) ?? 'tunebook.db';
+}
+
+/** Opens the store for reading: a missing db is an error, never created. */
+export function openForReading(flags: FlagValues): lab.Store {
+  return lab.openStore(dbPath(flags), { readonly: true, create: false });
+}

@@ -1,0 +1,55 @@
+/** The lab's public surface: study files, the runner, the store, statistics, the notebook. */
+export {
+  type Arm,
+  applyMeasure,
+  describeMeasure,
+  measureKind,
+  planArms,
+  stackArm,
+} from './config/arms.js';
+export {
+  hashConfig,
+  type LoadedStudy,
+  loadPretrainFile,
+  loadStudyFile,
+  parseStudy,
+  StudyFileError,
+} from './config/load.js';
+export {
+  MEASURE_KINDS,
+  METRICS,
+  type MeasureConfig,
+  type MeasureKind,
+  type MetricName,
+  type PretrainConfig,
+  Study,
+  type StudyConfig,
+} from './config/schema.js';
+export { type ArmCost, armCost } from './cost.js';
+export {
+  type Evidence,
+  type NotebookEntry,
+  notebookEntries,
+  STANDINGS,
+  type Standing,
+  standingOf,
+} from './notebook.js';
+export { type ArmProgress, armStatuses, plannedTrials, seedSavings } from './planner.js';
+export { TaskError, WorkerPool } from './pool/worker-pool.js';
+export { preflight, resolvePaths } from './preflight.js';
+export { type RunOptions, runStudy, StudyChangedError, type StudyOutcome } from './runner.js';
+export {
+  effectOf,
+  pairedDifferences,
+  VERDICTS,
+  type Verdict,
+  verdictFor,
+} from './stats/verdict.js';
+export * from './store/index.js';
+export {
+  runTrial,
+  setupTrial,
+  type TrialInput,
+  type TrialOutput,
+  type TrialSetup,
+} from './trial/run-trial.js';

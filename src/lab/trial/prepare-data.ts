@@ -1,0 +1,126 @@
+/**
+ * A study's data, the same for every arm and seed: the source opened, an optional stratified
+ * subset (`limit`), the train / validation / test split fixed by the study (never by the
+ * trial's seed), and injected imbalance. Imbalance shrinks the training and validation
+ * classes geometrically; the test split keeps the source's own class balance, so balanced
+ * accuracy on it tells how the minority classes fare. Cached per worker, keyed by settings.
+ *
+ * @example
+ *   const data = await prepareData(config.data);
+ */
+
+import { ConfigError } from '../../core/errors.js';
+import { injectImbalance } from '../../data/imbalance.js';
+import { openSource } from '../../data/open-source.js';
+import { randomOversample, randomUndersample } from '../../data/resample.js';
+import type { ImageSource } from '../../data/source.js';
+import { subsetSource } from '../../data/source.js';
+import { stratifiedSplit } from '../../data/split.js';
+import type { DataConfig } from '../config/schema.js';
+
+/** The study's fixed split seed: splits never vary with the trial seed. */
+export const SPLIT_SEED = 20240917;
+
+export interface PreparedData {
+  source: ImageSource;
+  train: ImageSource;
+  validation: ImageSource;
+  test: ImageSource;
+  classNames: readonly string[];
+  counts: { train: number[]; validation: number[]; test: number[] };
+}
+
+const cache = new Map<string, Promise<PreparedData>>();
+
+export function prepareData(config: DataConfig): Promise<PreparedData> {
+  const key = JSON.stringify({ ...config, resample: undefined, preprocessing: undefined });
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = build(config);
+    entry.catch(() => cache.delete(key));
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+async function build(config: DataConfig): Promise<PreparedData> {
+  const opened = await openSource(config.source, (config.options ?? {}) as Record<string, never>);
+  let source = config.classes ? selectClasses(opened, config.classes) : opened;
+  if (config.limit !== undefined && config.limit < source.count) {
+    const picked = stratifiedSplit(source.labels, config.limit / source.count, SPLIT_SEED + 1).test;
+    source = subsetSource(source, picked);
+  }
+  const split = stratifiedSplit(
+    source.labels,
+    { validation: config.split.validation, test: config.split.test },
+    SPLIT_SEED,
+  );
+  let train = Int32Array.from(split.train);
+  let validation = Int32Array.from(split.validation);
+  if (config.imbalance) {
+    const labelsOf = (idx: Int32Array) => idx.map((i) => source.labels[i]);
+    train = injectImbalance(labelsOf(train), { ratio: config.imbalance.ratio }, SPLIT_SEED + 2).map(
+      (k) => train[k],
+    );
+    validation = injectImbalance(
+      labelsOf(validation),
+      { ratio: config.imbalance.ratio },
+      SPLIT_SEED + 3,
+    ).map((k) => validation[k]);
+  }
+  const trainSource = subsetSource(source, train);
+  const validationSource = subsetSource(source, validation);
+  const testSource = subsetSource(source, split.test);
+  return {
+    source,
+    train: trainSource,
+    validation: validationSource,
+    test: testSource,
+    classNames: source.classNames,
+    counts: {
+      train: countClasses(trainSource),
+      validation: countClasses(validationSource),
+      test: countClasses(testSource),
+    },
+  };
+}
+
+/** The training split resampled for a trial (random over- or under-sampling, seeded). */
+export function resampleTrain(data: PreparedData, config: DataConfig, seed: number): ImageSource {
+  if (!config.resample) return data.train;
+  const { ratio } = config.resample as { ratio?: number };
+  const options = ratio === undefined ? {} : { ratio };
+  const picked =
+    config.resample.method === 'oversample'
+      ? randomOversample(data.train.labels, seed, options)
+      : randomUndersample(data.train.labels, seed, options);
+  return subsetSource(data.train, picked);
+}
+
+export function countClasses(source: ImageSource): number[] {
+  const counts = new Array<number>(source.classNames.length).fill(0);
+  for (const l of source.labels) counts[l]++;
+  return counts;
+}
+
+/** The samples of `classes` only, relabelled 0.. in the given order. */
+export function selectClasses(source: ImageSource, classes: number[]): ImageSource {
+  const k = source.classNames.length;
+  classes.forEach((c, i) => {
+    if (c >= k) throw new ConfigError(`data.classes[${i}]`, `a class index below ${k}`, c);
+  });
+  if (new Set(classes).size !== classes.length)
+    throw new ConfigError('data.classes', 'distinct classes', classes);
+  const relabel = new Map(classes.map((c, i) => [c, i]));
+  const picked: number[] = [];
+  source.labels.forEach((l, i) => {
+    if (relabel.has(l)) picked.push(i);
+  });
+  const inner = subsetSource(source, picked);
+  return {
+    ...inner,
+    labels: inner.labels.map((l) => relabel.get(l)!),
+    classNames: classes.map((c) => source.classNames[c]),
+    get: (i: number) => inner.get(i),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * A trial's per-sample transforms, in the order a practitioner applies them:
+ *
+ *   8-bit image -> equalize / CLAHE (preprocessing) -> augmentation pipeline (training only)
+ *               -> float in [0, 1] -> standard / min-max scaler (fitted on the training split)
+ *
+ * Evaluation uses the same chain without augmentation. Offline augmentation makes `copies`
+ * augmented copies of each raw training image once, seeded by the trial's seed (they then go
+ * through the same preprocessing as the originals); `both` adds the online pipeline on top.
+ *
+ * @example
+ *   const t = await buildTransforms(arm.config, data.train, seed);
+ */
+import { stringify } from 'yaml';
+import { ConfigError } from '../../core/errors.js';
+import type { Image } from '../../core/image.js';
+import { Rng } from '../../core/rng.js';
+import type { SampleTransform } from '../../data/loader.js';
+import type { ImageSource } from '../../data/source.js';
+import { clahe } from '../../preprocessing/clahe.js';
+import { equalizeHist } from '../../preprocessing/equalize-hist.js';
+import { MinMaxScaler } from '../../preprocessing/minmax-scaler.js';
+import { StandardScaler } from '../../preprocessing/standard-scaler.js';
+import { parsePipeline } from '../../transforms/pipeline-file.js';
+import type { Transform } from '../../transforms/transform.js';
+import type { StudyConfig } from '../config/schema.js';
+
+export interface TrialTransforms {
+  train: SampleTransform;
+  evaluate: SampleTransform;
+  /** The training source, with offline copies when asked for. */
+  trainSource: ImageSource;
+}
+
+type Pre = (image: Image) => Image;
+type Post = (image: Image<Float32Array>) => Image<Float32Array>;
+
+export async function buildTransforms(
+  config: StudyConfig,
+  train: ImageSource,
+  seed: number,
+): Promise<TrialTransforms> {
+  const normalize = config.data.preprocessing as
+    | { method: string; axis?: string; clipLimit?: number; tileGrid?: [number, number] }
+    | undefined;
+  let pre: Pre | null = null;
+  if (normalize?.method === 'equalize') pre = (img) => equalizeHist(img);
+  if (normalize?.method === 'clahe') {
+    const options = {
+      clipLimit: normalize.clipLimit ?? 2,
+      tileGridSize: normalize.tileGrid ?? [4, 4],
+    };
+    pre = (img) => clahe(img, options as Parameters<typeof clahe>[1]);
+  }
+  const augment = config.training.augment;
+  const pipeline = augment ? buildPipeline(augment.pipeline) : null;
+  const post: Post | null =
+    normalize?.method === 'standard' || normalize?.method === 'minmax'
+      ? await fitScaler(normalize.method, normalize.axis, train, pre)
+      : null;
+
+  const finish = (img: Image): Image => {
+    const f = toFloat(img);
+    return post ? post(f) : f;
+  };
+  const evaluate: SampleTransform = (img) => finish(pre ? pre(img) : img);
+  const online = augment && augment.mode !== 'offline' ? pipeline : null;
+  const trainTransform: SampleTransform = (img, rng) => {
+    const base = pre ? pre(img) : img;
+    return finish(online ? online.run(base, rng) : base);
+  };
+  let trainSource = train;
+  if (augment && augment.mode !== 'online' && pipeline) {
+    trainSource = await withOfflineCopies(train, pipeline, augment.copies, seed);
+  }
+  return { train: trainTransform, evaluate, trainSource };
+}
+
+/** A pipeline from the study's list of transforms (same rules as a pipeline file). */
+export function buildPipeline(list: Record<string, unknown>[]): Transform {
+  return parsePipeline(stringify({ pipeline: list }), 'training.augment.pipeline');
+}
+
+function toFloat(img: Image): Image<Float32Array> {
+  if (img.data instanceof Float32Array) return img as Image<Float32Array>;
+  const data = new Float32Array(img.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = img.data[i] / 255;
+  return { data, height: img.height, width: img.width, channels: img.channels };
+}
+
+async function fitScaler(
+  method: 'standard' | 'minmax',
+  axis: string | undefined,
+  train: ImageSource,
+  pre: Pre | null,
+): Promise<Post> {
+  const images: Image<Float32Array>[] = [];
+  for (let i = 0; i < train.count; i++) {
+    const img = await train.get(i);
+    images.push(toFloat(pre ? pre(img) : img));
+  }
+  const size = images[0].data.length;
+  if (images.some((im) => im.data.length !== size)) {
+    throw new ConfigError(
+      'data.preprocessing',
+      'images of one size for a fitted scaler',
+      'images of varying sizes',
+    );
+  }
+  const data = new Float32Array(images.length * size);
+  images.forEach((im, k) => {
+    data.set(im.data, k * size);
+  });
+  const channels = images[0].channels;
+  const options = { axis: (axis ?? 'channel') as 'channel', channels };
+  const scaler = method === 'standard' ? new StandardScaler(options) : new MinMaxScaler(options);
+  scaler.fit({ data, count: images.length });
+  return (img) => ({
+    ...img,
+    data: scaler.transform({ data: img.data, count: 1 }).data as Float32Array,
+  });
+}
+
+async function withOfflineCopies(
+  train: ImageSource,
+  pipeline: Transform,
+  copies: number,
+  seed: number,
+): Promise<ImageSource> {
+  const rng = new Rng(seed).fork('offline augmentation');
+  const extra: Image[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < train.count; i++) {
+    const img = await train.get(i);
+    for (let k = 0; k < copies; k++) {
+      extra.push(pipeline.run(img, rng.fork(`${i}/${k}`)));
+      labels.push(train.labels[i]);
+    }
+  }
+  const n = train.count;
+  return {
+    count: n + extra.length,
+    labels: Int32Array.from([...train.labels, ...labels]),
+    classNames: train.classNames,
+    shape: train.shape,
+    get: (i: number) => (i < n ? train.get(i) : Promise.resolve(extra[i - n])),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A study's verdicts as rows, from the store: the same figures for the terminal table,
+ * `verdicts --json` and the HTML report. Effects are in percentage points of the study's
+ * metric, with the 95% interval; costs are the time ratio to the baseline, the parameter
+ * count and the epochs to reach the baseline's final validation score.
+ */
+import type { Store, StudyRow } from '../lab/store/store.js';
+
+export interface VerdictLine {
+  arm: string;
+  label: string;
+  kind: string;
+  verdict: string;
+  effect: number;
+  lo: number;
+  hi: number;
+  seeds: number;
+  metric: string;
+  timeRatio: number | null;
+  parameters: number | null;
+  epochsToBaseline: number | null;
+  trials: { seed: number; state: string; score: number | null; baseline: number | null }[];
+}
+
+interface Details {
+  metric?: string;
+  cost?: { timeRatio: number | null; parameters: number | null; epochsToBaseline: number | null };
+}
+
+export function verdictLines(store: Store, study: StudyRow): VerdictLine[] {
+  const arms = store.arms(study.id);
+  const trials = store.trials(study.id);
+  const baseline = arms.find((a) => a.key === 'baseline');
+  const metric = (study.config as { metric?: string }).metric ?? 'test_balanced_accuracy';
+  const scoreOf = (armId: number | undefined, seed: number) => {
+    const t = trials.find((x) => x.armId === armId && x.seed === seed);
+    return t?.metrics ? (t.metrics[metric] ?? null) : null;
+  };
+  return store
+    .verdicts(study.id)
+    .map((v) => {
+      const arm = arms.find((a) => a.id === v.armId)!;
+      const details = (v.details ?? {}) as Details;
+      return {
+        arm: arm.key,
+        label: arm.label,
+        kind: arm.kind,
+        verdict: v.verdict,
+        effect: v.effect,
+        lo: v.lo,
+        hi: v.hi,
+        seeds: v.n,
+        metric: details.metric ?? metric,
+        timeRatio: details.cost?.timeRatio ?? null,
+        parameters: details.cost?.parameters ?? null,
+        epochsToBaseline: details.cost?.epochsToBaseline ?? null,
+        trials: trials
+          .filter((t) => t.armId === arm.id)
+          .map((t) => ({
+            seed: t.seed,
+            state: t.state,
+            score: t.metrics ? (t.metrics[metric] ?? null) : null,
+            baseline: scoreOf(baseline?.id, t.seed),
+          })),
+        position: arm.position,
+      };
+    })
+    .sort((a, b) => a.position - b.position)
+    .map(({ position: _p, ...line }) => line);
+}
