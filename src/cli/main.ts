@@ -99,7 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       out(commandHelp(command));
       return 0;
     }
-    return (await command.run({ flags, positionals, out })) ?? 0;
+    const code = await command.run({ flags, positionals, out });
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof TunebookError) {
       process.stderr.write(`tunebook: ${error.message}\n`);

@@ -16,9 +16,18 @@ export const notebookCommand: Command = {
     const store = openForReading(flags);
     try {
       const entries = lab.notebookEntries(store.allVerdicts(), store.notes());
-      if (flags.json) return out(JSON.stringify(entries, null, 2));
-      if (flags.markdown) return out(report.notebookMarkdown(entries));
-      if (entries.length === 0) return out('the notebook is empty: run a study first');
+      if (flags.json) {
+        out(JSON.stringify(entries, null, 2));
+        return;
+      }
+      if (flags.markdown) {
+        out(report.notebookMarkdown(entries));
+        return;
+      }
+      if (entries.length === 0) {
+        out('the notebook is empty: run a study first');
+        return;
+      }
       const rows = entries.map((e) => [
         e.measure,
         e.standing,

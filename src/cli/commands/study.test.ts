@@ -186,3 +186,51 @@ test('bad input: exit 2, one line naming the problem, the db unchanged', () => {
   assert.equal(hashOf(db), before);
   assert.equal(readFileSync(join(dir, 'foreign.db'), 'utf8'), 'not a database at all');
 });
+
+test('notes and the notebook: verdicts per measure across studies, in JSON and Markdown', () => {
+  const db = join(dir, 'a.db');
+  const note = run([
+    'note',
+    'dropout',
+    'before the classifier it hurt on small data <b>',
+    '--study',
+    'tiny',
+    '--db',
+    db,
+  ]);
+  assert.equal(note.code, 0, note.stderr);
+  assert.match(note.stdout, /noted on dropout/);
+  assert.equal(run(['note', 'frobnicate', 'x', '--db', db]).code, 2);
+  const json = run(['notebook', '--json', '--db', db]);
+  assert.equal(json.code, 0, json.stderr);
+  const entries = JSON.parse(json.stdout) as {
+    measure: string;
+    standing: string;
+    evidence: { study: string }[];
+    notes: { text: string }[];
+  }[];
+  assert.deepEqual(
+    entries.map((e) => e.measure),
+    ['classWeights', 'dropout'],
+  );
+  const dropout = entries.find((e) => e.measure === 'dropout')!;
+  assert.equal(dropout.evidence[0].study, 'tiny');
+  assert.equal(dropout.notes[0].text, 'before the classifier it hurt on small data <b>');
+  const md = run(['notebook', '--markdown', '--db', db]);
+  assert.equal(md.code, 0, md.stderr);
+  for (const section of [
+    '## Effective measures',
+    '## Unstable measures',
+    '## Basically ineffective measures',
+    '## Harmful measures',
+  ]) {
+    assert.ok(md.stdout.includes(section), section);
+  }
+  assert.match(
+    md.stdout,
+    /### dropout[\s\S]*study `tiny`[\s\S]*Note \(\d{4}-\d\d-\d\d\): before the classifier/,
+  );
+  const table = run(['notebook', '--db', db]);
+  assert.match(table.stdout, /measure\s+standing\s+studies\s+evidence/);
+  assert.equal(run(['notebook', '--db', join(dir, 'none.db')]).code, 2);
+});

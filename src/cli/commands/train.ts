@@ -1,31 +1,32 @@
 /**
- * `tunebook train`: trains a model on the bundled MNIST digits (stratified 80/20 split) and
- * prints the test accuracy: a quick check that the engine trains, and how fast.
+ * `tunebook train`: trains a model on the bundled MNIST digits (stratified 70/10/20 split)
+ * with the full training loop and prints the test accuracy: a quick check that the engine
+ * trains, and how fast. A progress bar on a terminal, one line per epoch otherwise.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendChoice,
-  evaluateAccuracy,
-  gather,
   initEngine,
-  loadMnistDigits,
-  resnet,
+  mnistSource,
+  models,
   seedWeights,
-  smallCnn,
   stratifiedSplit,
-  trainClassifier,
+  subsetSource,
+  training,
 } from '../../index.js';
+import { createProgress } from '../../training/progress.js';
 import type { Command } from '../command.js';
-
-const MODELS = ['small-cnn', 'resnet'] as const;
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a model on the bundled MNIST digits and print its test accuracy',
   usage:
-    'tunebook train [--model small-cnn|resnet] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--limit N]',
+    'tunebook train [--model small-cnn|mlp|resnet] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--limit N]',
   flags: {
-    model: { type: 'string', choices: MODELS, help: 'model to train (default small-cnn)' },
+    model: {
+      type: 'string',
+      choices: ['small-cnn', 'mlp', 'resnet'],
+      help: 'model to train (default small-cnn)',
+    },
     epochs: { type: 'int', min: 1, max: 1000, help: 'epochs (default 2)' },
     'batch-size': { type: 'int', min: 1, max: 65536, help: 'batch size (default 64)' },
     lr: {
@@ -35,8 +36,8 @@ export const trainCommand: Command = {
       exclusiveMin: true,
       help: 'Adam learning rate (default 1e-3)',
     },
-    seed: { type: 'int', min: 0, help: 'seed for weights, split and order (default 0)' },
-    limit: { type: 'int', min: 20, help: 'use only the first N digits of a seeded shuffle' },
+    seed: { type: 'int', min: 0, help: 'seed for weights and order (default 0)' },
+    limit: { type: 'int', min: 100, help: 'use a stratified subset of N digits' },
   },
   async run({ flags, out }) {
     const info = await initEngine({ backend: flags.backend as BackendChoice | undefined });
@@ -44,40 +45,41 @@ export const trainCommand: Command = {
     const epochs = (flags.epochs as number | undefined) ?? 2;
     const batchSize = (flags['batch-size'] as number | undefined) ?? 64;
     const lr = (flags.lr as number | undefined) ?? 1e-3;
-    const modelName = (flags.model as (typeof MODELS)[number] | undefined) ?? 'small-cnn';
-
-    let digits = loadMnistDigits();
+    const name = (flags.model as 'small-cnn' | 'mlp' | 'resnet' | undefined) ?? 'small-cnn';
+    let digits = mnistSource();
     const limit = flags.limit as number | undefined;
     if (limit !== undefined && limit < digits.count) {
-      const { test } = stratifiedSplit(digits.labels, limit / digits.count, seed + 1);
-      digits = gather(digits, test);
+      digits = subsetSource(digits, stratifiedSplit(digits.labels, limit / digits.count, 1).test);
     }
-    const split = stratifiedSplit(digits.labels, 0.2, seed);
-    const train = gather(digits, split.train);
-    const test = gather(digits, split.test);
-    const model =
-      modelName === 'resnet'
-        ? resnet({ inputShape: digits.shape, classes: digits.classes })
-        : smallCnn({ inputShape: digits.shape, classes: digits.classes });
+    const split = stratifiedSplit(digits.labels, { validation: 0.1, test: 0.2 }, 0);
+    const data = {
+      train: subsetSource(digits, split.train),
+      validation: subsetSource(digits, split.validation),
+      test: subsetSource(digits, split.test),
+    };
+    const model = models.buildModel({ name, inputShape: [28, 28, 1], classes: 10 });
     seedWeights(model, seed);
     out(
-      `training ${modelName} (${model.countParams()} parameters) on ${train.count} MNIST digits, ` +
-        `testing on ${test.count}; backend ${info.backend}, batch ${batchSize}, Adam lr ${lr}, seed ${seed}`,
+      `training ${name} (${model.countParams()} parameters) on ${data.train.count} MNIST digits, ` +
+        `testing on ${data.test.count}; backend ${info.backend}, batch ${batchSize}, Adam lr ${lr}, seed ${seed}`,
     );
-    const optimizer = tf.train.adam(lr);
-    trainClassifier(model, optimizer, train, {
-      epochs,
-      batchSize,
-      seed,
-      onEpoch: (epoch, loss, seconds) =>
-        out(
-          `epoch ${epoch + 1}/${epochs}  loss ${loss.toFixed(4)}  ${seconds.toFixed(1)} s  ` +
-            `${Math.round(train.count / seconds)} samples/s`,
-        ),
-    });
-    const accuracy = evaluateAccuracy(model, test);
-    out(`test accuracy ${(accuracy * 100).toFixed(2)}% (${test.count} digits)`);
-    optimizer.dispose();
+    const result = await training.trainModel(
+      model,
+      data,
+      { epochs, batchSize, seed, optimizer: { name: 'adam', lr } },
+      { progress: createProgress(process.stderr) },
+    );
+    const seconds = result.epochs.reduce((t, r) => t + r.seconds, 0);
+    out(
+      `${Math.round((data.train.count * result.epochs.length) / seconds)} samples/s over ${result.epochs.length} epoch(s), validation included`,
+    );
+    if (result.outcome === 'diverged') {
+      out('training diverged (the loss became NaN); try a smaller --lr');
+      return 1;
+    }
+    out(
+      `test accuracy ${(100 * result.test!.metrics.accuracy).toFixed(2)}% (${data.test.count} digits)`,
+    );
     model.dispose();
   },
 };
