@@ -19,7 +19,8 @@ import { int, num, oneOf, record, text } from './fields.js';
 export const METRICS = ['test_balanced_accuracy', 'test_accuracy', 'test_macro_f1'] as const;
 export type MetricName = (typeof METRICS)[number];
 export const NORMALIZE_METHODS = ['standard', 'minmax', 'equalize', 'clahe'] as const;
-export const SCALER_AXES = ['channel', 'global', 'feature'] as const;
+/** Fitted on the training split per channel, globally or per feature; or `sample`: each sample by its own statistics (the seed's std() of one 1-D signal), nothing fitted. */
+export const SCALER_AXES = ['channel', 'global', 'feature', 'sample'] as const;
 export const RESAMPLE_METHODS = ['oversample', 'undersample'] as const;
 export const AUGMENT_MODES = ['online', 'offline', 'both'] as const;
 export const MEASURE_KINDS = [

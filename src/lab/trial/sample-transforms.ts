@@ -54,10 +54,14 @@ export async function buildTransforms(
   }
   const augment = config.training.augment;
   const pipeline = augment ? buildPipeline(augment.pipeline) : null;
+  const scaling =
+    normalize?.method === 'standard' || normalize?.method === 'minmax' ? normalize.method : null;
   const post: Post | null =
-    normalize?.method === 'standard' || normalize?.method === 'minmax'
-      ? await fitScaler(normalize.method, normalize.axis, train, pre)
-      : null;
+    scaling === null
+      ? null
+      : normalize?.axis === 'sample'
+        ? perSample(scaling)
+        : await fitScaler(scaling, normalize?.axis, train, pre);
 
   const finish = (img: Image): Image => {
     const f = toFloat(img);
@@ -144,5 +148,32 @@ async function withOfflineCopies(
     classNames: train.classNames,
     shape: train.shape,
     get: (i: number) => (i < n ? train.get(i) : Promise.resolve(extra[i - n])),
+  };
+}
+
+/** Each sample scaled by its own statistics: z-score, or min-max to [0, 1]. */
+function perSample(method: 'standard' | 'minmax'): Post {
+  return (img) => {
+    const x = img.data;
+    const out = new Float32Array(x.length);
+    if (method === 'standard') {
+      let mean = 0;
+      for (let i = 0; i < x.length; i++) mean += x[i];
+      mean /= x.length;
+      let v = 0;
+      for (let i = 0; i < x.length; i++) v += (x[i] - mean) ** 2;
+      const sd = Math.sqrt(v / x.length) || 1;
+      for (let i = 0; i < x.length; i++) out[i] = (x[i] - mean) / sd;
+    } else {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < x.length; i++) {
+        lo = Math.min(lo, x[i]);
+        hi = Math.max(hi, x[i]);
+      }
+      const range = hi - lo || 1;
+      for (let i = 0; i < x.length; i++) out[i] = (x[i] - lo) / range;
+    }
+    return { ...img, data: out };
   };
 }
