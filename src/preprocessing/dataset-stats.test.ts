@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
+import { directStats } from '../testing/stats.js';
 import { datasetStats, imageSetInput, type StatsInput } from './dataset-stats.js';
 import {
   checkNormalizeConfig,
@@ -10,25 +11,6 @@ import {
   describeMismatch,
   findNormalize,
 } from './normalize-check.js';
-
-function directStats(values: ArrayLike<number>, channels: number, scale = 1) {
-  const mean: number[] = [];
-  const std: number[] = [];
-  for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    let n = 0;
-    for (let p = c; p < values.length; p += channels) {
-      sum += values[p] * scale;
-      n++;
-    }
-    const m = sum / n;
-    let sq = 0;
-    for (let p = c; p < values.length; p += channels) sq += (values[p] * scale - m) ** 2;
-    mean.push(m);
-    std.push(Math.sqrt(sq / n));
-  }
-  return { mean, std };
-}
 
 function inputOf(images: Image[], labels: number[], classNames: string[]): StatsInput {
   return {

@@ -9,27 +9,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { DataError, openImageFolder, preprocessing, Rng } from '../../index.js';
+import { directStats } from '../../testing/stats.js';
 
 const { datasetStats } = preprocessing;
-
-function directStats(values: ArrayLike<number>, channels: number, scale = 1) {
-  const mean: number[] = [];
-  const std: number[] = [];
-  for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    let n = 0;
-    for (let p = c; p < values.length; p += channels) {
-      sum += values[p] * scale;
-      n++;
-    }
-    const m = sum / n;
-    let sq = 0;
-    for (let p = c; p < values.length; p += channels) sq += (values[p] * scale - m) ** 2;
-    mean.push(m);
-    std.push(Math.sqrt(sq / n));
-  }
-  return { mean, std };
-}
 
 let dir = '';
 

@@ -9,6 +9,7 @@
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
+  type ConvAttrs,
   native,
   ptr,
   release,
@@ -23,13 +24,8 @@ const MAX_COLS_FLOATS = 16 * 1024 * 1024;
 /** Below this many unfolded rows the direct kernel beats XNNPACK's GEMM. */
 const FEW_ROWS = 32;
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
-  dataFormat?: string;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends ConvAttrs {
   filterShape: [number, number, number, number];
-  dilations?: number | [number, number];
 }
 
 export function conv2dBackpropFilter(args: {

@@ -11,6 +11,7 @@
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
+  type ConvAttrs,
   f32,
   native,
   ptr,
@@ -25,13 +26,8 @@ import {
 /** Upper bound on the column matrix per chunk, in floats (64 MiB). */
 const MAX_COLS_FLOATS = 16 * 1024 * 1024;
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
-  dataFormat?: string;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends ConvAttrs {
   inputShape: [number, number, number, number];
-  dilations?: number | [number, number];
 }
 
 export function conv2dBackpropInput(args: {

@@ -5,17 +5,7 @@
  * heap with the channel loop innermost (contiguous in NHWC), accumulated in float64.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { f32, requireChannelsLast, type WasmBackend } from './wasm-heap.js';
-
-type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
-
-interface CommonAttrs {
-  strides: number | [number, number];
-  dilations?: number | [number, number];
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dataFormat?: string;
-}
+import { type ConvAttrs, f32, requireChannelsLast, type WasmBackend } from './wasm-heap.js';
 
 /** Visits every (output pixel, filter tap) pair that reads an input pixel inside the image. */
 function forEachTap(
@@ -47,7 +37,7 @@ function forEachTap(
 
 export function depthwiseConv2dBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
-  attrs: CommonAttrs & { filterShape: [number, number, number, number] };
+  attrs: ConvAttrs & { filterShape: [number, number, number, number] };
   backend: WasmBackend;
 }): TensorInfo {
   const { inputs, attrs, backend } = args;
@@ -81,7 +71,7 @@ export function depthwiseConv2dBackpropFilter(args: {
 
 export function depthwiseConv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
-  attrs: CommonAttrs & { inputShape: [number, number, number, number] };
+  attrs: ConvAttrs & { inputShape: [number, number, number, number] };
   backend: WasmBackend;
 }): TensorInfo {
   const { inputs, attrs, backend } = args;

@@ -7,7 +7,7 @@
  * (`f32`) only after the last `makeOutput` or kernel call of a step.
  */
 
-import type { DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
 import { type EmscriptenModule, type NativeKernels, nativeKernels } from './native.js';
@@ -81,4 +81,13 @@ export function ptr(backend: WasmBackend, info: TensorInfo): number {
 /** tunebook's own wasm kernels, sharing this backend's memory. */
 export function native(backend: WasmBackend): NativeKernels {
   return nativeKernels(backend.wasm);
+}
+
+/** The attributes tfjs passes to every convolution gradient kernel. */
+export interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+  dataFormat?: string;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
 }

@@ -31,14 +31,16 @@ export interface LoadedStudy {
 }
 
 export async function loadStudyFile(file: string): Promise<LoadedStudy> {
-  let text: string;
+  return parseStudy(await readStudyText(file), file);
+}
+
+async function readStudyText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new StudyFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code})`);
   }
-  return parseStudy(text, file);
 }
 
 export function parseStudy(text: string, file = 'study'): LoadedStudy {
@@ -90,14 +92,7 @@ function parseYaml(text: string, file: string): unknown {
 
 /** A pretraining task file (`tunebook pretrain`): data, model and training, no measures. */
 export async function loadPretrainFile(file: string): Promise<PretrainConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new StudyFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code})`);
-  }
-  const raw = parseYaml(text, file);
+  const raw = parseYaml(await readStudyText(file), file);
   const parsed = Pretrain.safeParse(raw);
   if (!parsed.success) throw new StudyFileError(file, describeIssues(parsed.error.issues, raw));
   return parsed.data;
