@@ -231,7 +231,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     for (;;) {
       if (interrupted) break;
       maybeStack();
-      const wanted = plannedTrials(progressOf(), plan);
+      const progress = progressOf();
+      const wanted = plannedTrials(progress, plan);
+      speculateBaseline(wanted, progress, plan, workers - running.size);
       for (const [armKey, seeds] of wanted) {
         for (const seed of seeds) store.ensureTrial(armRows.get(armKey)!.id, seed);
       }
@@ -272,6 +274,29 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     ),
     failed,
   };
+}
+
+/**
+ * With a worker idle and nothing queued while some arm is still undecided, start the
+ * baseline's next seed early: every arm that goes on needs it, so the pool does not wait
+ * for the last arm trial before the baseline can start.
+ */
+function speculateBaseline(
+  wanted: Map<string, number[]>,
+  progress: ArmProgress[],
+  plan: { minSeeds: number; maxSeeds: number; delta: number },
+  idle: number,
+): void {
+  if (idle <= 0) return;
+  const baseline = wanted.get('baseline') ?? [];
+  const waiting = [...wanted].some(([key, seeds]) => {
+    const arm = progress.find((a) => a.key === key);
+    return seeds.some((s) => !arm?.scores.has(s) && !arm?.pending.has(s));
+  });
+  if (waiting) return;
+  const undecided = armStatuses(progress, plan).some((s) => s.verdict === 'undecided');
+  const next = baseline.length ? Math.max(...baseline) + 1 : 0;
+  if (undecided && next < plan.maxSeeds) wanted.set('baseline', [...baseline, next]);
 }
 
 function saveVerdicts(
