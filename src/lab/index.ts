@@ -37,6 +37,7 @@ export {
 export { type ArmProgress, armStatuses, plannedTrials, seedSavings } from './planner.js';
 export { TaskError, WorkerPool } from './pool/worker-pool.js';
 export { preflight, resolvePaths } from './preflight.js';
+export { acquireRunLock, StudyRunningError } from './run-lock.js';
 export { type RunOptions, runStudy, StudyChangedError, type StudyOutcome } from './runner.js';
 export {
   effectOf,

@@ -95,6 +95,7 @@ test('killed with kill -9 mid-run, the study resumes and ends with the verdicts 
   await waitForTrials(child, 3);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
+  // The killed run's lock is stale (its process is gone) and is taken over.
   const resumed = run(['study', file, '--db', db, '--workers', '2']);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stdout, /resuming: \d+ unfinished trial/);
@@ -115,6 +116,17 @@ test('Ctrl-C stops cleanly, keeping finished trials; the same command continues'
   const resumed = run(['study', file, '--db', db]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(verdictJson(db).state, 'done');
+});
+
+test('a second run of a study that is still running is refused', async () => {
+  const db = join(dir, 'twice.db');
+  const child = startStudy(db);
+  await waitForTrials(child, 1);
+  const second = run(['study', file, '--db', db]);
+  assert.equal(second.code, 2);
+  assert.match(second.stderr, /study "tiny" is already running in process \d+/);
+  child.kill('SIGINT');
+  await new Promise((r) => child.once('exit', r));
 });
 
 test('a changed study under the same name is refused unless --fresh', () => {

@@ -25,6 +25,13 @@ export const studyCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('study: expected one study file');
     const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]));
     const store = lab.openStore(dbPath(flags));
+    let releaseLock: () => void;
+    try {
+      releaseLock = lab.acquireRunLock(store.file, loaded.config.name);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
     const tty = process.stderr.isTTY === true;
     let stopRequested: () => void = () => {};
     const stop = new Promise<void>((resolve) => {
@@ -93,6 +100,7 @@ export const studyCommand: Command = {
     } finally {
       process.off('SIGINT', onSigint);
       store.close();
+      releaseLock();
     }
   },
 };
