@@ -28,6 +28,7 @@ export {
 export { type ArmCost, armCost } from './cost.js';
 export {
   type Evidence,
+  measureKey,
   type NotebookEntry,
   notebookEntries,
   STANDINGS,

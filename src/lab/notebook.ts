@@ -37,6 +37,36 @@ export interface NotebookEntry {
   notes: { text: string; study: number | null; date: string }[];
 }
 
+/**
+ * What the notebook calls a measure: its kind, refined where kinds hold different tricks —
+ * `normalize equalize` is not `normalize standard`, `augment randomCrop+randomRotation` not
+ * `augment randomHorizontalFlip`, `dropout before-classifier` not `dropout head`.
+ */
+export function measureKey(kind: string, measure: unknown): string {
+  const value = (measure as Record<string, unknown> | null)?.[kind];
+  if (value === undefined || value === null) return kind;
+  const v = value as Record<string, unknown>;
+  switch (kind) {
+    case 'normalize':
+    case 'resample':
+      return `${kind} ${typeof value === 'string' ? value : String(v.method)}${v.axis === 'sample' ? ' per sample' : ''}`;
+    case 'augment': {
+      const pipeline = (Array.isArray(value) ? value : (v.pipeline as unknown[])) ?? [];
+      return `augment ${pipeline.map((t) => Object.keys(t as object)[0]).join('+')}`;
+    }
+    case 'classWeights':
+      return `classWeights ${typeof value === 'string' ? value : Array.isArray(value) ? 'manual' : 'effective'}`;
+    case 'lrSchedule':
+      return `lrSchedule ${String(v.name)}`;
+    case 'dropout':
+      return `dropout ${String(v.where)}`;
+    case 'set':
+      return `set ${Object.keys(v).sort().join(',')}`;
+    default:
+      return kind;
+  }
+}
+
 export function standingOf(verdicts: string[]): Standing {
   if (verdicts.length > 0 && verdicts.every((v) => v === 'effective')) return 'effective';
   if (verdicts.includes('harmful') && !verdicts.includes('effective')) return 'harmful';
@@ -53,7 +83,8 @@ export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): 
       metric?: string;
     };
     const data = `${config.data?.source ?? '?'}${config.data?.imbalance ? `, imbalance ${config.data.imbalance.ratio}:1` : ''}`;
-    const list = byMeasure.get(v.kind) ?? [];
+    const key = measureKey(v.kind, v.measure);
+    const list = byMeasure.get(key) ?? [];
     list.push({
       study: v.studyName,
       arm: v.armKey,
@@ -67,7 +98,7 @@ export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): 
       hi: v.hi,
       seeds: v.n,
     });
-    byMeasure.set(v.kind, list);
+    byMeasure.set(key, list);
   }
   for (const n of notes) if (!byMeasure.has(n.measure)) byMeasure.set(n.measure, []);
   return [...byMeasure.entries()]
@@ -76,7 +107,11 @@ export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): 
       standing: standingOf(evidence.map((e) => e.verdict)),
       evidence,
       notes: notes
-        .filter((n) => n.measure === measure)
+        .filter(
+          (n) =>
+            n.measure === measure ||
+            (n.measure === measure.split(' ')[0] && !measure.includes(' ')),
+        )
         .map((n) => ({ text: n.text, study: n.studyId, date: n.createdAt })),
     }))
     .sort((a, b) => a.measure.localeCompare(b.measure));

@@ -6,13 +6,18 @@ import { DB_FLAG, dbPath } from '../db.js';
 export const noteCommand: Command = {
   name: 'note',
   summary: 'record a note about a measure (shown in the notebook)',
-  usage: 'tunebook note <measure> "<text>" [--study name] [--db file]',
+  usage:
+    'tunebook note <measure> "<text>" [--study name] [--db file]   (measure as in the notebook, e.g. "dropout before-classifier")',
   flags: { ...DB_FLAG, study: { type: 'string', help: 'the study the note is about' } },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 2) throw new UsageError('note: expected a measure and a text');
     const [measure, text] = positionals;
-    if (!(lab.MEASURE_KINDS as readonly string[]).includes(measure)) {
-      throw new ConfigError('measure', `one of ${lab.MEASURE_KINDS.join(', ')}`, measure);
+    if (!(lab.MEASURE_KINDS as readonly string[]).includes(measure.split(' ')[0])) {
+      throw new ConfigError(
+        'measure',
+        `a measure as the notebook names it, starting with one of ${lab.MEASURE_KINDS.join(', ')} (e.g. "normalize equalize")`,
+        measure,
+      );
     }
     if (text.trim() === '') throw new ConfigError('text', 'a non-empty note', text);
     const store = lab.openStore(dbPath(flags));

@@ -203,7 +203,7 @@ test('notes and the notebook: verdicts per measure across studies, in JSON and M
   const db = join(dir, 'a.db');
   const note = run([
     'note',
-    'dropout',
+    'dropout before-classifier',
     'before the classifier it hurt on small data <b>',
     '--study',
     'tiny',
@@ -223,9 +223,9 @@ test('notes and the notebook: verdicts per measure across studies, in JSON and M
   }[];
   assert.deepEqual(
     entries.map((e) => e.measure),
-    ['classWeights', 'dropout'],
+    ['classWeights balanced', 'dropout before-classifier'],
   );
-  const dropout = entries.find((e) => e.measure === 'dropout')!;
+  const dropout = entries.find((e) => e.measure === 'dropout before-classifier')!;
   assert.equal(dropout.evidence[0].study, 'tiny');
   assert.equal(dropout.notes[0].text, 'before the classifier it hurt on small data <b>');
   const md = run(['notebook', '--markdown', '--db', db]);
@@ -240,7 +240,7 @@ test('notes and the notebook: verdicts per measure across studies, in JSON and M
   }
   assert.match(
     md.stdout,
-    /### dropout[\s\S]*study `tiny`[\s\S]*Note \(\d{4}-\d\d-\d\d\): before the classifier/,
+    /### dropout before-classifier[\s\S]*study `tiny`[\s\S]*Note \(\d{4}-\d\d-\d\d\): before the classifier/,
   );
   const table = run(['notebook', '--db', db]);
   assert.match(table.stdout, /measure\s+standing\s+studies\s+evidence/);
