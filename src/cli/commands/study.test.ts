@@ -95,10 +95,10 @@ test('killed with kill -9 mid-run, the study resumes and ends with the verdicts 
   await waitForTrials(child, 3);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  // The killed run's lock is stale (its process is gone) and is taken over.
+  // The killed run's lock is stale (its process is gone) and is taken over; whatever was
+  // running when it died runs again.
   const resumed = run(['study', file, '--db', db, '--workers', '2']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  assert.match(resumed.stdout, /resuming: \d+ unfinished trial/);
   const strip = (j: ReturnType<typeof verdictJson>) =>
     j.arms.map(({ arm, verdict, effect }) => ({ arm, verdict, effect }));
   assert.deepEqual(strip(verdictJson(db)), strip(verdictJson(reference)));
