@@ -14,6 +14,8 @@ import { noteCommand } from './commands/note.js';
 import { notebookCommand } from './commands/notebook.js';
 import { pretrainCommand } from './commands/pretrain.js';
 import { previewCommand } from './commands/preview.js';
+import { reportCommand } from './commands/report.js';
+import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { studyCommand } from './commands/study.js';
 import { trainCommand } from './commands/train.js';
@@ -24,6 +26,8 @@ const COMMANDS: Command[] = [
   studyCommand,
   validateCommand,
   verdictsCommand,
+  reportCommand,
+  serveCommand,
   notebookCommand,
   noteCommand,
   pretrainCommand,

@@ -1,11 +1,15 @@
 /**
- * A small line plot as SVG (log-scale x allowed), and as PNG through sharp's SVG renderer,
- * for `lr-find`. Colour-blind-safe (Okabe-Ito blue), readable in print.
+ * A line plot (log-scale x allowed, an optional marked x), for `lr-find`: a Vega-Lite spec
+ * rendered to SVG on the server and to PNG through sharp, the same path as every report
+ * plot. Okabe-Ito blue line, vermillion marker; readable in print.
  *
  * @example
  *   await writePlotPng('lr.png', { x: rates, y: losses, logX: true, xLabel: 'learning rate', yLabel: 'loss' });
  */
-import sharp from 'sharp';
+import type { TopLevelSpec } from 'vega-lite';
+import { OKABE_ITO } from './palette.js';
+import { renderSvg, svgToPng } from './vega-render.js';
+import { writeFileAtomically } from './write-file.js';
 
 export interface LinePlot {
   x: number[];
@@ -19,71 +23,95 @@ export interface LinePlot {
   yMax?: number;
 }
 
-const W = 640;
-const H = 400;
-const M = { left: 70, right: 20, top: 40, bottom: 55 };
-
-export function linePlotSvg(p: LinePlot): string {
-  const fx = p.logX ? Math.log10 : (v: number) => v;
-  const xs = p.x.map(fx);
-  const finite = p.y.filter(Number.isFinite);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = [
-    Math.min(...finite),
-    Math.min(Math.max(...finite), p.yMax ?? Number.POSITIVE_INFINITY),
+/**
+ * The plot's Vega-Lite spec.
+ *
+ * @example
+ *   linePlotSpec({ x: [1, 2], y: [3, 4], xLabel: 'x', yLabel: 'y' });
+ */
+export function linePlotSpec(p: LinePlot): TopLevelSpec {
+  const points = p.x
+    .map((x, i) => ({ x, y: p.y[i] }))
+    .filter((d) => Number.isFinite(d.x) && Number.isFinite(d.y) && (!p.logX || d.x > 0));
+  const ys = points.map((d) => d.y);
+  const top = Math.min(Math.max(...ys), p.yMax ?? Number.POSITIVE_INFINITY);
+  const bottom = Math.min(...ys);
+  const pad = top > bottom ? 0 : 1;
+  const clamped = points.map((d) => ({ ...d, y: Math.min(d.y, top) }));
+  const xs = points.map((d) => d.x);
+  // One tick and grid line per decade: Vega's default log ticks draw every 2..9 as well.
+  const decades: number[] = [];
+  for (
+    let e = Math.ceil(Math.log10(Math.min(...xs)));
+    e <= Math.floor(Math.log10(Math.max(...xs)));
+    e++
+  )
+    decades.push(10 ** e);
+  const layers: unknown[] = [
+    {
+      data: { values: clamped },
+      mark: { type: 'line', color: OKABE_ITO[0], strokeWidth: 2, clip: true },
+      encoding: {
+        x: {
+          field: 'x',
+          type: 'quantitative',
+          title: p.xLabel,
+          scale: p.logX ? { type: 'log' } : { zero: false },
+          axis: p.logX ? { format: '.0e', values: decades } : {},
+        },
+        y: {
+          field: 'y',
+          type: 'quantitative',
+          title: p.yLabel,
+          scale: { domain: [bottom - pad, top + pad], nice: false },
+        },
+      },
+    },
   ];
-  if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  const sx = (v: number) => M.left + ((v - x0) / (x1 - x0 || 1)) * (W - M.left - M.right);
-  const sy = (v: number) =>
-    H - M.bottom - ((Math.min(v, y1) - y0) / (y1 - y0)) * (H - M.top - M.bottom);
-  const path = xs
-    .map((x, i) =>
-      Number.isFinite(p.y[i]) ? `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(p.y[i]).toFixed(1)}` : '',
-    )
-    .join('');
-  const ticks: string[] = [];
-  if (p.logX) {
-    for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) {
-      ticks.push(
-        `<line x1="${sx(e)}" y1="${H - M.bottom}" x2="${sx(e)}" y2="${H - M.bottom + 5}" stroke="#333"/>` +
-          `<text x="${sx(e)}" y="${H - M.bottom + 20}" text-anchor="middle">1e${e}</text>`,
-      );
-    }
-  }
-  for (let k = 0; k <= 4; k++) {
-    const v = y0 + ((y1 - y0) * k) / 4;
-    ticks.push(
-      `<line x1="${M.left - 5}" y1="${sy(v)}" x2="${M.left}" y2="${sy(v)}" stroke="#333"/>` +
-        `<text x="${M.left - 8}" y="${sy(v) + 4}" text-anchor="end">${v.toPrecision(3)}</text>`,
+  if (p.marker) {
+    const marker = { x: p.marker.x, label: p.marker.label };
+    layers.push(
+      {
+        data: { values: [marker] },
+        mark: { type: 'rule', color: OKABE_ITO[3], strokeDash: [4, 3], strokeWidth: 1.5 },
+        encoding: { x: { field: 'x', type: 'quantitative' } },
+      },
+      {
+        data: { values: [marker] },
+        mark: { type: 'text', color: OKABE_ITO[3], align: 'left', dx: 6, dy: 8, baseline: 'top' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative' },
+          y: { value: 0 },
+          text: { field: 'label' },
+        },
+      },
     );
   }
-  const marker = p.marker
-    ? `<line x1="${sx(fx(p.marker.x))}" y1="${M.top}" x2="${sx(fx(p.marker.x))}" y2="${H - M.bottom}" stroke="#D55E00" stroke-dasharray="4 3"/>` +
-      `<text x="${sx(fx(p.marker.x)) + 6}" y="${M.top + 14}" fill="#D55E00">${escapeXml(p.marker.label)}</text>`
-    : '';
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    p.title
-      ? `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(p.title)}</text>`
-      : '',
-    `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#333"/>`,
-    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="#333"/>`,
-    ...ticks,
-    `<path d="${path}" fill="none" stroke="#0072B2" stroke-width="2"/>`,
-    marker,
-    `<text x="${(M.left + W - M.right) / 2}" y="${H - 12}" text-anchor="middle">${escapeXml(p.xLabel)}</text>`,
-    `<text transform="translate(18 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(p.yLabel)}</text>`,
-    '</svg>',
-  ].join('');
+  return {
+    width: 560,
+    height: 320,
+    ...(p.title ? { title: p.title } : {}),
+    layer: layers,
+  } as TopLevelSpec;
 }
 
+/**
+ * The plot as SVG text.
+ *
+ * @example
+ *   const svg = await linePlotSvg({ x, y, xLabel: 'epoch', yLabel: 'loss' });
+ */
+export function linePlotSvg(p: LinePlot, options: { background?: string } = {}): Promise<string> {
+  return renderSvg(linePlotSpec(p), { id: 'line-plot', background: options.background });
+}
+
+/**
+ * Writes the plot as a PNG (atomically).
+ *
+ * @example
+ *   await writePlotPng('lr-find.png', plot);
+ */
 export async function writePlotPng(file: string, p: LinePlot): Promise<void> {
-  await sharp(Buffer.from(linePlotSvg(p)))
-    .png()
-    .toFile(file);
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const png = await svgToPng(await linePlotSvg(p, { background: 'white' }));
+  writeFileAtomically(file, png);
 }

@@ -1,0 +1,45 @@
+/**
+ * The report's verdict section: the table (as `tunebook verdicts` prints it) and the forest
+ * plot, or a line saying when verdicts will come.
+ *
+ * @example
+ *   await verdictSection(view);
+ */
+import { forestSpec } from '../charts/forest.js';
+import { figure, uniqueLabels, verdictTableHtml } from '../components.js';
+import { html, type SafeHtml } from '../html.js';
+import type { StudyView } from '../study-view.js';
+import { renderSvg } from '../vega-render.js';
+
+export async function verdictSection(view: StudyView): Promise<SafeHtml> {
+  const lines = view.verdicts;
+  if (lines.length === 0) {
+    return html`<section id="verdicts"><h2>Verdicts</h2>
+<p class="note">No verdicts yet: they are computed when the study finishes (${view.progress.finished} of ${view.progress.total} trials finished).</p></section>`;
+  }
+  const names = uniqueLabels(lines.map((l) => l.label));
+  const svg = await renderSvg(
+    forestSpec(
+      lines.map((l, i) => ({
+        name: names[i],
+        verdict: l.verdict,
+        effect: l.effect,
+        lo: l.lo,
+        hi: l.hi,
+        seeds: l.seeds,
+      })),
+      view.delta,
+      view.metric,
+    ),
+    { id: 'forest' },
+  );
+  const stale =
+    view.study.state !== 'done'
+      ? html`<p class="note">These verdicts are from the study's last finished run.</p>`
+      : '';
+  return html`<section id="verdicts"><h2>Verdicts</h2>
+<p class="note">Effect: ${view.metric} of the arm minus the baseline's at the same seed, in percentage points, mean over paired seeds with its 95% interval. A measure is effective when the whole interval is above 0 and the mean at least ${view.delta} points; ineffective when the interval lies within ±${view.delta}; harmful in mirror image; unstable otherwise.</p>
+${stale}${verdictTableHtml(lines)}
+${figure('forest', svg, html`Forest plot: each measure's effect (point) and 95% interval (line); the shaded band is ±${view.delta} points, effects too small to matter. Colour and shape give the verdict.`)}
+</section>`;
+}
