@@ -3,7 +3,7 @@
  * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
  */
 import { availableParallelism } from 'node:os';
-import { type BackendChoice, lab, report, UsageError } from '../../index.js';
+import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 
@@ -61,11 +61,7 @@ export const studyCommand: Command = {
         fresh: flags.fresh === true,
         backend: flags.backend as BackendChoice | undefined,
         stop,
-        environment: {
-          node: process.versions.node,
-          platform: process.platform,
-          arch: process.arch,
-        },
+        environment: await runEnvironment(flags.backend as BackendChoice | undefined),
         log: (line) => {
           clear();
           out(line);
@@ -104,3 +100,23 @@ export const studyCommand: Command = {
     }
   },
 };
+
+/** What the run trains on, for the report's "rerun" section: the workers choose alike. */
+async function runEnvironment(
+  backend: BackendChoice | undefined,
+): Promise<Record<string, unknown>> {
+  const info = await initEngine({ backend });
+  const { createRequire } = await import('node:module');
+  const version = (
+    createRequire(import.meta.url)('../../../../package.json') as { version: string }
+  ).version;
+  return {
+    tunebook: version,
+    backend: `${info.backend} (${info.backendPackage} ${info.backendVersion})`,
+    tfjsCore: info.tfjsCoreVersion,
+    threads: info.threads,
+    simd: info.simd,
+    node: process.versions.node,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
