@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/tunebook.js', import.meta.url));
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TUNEBOOK_BACKEND: '', ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = runCli;
 
 test('--version and --help', () => {
   const v = run(['--version']);

@@ -73,8 +73,19 @@ function commandHelp(command: Command): string {
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+export interface Io {
+  out: (line: string) => void;
+  err: (text: string) => void;
+}
+
+const PROCESS_IO: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Runs `tunebook <argv>`; resolves to the exit code. Tests pass their own `io`. */
+export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
+  const { out } = io;
   const debug = argv.includes('--debug');
   try {
     const [first, ...rest] = argv;
@@ -107,14 +118,14 @@ export async function main(argv: string[]): Promise<number> {
     return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof TunebookError) {
-      process.stderr.write(`tunebook: ${error.message}\n`);
-      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+      io.err(`tunebook: ${error.message}\n`);
+      if (debug && error.stack) io.err(`${error.stack}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`tunebook: internal error: ${message}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write('(run with --debug for the stack trace)\n');
+    io.err(`tunebook: internal error: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    else io.err('(run with --debug for the stack trace)\n');
     return 1;
   }
 }

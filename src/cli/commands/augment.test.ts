@@ -6,32 +6,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { TunebookError } from '../../core/errors.js';
-import { parseArgs } from '../args.js';
-import { type Command, GLOBAL_FLAGS } from '../command.js';
-import { augmentCommand } from './augment.js';
+import { runInProcess } from '../../testing/cli.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'tunebook-augment-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Runs a command as src/cli/main.ts does: one line on failure, exit 2 for bad input. */
-async function runCommand(command: Command, argv: string[]) {
-  const stdout: string[] = [];
-  try {
-    const { flags, positionals } = parseArgs(
-      argv,
-      { ...command.flags, ...GLOBAL_FLAGS },
-      command.name,
-    );
-    await command.run({ flags, positionals, out: (line) => stdout.push(line) });
-    return { code: 0, stdout: stdout.join('\n'), stderr: '' };
-  } catch (error) {
-    if (error instanceof TunebookError)
-      return { code: error.exitCode, stdout: stdout.join('\n'), stderr: error.message };
-    throw error;
-  }
-}
+const runCommand = (argv: string[]) => runInProcess(['augment', ...argv]);
 
 async function makeFolder(dir: string): Promise<void> {
   for (const [cls, n] of [
@@ -56,7 +37,7 @@ test('tunebook augment writes K copies per image and a summary line', async () =
   const inDir = join(root, 'in');
   await makeFolder(inDir);
   writeFileSync(join(root, 'good.yaml'), GOOD);
-  const r = await runCommand(augmentCommand, [
+  const r = await runCommand([
     inDir,
     join(root, 'out'),
     '--pipeline',
@@ -78,7 +59,7 @@ test('tunebook augment: bad pipeline or usage exits 2 with one line and writes n
   const bad = join(root, 'bad.yaml');
   writeFileSync(bad, GOOD.replace('randomRotation: 10', 'randomRotation: {degreez: 10}'));
   const out = join(root, 'out2');
-  const r = await runCommand(augmentCommand, [inDir, out, '--pipeline', bad]);
+  const r = await runCommand([inDir, out, '--pipeline', bad]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.yaml:3: pipeline\[2\]\.randomRotation\.degreez: unknown parameter/);
   assert.equal(r.stderr.split('\n').length, 1);
@@ -99,7 +80,7 @@ test('tunebook augment: bad pipeline or usage exits 2 with one line and writes n
       /--copies: expected an integer in \[1, 100000\], got "0"/,
     ],
   ] as const) {
-    const res = await runCommand(augmentCommand, [...argv]);
+    const res = await runCommand([...argv]);
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, message);
   }

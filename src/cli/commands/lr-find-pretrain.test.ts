@@ -1,23 +1,15 @@
 /** `pretrain` saves a loadable backbone; `lr-find` sweeps, suggests a rate and writes a PNG. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-lr-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TUNEBOOK_BACKEND: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 test('pretrain on digits 0-4 saves a backbone a study can use', () => {
   const task = join(dir, 'task.yaml');

@@ -4,31 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { TunebookError } from '../../core/errors.js';
-import { parseArgs } from '../args.js';
-import { type Command, GLOBAL_FLAGS } from '../command.js';
-import { previewCommand } from './preview.js';
+import { runInProcess } from '../../testing/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tunebook-preview-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Runs a command as src/cli/main.ts does: one line on failure, exit 2 for bad input. */
-async function runCommand(command: Command, argv: string[]) {
-  const stdout: string[] = [];
-  try {
-    const { flags, positionals } = parseArgs(
-      argv,
-      { ...command.flags, ...GLOBAL_FLAGS },
-      command.name,
-    );
-    await command.run({ flags, positionals, out: (line) => stdout.push(line) });
-    return { code: 0, stdout: stdout.join('\n'), stderr: '' };
-  } catch (error) {
-    if (error instanceof TunebookError)
-      return { code: error.exitCode, stdout: stdout.join('\n'), stderr: error.message };
-    throw error;
-  }
-}
+const runCommand = (argv: string[]) => runInProcess(['preview', ...argv]);
 
 const PIPELINE =
   '- randomResizedCrop: {size: 24, scale: [0.5, 1]}\n- randomHorizontalFlip: {}\n- colorJitter: {brightness: 0.4}\n- toTensor: {}\n- normalize: {mean: [0.5], std: [0.5]}\n';
@@ -36,7 +17,7 @@ const PIPELINE =
 test('tunebook preview draws MNIST digits and their augmentations', async () => {
   writeFileSync(join(root, 'p.yaml'), PIPELINE);
   const out = join(root, 'mnist.png');
-  const r = await runCommand(previewCommand, [
+  const r = await runCommand([
     '--pipeline',
     join(root, 'p.yaml'),
     '--data',
@@ -81,14 +62,7 @@ test('tunebook preview reads an image folder; bad input exits 2', async () => {
     ),
   );
   const out = join(root, 'grid.png');
-  const r = await runCommand(previewCommand, [
-    '--pipeline',
-    join(root, 'p.yaml'),
-    '--data',
-    dir,
-    '--out',
-    out,
-  ]);
+  const r = await runCommand(['--pipeline', join(root, 'p.yaml'), '--data', dir, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   const meta = await sharp(out).metadata();
   assert.equal(meta.channels, 3);
@@ -98,7 +72,7 @@ test('tunebook preview reads an image folder; bad input exits 2', async () => {
     [['--pipeline', join(root, 'p.yaml'), '--data', join(root, 'nope')], /nope: no such folder/],
     [['--pipeline', join(root, 'p.yaml'), '--data', 'mnist', '--rows', '0'], /--rows/],
   ] as const) {
-    const res = await runCommand(previewCommand, [...argv]);
+    const res = await runCommand([...argv]);
     assert.equal(res.code, 2, `${argv.join(' ')}: ${res.stderr}`);
     assert.match(res.stderr, message);
   }

@@ -4,15 +4,14 @@
  * input leaving the db untouched.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { BIN, runCli } from '../../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-study-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,13 +28,7 @@ measures:
 const file = join(dir, 'tiny.yaml');
 writeFileSync(file, STUDY);
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TUNEBOOK_BACKEND: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function verdictJson(db: string) {
   const r = run(['verdicts', 'tiny', '--json', '--db', db]);
