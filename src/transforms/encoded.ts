@@ -11,11 +11,11 @@
  */
 import type { Image } from '../core/image.js';
 import type { Rng } from '../core/rng.js';
+import { wasmKernels } from '../data/native/wasm-kernels.js';
 import { Compose } from './compose.js';
 import { resizeRemap } from './functional/remap.js';
 import { applyFused, planResizeGather } from './fuse.js';
 import { decodeImage } from './image-files.js';
-import { wasmKernels } from './native/wasm-kernels.js';
 import { type ImageInfo, infoOf, type Transform } from './transform.js';
 
 /** Decodes `bytes` (`file` names it in errors) and applies `pipeline` with draws from `rng`. */

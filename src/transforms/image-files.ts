@@ -13,7 +13,7 @@ import { extname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
-import { wasmKernels } from './native/wasm-kernels.js';
+import { wasmKernels } from '../data/native/wasm-kernels.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
 

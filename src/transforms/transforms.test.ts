@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { ConfigError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
+import { setWasmKernels } from '../data/native/wasm-kernels.js';
 import { loadGoldenCases } from './functional/golden.js';
 import * as T from './index.js';
-import { setWasmKernels } from './native/wasm-kernels.js';
 
 const photo = loadGoldenCases().find((c) => c.name === 'hflip/coffee')!.input; // 72x96x3
 const digit = loadGoldenCases().find((c) => c.name === 'hflip/digit3')!.input; // 28x28x1

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { DataError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { loadGoldenJpegs } from '../functional/golden.js';
-import { decodeImage } from '../image-files.js';
+import { loadGoldenJpegs } from '../../transforms/functional/golden.js';
+import { decodeImage } from '../../transforms/image-files.js';
 import { wasmKernels } from './wasm-kernels.js';
 
 const kernels = wasmKernels();

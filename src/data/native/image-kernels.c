@@ -1,9 +1,10 @@
 /*
  * SIMD passes of PIL's 8-bit resampling (Pillow's libImaging/Resample.c arithmetic: 22-bit
  * fixed-point weights, accumulators starting at 1 << 21, >> 22, clamp to 0..255), so the
- * results are bit-identical to the TypeScript kernels in ../functional/resize.ts and to
- * Pillow. The weight tables come from TypeScript (`axisTable`); these functions only run the
- * multiply-adds. Built to wasm32 with SIMD by build.mjs, embedded in resample-wasm.ts.
+ * results are bit-identical to the TypeScript kernels in
+ * ../../transforms/functional/resize.ts and to Pillow. The weight tables come from TypeScript
+ * (`axisTable`); these functions only run the multiply-adds. Built to wasm32 with SIMD by
+ * build.mjs, embedded in image-kernels-wasm.ts.
  *
  * Buffers are laid out by the caller with 16 bytes of slack after every image, because the
  * 3-channel pass loads and stores 4 bytes for a 3-byte pixel.

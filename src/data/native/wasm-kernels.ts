@@ -1,7 +1,10 @@
 /**
- * The SIMD wasm kernels built from image-kernels.c: the passes of an 8-bit resize and the
- * nearest-neighbour remap (flips + rotation, optionally through a toTensor/normalize table).
- * Same integer arithmetic as the TypeScript kernels, so the same bytes, several times faster.
+ * The SIMD wasm kernels built from image-kernels.c and jpeg.c: a baseline JPEG decoder (the
+ * image reader's, bit-exact with libjpeg-turbo and so with PIL), and the passes of an 8-bit
+ * resize and the nearest-neighbour remap (flips + rotation, optionally through a
+ * toTensor/normalize table) that the transforms run. Same integer arithmetic as the TypeScript
+ * kernels, so the same bytes, several times faster. One module, kept in data/ for the decoder:
+ * a JPEG decoded in its memory is resized there in place (transforms/encoded.ts).
  * The module has its own memory; each call copies in what it reads and copies out what it
  * writes. Where WebAssembly SIMD cannot run, `wasmKernels()` returns null and the TypeScript
  * kernels run instead.
@@ -13,7 +16,7 @@
 import type { Image } from '../../core/image.js';
 import { IMAGE_KERNELS_WASM_BASE64 } from './image-kernels-wasm.js';
 
-/** One axis of a resampling (see `axisTable` in ../functional/resize.ts). */
+/** One axis of a resampling (see `axisTable` in ../../transforms/functional/resize.ts). */
 export interface AxisWeights {
   taps: number;
   first: Int32Array;
@@ -21,7 +24,10 @@ export interface AxisWeights {
   fixed: Int32Array;
 }
 
-/** PIL's fixed-point affine map (see `fixedNearestMatrix` in ../functional/rotate.ts). */
+/**
+ * PIL's fixed-point affine map (see `fixedNearestMatrix` in
+ * ../../transforms/functional/rotate.ts).
+ */
 export interface FixedAffine {
   a: readonly number[];
   width: number;
