@@ -2,7 +2,9 @@
  * From a study to its arms: the baseline, and for each measure the base settings with that
  * one measure switched on, all else equal. Each arm's settings are checked again with the
  * study schema, so a measure that makes an invalid study (a `set:` of an unknown path, a
- * rate out of range) is refused before anything runs.
+ * rate out of range) is refused before anything runs. Most measures replace one setting
+ * (`SETTING_OF`); an `optimizer` patch is merged into the base optimizer, and `set:` writes
+ * the paths it names.
  *
  * @example
  *   planArms(config).map((a) => a.id); // ['baseline', 'm1-augment', 'm2-dropout']
@@ -95,6 +97,42 @@ function brief(value: unknown): string {
   return typeof value === 'string' ? value : describeValue(value);
 }
 
+type Section = 'data' | 'model' | 'training';
+/** What a measure of kind `M` holds, as parsed (shorthands already expanded by the schema). */
+type MeasureValue<M extends MeasureKind> = Extract<MeasureConfig, Record<M, unknown>>[M];
+/** The setting paths (`section.key`) whose type takes a value of measure kind `M`. */
+type PathFor<M extends MeasureKind> = {
+  [S in Section]: {
+    [K in keyof StudyConfig[S] & string]-?: [MeasureValue<M>] extends [StudyConfig[S][K]]
+      ? `${S}.${K}`
+      : never;
+  }[keyof StudyConfig[S] & string];
+}[Section];
+
+/**
+ * The measures that switch one setting on: the setting each one's value replaces. The type
+ * checks each value fits its setting, and that every kind is here or handled in `applyMeasure`.
+ */
+const SETTING_OF = {
+  augment: 'training.augment',
+  normalize: 'data.preprocessing',
+  classWeights: 'training.classWeights',
+  resample: 'data.resample',
+  lrSchedule: 'training.schedule',
+  extraDense: 'model.extraDense',
+  dropout: 'model.dropout',
+  multiTask: 'model.multiTask',
+  pretrained: 'model.pretrained',
+} as const satisfies { [M in Exclude<MeasureKind, 'optimizer' | 'set'>]: PathFor<M> };
+
+function setsOneSetting(kind: MeasureKind): kind is keyof typeof SETTING_OF {
+  return Object.hasOwn(SETTING_OF, kind);
+}
+
+function measureValue<M extends MeasureKind>(measure: MeasureConfig, kind: M): MeasureValue<M> {
+  return (measure as Record<string, unknown>)[kind] as MeasureValue<M>;
+}
+
 export function applyMeasure(
   config: StudyConfig,
   measure: MeasureConfig,
@@ -104,45 +142,16 @@ export function applyMeasure(
   if (!(MEASURE_KINDS as readonly string[]).includes(kind)) {
     throw new ConfigError(field, `a measure (${MEASURE_KINDS.join(', ')})`, measure);
   }
-  const value = (measure as Record<string, unknown>)[kind];
-  const next = structuredClone(config) as StudyConfig & Record<string, Record<string, unknown>>;
-  const { data, model, training } = next;
-  switch (kind) {
-    case 'augment':
-      training.augment = value as StudyConfig['training']['augment'];
-      break;
-    case 'normalize':
-      data.preprocessing = value as StudyConfig['data']['preprocessing'];
-      break;
-    case 'classWeights':
-      training.classWeights = value as StudyConfig['training']['classWeights'];
-      break;
-    case 'resample':
-      data.resample = value as StudyConfig['data']['resample'];
-      break;
-    case 'lrSchedule':
-      training.schedule = value as StudyConfig['training']['schedule'];
-      break;
-    case 'optimizer':
-      training.optimizer = { ...training.optimizer, ...(value as object) };
-      break;
-    case 'extraDense':
-      model.extraDense = value as number[];
-      break;
-    case 'dropout':
-      model.dropout = value as StudyConfig['model']['dropout'];
-      break;
-    case 'multiTask':
-      model.multiTask = value as StudyConfig['model']['multiTask'];
-      break;
-    case 'pretrained':
-      model.pretrained = value as StudyConfig['model']['pretrained'];
-      break;
-    case 'set':
-      for (const [path, v] of Object.entries(value as Record<string, unknown>)) {
-        setPath(next, path, v, `${field}.set[${JSON.stringify(path)}]`);
-      }
-      break;
+  const next = structuredClone(config);
+  if (setsOneSetting(kind)) {
+    setPath(next, SETTING_OF[kind], measureValue(measure, kind), `${field}.${kind}`);
+  } else if (kind === 'optimizer') {
+    // A patch: the settings it leaves out keep the base optimizer's.
+    next.training.optimizer = { ...next.training.optimizer, ...measureValue(measure, kind) };
+  } else {
+    for (const [path, v] of Object.entries(measureValue(measure, kind))) {
+      setPath(next, path, v, `${field}.set[${JSON.stringify(path)}]`);
+    }
   }
   const { measures: _measures, ...rest } = next;
   const checked = Study.safeParse({ ...rest, measures: config.measures });
