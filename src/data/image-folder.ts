@@ -13,8 +13,11 @@
  *   `skipped`, or raise a DataError with `unsupported: 'error'`. Entries whose name starts
  *   with a dot (`.DS_Store`, `.ipynb_checkpoints`) are not looked at, unlike torchvision.
  * - Errors: a missing path, a folder without class sub-folders, a class folder without images,
- *   and a file sharp cannot read (on opening) or decode (on `get`) are DataErrors naming the
- *   path and what was found.
+ *   and a file whose header cannot be read (on opening) or whose pixels cannot be decoded (on
+ *   `get`) are DataErrors naming the path and what was found.
+ *
+ * `listImageFolder` gives the same listing without opening a source (offline augmentation and
+ * previews walk folders with it); pixels come from ./decode-image.ts.
  *
  * @example
  *   const folder = await openImageFolder('photos', { channels: 3, cacheBytes: 512 * 2 ** 20 });
@@ -126,22 +129,70 @@ export async function openImageFolder(
   options: ImageFolderOptions = {},
 ): Promise<ImageFolder> {
   const declared = options.channels === undefined ? undefined : checkChannels(options.channels);
-  const policy = options.unsupported ?? 'ignore';
-  if (!(UNSUPPORTED_FILE_POLICIES as readonly string[]).includes(policy)) {
-    throw new ConfigError('unsupported', UNSUPPORTED_FILE_POLICIES.join(' or '), policy);
-  }
+  const policy = checkPolicy(options.unsupported);
   const probe = options.probe ?? true;
   if (!probe && declared === undefined) {
     throw new ConfigError('channels', '1 or 3 when probe is false', options.channels);
   }
   const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
 
+  const { classNames, files, labels, skipped } = await listImageFolder(root, {
+    unsupported: policy,
+  });
+
+  let channels: ImageChannels;
+  let heights: Int32Array | undefined;
+  let widths: Int32Array | undefined;
+  if (probe) {
+    const probes = await mapLimit(files, PROBE_CONCURRENCY, probeImage);
+    heights = Int32Array.from(probes, (p) => p.height);
+    widths = Int32Array.from(probes, (p) => p.width);
+    channels = declared ?? detectChannels(root, files, probes);
+  } else {
+    channels = declared!;
+  }
+  return new ImageFolder(
+    root,
+    classNames,
+    files,
+    labels,
+    channels,
+    skipped,
+    cacheBytes,
+    heights,
+    widths,
+  );
+}
+
+export interface ImageFolderListing {
+  /** Class folder names, sorted (class index = position). */
+  classNames: string[];
+  /** Full path of every image, in torchvision's order. */
+  files: string[];
+  /** Class index of every image. */
+  labels: Int32Array;
+  /** Files ignored for their extension, relative to the root. */
+  skipped: string[];
+}
+
+/**
+ * Lists an image folder's classes and images without reading them (see the file doc for the
+ * layout, order and errors); `openImageFolder` indexes a folder with it.
+ *
+ * @example
+ *   const { classNames, files, labels } = await listImageFolder('photos');
+ */
+export async function listImageFolder(
+  root: string,
+  options: { unsupported?: UnsupportedFilePolicy } = {},
+): Promise<ImageFolderListing> {
+  const policy = checkPolicy(options.unsupported);
   await checkFolder(root);
-  const classNames = (await readdir(root, { withFileTypes: true }))
+  const entries = (await readdir(root, { withFileTypes: true }))
     .filter((e) => !e.name.startsWith('.'))
     .map((e) => e.name);
   const classDirs: string[] = [];
-  for (const name of classNames) {
+  for (const name of entries) {
     if (await isDirectory(join(root, name))) classDirs.push(name);
   }
   classDirs.sort(compareCodePoints);
@@ -184,29 +235,14 @@ export async function openImageFolder(
       labels.push(label);
     }
   }
+  return { classNames: classDirs, files, labels: Int32Array.from(labels), skipped };
+}
 
-  let channels: ImageChannels;
-  let heights: Int32Array | undefined;
-  let widths: Int32Array | undefined;
-  if (probe) {
-    const probes = await mapLimit(files, PROBE_CONCURRENCY, probeImage);
-    heights = Int32Array.from(probes, (p) => p.height);
-    widths = Int32Array.from(probes, (p) => p.width);
-    channels = declared ?? detectChannels(root, files, probes);
-  } else {
-    channels = declared!;
+function checkPolicy(value: unknown = 'ignore'): UnsupportedFilePolicy {
+  if (!(UNSUPPORTED_FILE_POLICIES as readonly unknown[]).includes(value)) {
+    throw new ConfigError('unsupported', UNSUPPORTED_FILE_POLICIES.join(' or '), value);
   }
-  return new ImageFolder(
-    root,
-    classDirs,
-    files,
-    Int32Array.from(labels),
-    channels,
-    skipped,
-    cacheBytes,
-    heights,
-    widths,
-  );
+  return value as UnsupportedFilePolicy;
 }
 
 function detectChannels(root: string, files: string[], probes: ImageProbe[]): ImageChannels {

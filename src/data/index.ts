@@ -1,7 +1,8 @@
 /**
  * The data layer's public surface, for `src/index.ts` to re-export: sources (image folders,
- * the MNIST digits, CSV/NPY and synthetic signals, spectrograms), splits, imbalance
- * injection, resampling and the batching loader.
+ * the MNIST digits, CSV/NPY and synthetic signals, spectrograms), image reading and writing
+ * (`decodeImage`, `encodeImage`, `listImageFolder`), splits, imbalance injection, resampling
+ * and the batching loader.
  *
  * @example
  *   import { DataLoader, openImageFolder, stratifiedSplit } from './data/index.js';
@@ -15,18 +16,23 @@ export {
 } from './csv-signals.js';
 export {
   decodeImage,
+  decodeImageBytes,
   IMAGE_CHANNEL_MODES,
   IMAGE_FORMATS,
   type ImageChannels,
   type ImageProbe,
+  isJpeg,
   probeImage,
   rgbToGrey,
 } from './decode-image.js';
+export { ENCODINGS, type Encoding, encodeImage, encodingOf } from './encode-image.js';
 export {
   DEFAULT_CACHE_BYTES,
   IMAGE_EXTENSIONS,
   ImageFolder,
+  type ImageFolderListing,
   type ImageFolderOptions,
+  listImageFolder,
   openImageFolder,
   UNSUPPORTED_FILE_POLICIES,
   type UnsupportedFilePolicy,

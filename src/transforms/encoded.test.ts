@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
+import { decodeImageBytes } from '../data/decode-image.js';
 import { loadGoldenJpegs } from './functional/golden.js';
 import * as T from './index.js';
 
-test('augmentEncoded gives what decodeImage then apply give, on every path', async () => {
+test('augmentEncoded gives what decodeImageBytes then apply give, on every path', async () => {
   const jpegs = loadGoldenJpegs();
   const baseline = jpegs.find((j) => j.name === 'astronaut/422-q90')!;
   const progressive = jpegs.find((j) => j.name === 'astronaut/progressive')!;
@@ -33,7 +34,7 @@ test('augmentEncoded gives what decodeImage then apply give, on every path', asy
     ] as const) {
       for (let i = 0; i < 6; i++) {
         const got = await T.augmentEncoded(pipeline, bytes, name, T.sampleRng(1, 2, i), 3);
-        const image = await T.decodeImage(bytes, name, 3);
+        const image = await decodeImageBytes(bytes, name, 3);
         const params = pipeline.sampleParams(T.sampleRng(1, 2, i), T.infoOf(image));
         assert.deepEqual(got.params, params, `${name} ${i}`);
         assert.deepEqual(got.image, pipeline.apply(image, params), `${name} ${i}`);

@@ -3,7 +3,7 @@
  * whose pipeline starts with resize, crop and a gather (flips, nearest rotation, toTensor +
  * normalize, as the seed's does) is decoded in wasm memory and resized, cropped and remapped
  * there, so the full-size decoded image is never copied out, allocated and copied back in.
- * The result is the same as `pipeline.apply(await decodeImage(...), params)` with the same
+ * The result is the same as `pipeline.apply(await decodeImageBytes(...), params)` with the same
  * draws; any other file or pipeline takes that path.
  *
  * @example
@@ -11,11 +11,11 @@
  */
 import type { Image } from '../core/image.js';
 import type { Rng } from '../core/rng.js';
+import { decodeImageBytes, type ImageChannels, isJpeg } from '../data/decode-image.js';
 import { wasmKernels } from '../data/native/wasm-kernels.js';
 import { Compose } from './compose.js';
 import { resizeRemap } from './functional/remap.js';
 import { applyFused, planResizeGather } from './fuse.js';
-import { decodeImage } from './image-files.js';
 import { type ImageInfo, infoOf, type Transform } from './transform.js';
 
 /** Decodes `bytes` (`file` names it in errors) and applies `pipeline` with draws from `rng`. */
@@ -24,10 +24,9 @@ export async function augmentEncoded(
   bytes: Buffer,
   file: string,
   rng: Rng,
-  channels?: 1 | 3,
+  channels?: ImageChannels,
 ): Promise<{ image: Image; params: unknown }> {
-  const jpeg = bytes.length > 2 && bytes[0] === 0xff && bytes[1] === 0xd8;
-  const kernels = jpeg ? wasmKernels() : null;
+  const kernels = isJpeg(bytes) ? wasmKernels() : null;
   const resident = kernels?.decodeJpegResident(bytes, channels) ?? null;
   if (kernels && resident) {
     const info: ImageInfo = { ...resident, kind: 'uint8' };
@@ -47,9 +46,9 @@ export async function augmentEncoded(
     if (kernels.isCurrent(resident)) {
       return { image: pipeline.apply(kernels.materialize(resident), params), params };
     }
-    return { image: pipeline.apply(await decodeImage(bytes, file, channels), params), params };
+    return { image: pipeline.apply(await decodeImageBytes(bytes, file, channels), params), params };
   }
-  const image = await decodeImage(bytes, file, channels);
+  const image = await decodeImageBytes(bytes, file, channels);
   const params = pipeline.sampleParams(rng, infoOf(image));
   return { image: pipeline.apply(image, params), params };
 }

@@ -62,16 +62,6 @@ export { type FlipParams, RandomHorizontalFlip, RandomVerticalFlip } from './fli
 export * as functional from './functional/index.js';
 export { type GridOptions, makeGrid, toDisplayBytes } from './grid.js';
 export {
-  decodeImage,
-  decodeImageFile,
-  ENCODINGS,
-  type Encoding,
-  encodeImage,
-  IMAGE_EXTENSIONS,
-  type ImageFile,
-  listImageFolder,
-} from './image-files.js';
-export {
   type AugmentFolderOptions,
   type AugmentFolderResult,
   augmentFolder,

@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
+import { decodeImage } from '../data/decode-image.js';
+import { encodeImage } from '../data/encode-image.js';
 import { loadGoldenCases } from './functional/golden.js';
-import { encodeImage } from './image-files.js';
 import * as T from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tunebook-offline-'));
@@ -72,12 +73,12 @@ test('augmentFolder writes K copies of every image in the same layout, reproduci
     'digit/three_aug0.png',
     'digit/three_aug1.png',
   ]);
-  const grey = await T.decodeImageFile(join(root, 'a', 'digit', 'three_aug0.png'));
+  const grey = await decodeImage(join(root, 'a', 'digit', 'three_aug0.png'));
   assert.deepEqual([grey.height, grey.width, grey.channels], [32, 32, 1]);
-  const colour = await T.decodeImageFile(join(root, 'a', 'cat', 'coffee_aug1.png'));
+  const colour = await decodeImage(join(root, 'a', 'cat', 'coffee_aug1.png'));
   assert.deepEqual([colour.height, colour.width, colour.channels], [32, 32, 3]);
   // Copy k is what online augmentation gives in epoch k.
-  const source = await T.decodeImageFile(join(inDir, 'cat', 'coffee.png'));
+  const source = await decodeImage(join(inDir, 'cat', 'coffee.png'));
   const online = T.augmentSample(pipeline, source, { seed: 5, epoch: 1, index: 1 }).image;
   assert.deepEqual(colour.data, online.data);
 
@@ -126,7 +127,9 @@ test('bad input fails before writing, or leaves only complete files', async () =
   mkdirSync(join(inDir, 'empty'));
   await assert.rejects(
     T.augmentFolder({ inDir, outDir: join(root, 'never'), pipeline, copies: 1, seed: 0 }),
-    (e: unknown) => e instanceof DataError && /empty: empty class folder/.test(e.message),
+    (e: unknown) =>
+      e instanceof DataError &&
+      /empty: class folder "empty" has no JPEG, PNG or WebP images/.test(e.message),
   );
   assert.equal(existsSync(join(root, 'never')), false);
   rmSync(join(inDir, 'empty'), { recursive: true });
@@ -137,7 +140,8 @@ test('bad input fails before writing, or leaves only complete files', async () =
   const outDir = join(root, 'partial');
   await assert.rejects(
     T.augmentFolder({ inDir, outDir, pipeline, copies: 3, seed: 0, concurrency: 2 }),
-    (e: unknown) => e instanceof DataError && /zz-broken\.jpg: cannot decode image/.test(e.message),
+    (e: unknown) =>
+      e instanceof DataError && /zz-broken\.jpg: cannot decode the image/.test(e.message),
   );
   const written = listFiles(outDir);
   assert.ok(
@@ -145,5 +149,5 @@ test('bad input fails before writing, or leaves only complete files', async () =
     written.join(', '),
   );
   assert.ok(written.length >= 3, written.join(', '));
-  for (const f of written) await T.decodeImageFile(join(outDir, f));
+  for (const f of written) await decodeImage(join(outDir, f));
 });

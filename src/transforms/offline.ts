@@ -1,8 +1,9 @@
 /**
  * Offline augmentation (the seed's "augment before training"): writes K augmented copies of
  * every image of a class-folder tree to another folder, in the same layout. Copy k of image i
- * draws from `sampleRng(seed, k, i)`, so a seed gives the same files however the work is
- * scheduled, and copy k is exactly what online augmentation would give in epoch k.
+ * (i in the order `openImageFolder` gives, torchvision's) draws from `sampleRng(seed, k, i)`,
+ * so a seed gives the same files however the work is scheduled, and copy k is exactly what
+ * online augmentation would give in epoch k.
  *
  * Every file is written under a hidden temporary name in the output folder and renamed into
  * place once complete, so a crash or an interrupt never leaves a half-written image; stale
@@ -16,14 +17,10 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
+import { decodeImage } from '../data/decode-image.js';
+import { type Encoding, encodeImage, encodingOf } from '../data/encode-image.js';
+import { listImageFolder } from '../data/image-folder.js';
 import { sampleRng } from './compose.js';
-import {
-  decodeImageFile,
-  type Encoding,
-  encodeImage,
-  encodingOf,
-  listImageFolder,
-} from './image-files.js';
 import { infoOf, type Transform } from './transform.js';
 
 export interface AugmentFolderOptions {
@@ -65,7 +62,7 @@ export async function augmentFolder(options: AugmentFolderOptions): Promise<Augm
   if (inside === '' || (!inside.startsWith('..') && !inside.startsWith('/'))) {
     throw new ConfigError('out-dir', `a folder outside the input folder ${inDir}`, outDir);
   }
-  const { classes, files } = listImageFolder(inDir);
+  const { classNames: classes, files } = await listImageFolder(inDir);
   mkdirSync(outDir, { recursive: true });
   for (const name of readdirSync(outDir)) {
     if (name.startsWith(TMP_PREFIX)) rmSync(join(outDir, name), { force: true });
@@ -77,15 +74,15 @@ export async function augmentFolder(options: AugmentFolderOptions): Promise<Augm
   const worker = async () => {
     for (let i = next++; i < files.length && !failed; i = next++) {
       const file = files[i];
-      const image = await decodeImageFile(file.path);
+      const image = await decodeImage(file);
       const encoding =
-        !options.format || options.format === 'same' ? encodingOf(file.path) : options.format;
+        !options.format || options.format === 'same' ? encodingOf(file) : options.format;
       const ext =
         options.format && options.format !== 'same'
           ? `.${encoding === 'jpeg' ? 'jpg' : encoding}`
-          : extname(file.path);
-      const stem = basename(file.path, extname(file.path));
-      const folder = join(outDir, dirname(file.relative));
+          : extname(file);
+      const stem = basename(file, extname(file));
+      const folder = join(outDir, dirname(relative(inDir, file)));
       mkdirSync(folder, { recursive: true });
       for (let k = 0; k < copies && !failed; k++) {
         const out = augmentOne(pipeline, image, seed, k, i);

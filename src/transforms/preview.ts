@@ -11,9 +11,9 @@
 import { dirname } from 'node:path';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
+import { encodeImage } from '../data/encode-image.js';
 import { sampleRng } from './compose.js';
 import { makeGrid } from './grid.js';
-import { encodeImage } from './image-files.js';
 import { writeAtomically } from './offline.js';
 import { infoOf, type Transform } from './transform.js';
 

@@ -2,7 +2,7 @@
  * `tunebook augment <in-dir> <out-dir> --pipeline <file.yaml> --copies K --seed S`: offline
  * augmentation, K augmented copies of every image in the same class-folder layout.
  */
-import { transforms as T, UsageError } from '../../index.js';
+import { ENCODINGS, type Encoding, transforms as T, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 
 export const augmentCommand: Command = {
@@ -16,7 +16,7 @@ export const augmentCommand: Command = {
     seed: { type: 'int', min: 0, help: 'seed of the random draws (default 0)' },
     format: {
       type: 'string',
-      choices: ['same', ...T.ENCODINGS],
+      choices: ['same', ...ENCODINGS],
       help: 'output encoding (default same as each input)',
     },
   },
@@ -41,7 +41,7 @@ export const augmentCommand: Command = {
       pipeline,
       copies,
       seed,
-      format: (flags.format as T.Encoding | 'same' | undefined) ?? 'same',
+      format: (flags.format as Encoding | 'same' | undefined) ?? 'same',
       onProgress: progress,
     });
     const seconds = (performance.now() - started) / 1000;

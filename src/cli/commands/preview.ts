@@ -2,7 +2,14 @@
  * `tunebook preview --pipeline <file.yaml> --data <mnist|folder> --out grid.png`: a PNG grid,
  * one original per row in the first column and augmented draws beside it.
  */
-import { type Image, loadMnistDigits, transforms as T, UsageError } from '../../index.js';
+import {
+  decodeImage,
+  type Image,
+  listImageFolder,
+  loadMnistDigits,
+  transforms as T,
+  UsageError,
+} from '../../index.js';
 import type { Command } from '../command.js';
 
 export const previewCommand: Command = {
@@ -65,11 +72,7 @@ function mnistSamples(rows: number, seed: number): Image[] {
 }
 
 async function folderSamples(dir: string, rows: number, seed: number): Promise<Image[]> {
-  const { files } = T.listImageFolder(dir);
-  const picks = T.pickSamplesByClass(
-    files.map((f) => f.label),
-    rows,
-    seed,
-  );
-  return Promise.all(picks.map((i) => T.decodeImageFile(files[i].path)));
+  const { files, labels } = await listImageFolder(dir);
+  const picks = T.pickSamplesByClass(labels, rows, seed);
+  return Promise.all(picks.map((i) => decodeImage(files[i])));
 }

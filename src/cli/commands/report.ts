@@ -6,6 +6,7 @@
  */
 import { stringify } from 'yaml';
 import {
+  encodeImage,
   type Image,
   type ImageSource,
   type lab,
@@ -67,7 +68,7 @@ export const augmentationPreview: report.PreviewMaker = async (arm, view) => {
   const grid = T.makeGrid(rows, { scale: Math.max(1, Math.floor(64 / largest)) });
   const names = augment.pipeline.map((t) => Object.keys(t)[0]).join(', ');
   return {
-    png: await T.encodeImage(grid, 'png'),
+    png: await encodeImage(grid, 'png'),
     width: grid.width,
     height: grid.height,
     caption: `${originals.length} samples of ${config.data.source}, each followed by ${DRAWS} draws of the pipeline (${names}) at seed ${seed}, as epochs 1 to ${DRAWS} of that seed would see them (mode ${augment.mode}).`,

@@ -1,13 +1,38 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { DataError } from '../../core/errors.js';
+import type { Image } from '../../core/image.js';
 import { Rng } from '../../core/rng.js';
-import { loadGoldenJpegs } from '../../transforms/functional/golden.js';
-import { decodeImage } from '../../transforms/image-files.js';
+import { decodeImageBytes, rgbToGrey } from '../decode-image.js';
 import { wasmKernels } from './wasm-kernels.js';
 
 const kernels = wasmKernels();
+
+interface Entry {
+  offset: number;
+  shape: number[];
+}
+
+/** JPEG files written by PIL and OpenCV, with PIL's RGB decode of each (the transforms' fixtures). */
+function loadGoldenJpegs(): { name: string; bytes: Buffer; expected: Image<Uint8Array> }[] {
+  const dir = new URL('../../../../test/fixtures/transforms/', import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL('fixtures.json', dir), 'utf8')) as {
+    jpegs: { name: string; file: Entry; output: Entry }[];
+  };
+  const blob = readFileSync(new URL('fixtures.bin', dir));
+  const slice = (e: Entry, n: number) => blob.subarray(e.offset, e.offset + n);
+  return manifest.jpegs.map(({ name, file, output }) => {
+    const [height, width, channels] = output.shape;
+    const data = new Uint8Array(slice(output, height * width * channels));
+    return {
+      name,
+      bytes: Buffer.from(slice(file, file.shape[0])),
+      expected: { data, height, width, channels },
+    };
+  });
+}
 
 test('the wasm decoder gives PIL pixels on files PIL and OpenCV wrote, and declines progressive', async () => {
   assert.ok(kernels, 'WebAssembly SIMD is available');
@@ -26,9 +51,15 @@ test('the wasm decoder gives PIL pixels on files PIL and OpenCV wrote, and decli
       );
       assert.deepEqual(ours.data, j.expected.data, j.name);
     }
-    // decodeImage gives PIL's pixels either way (sharp for the progressive file).
-    const image = await decodeImage(j.bytes, j.name, 3);
-    assert.deepEqual(image.data, j.expected.data, `${j.name} through decodeImage`);
+    // The image reader gives PIL's pixels either way (sharp for the progressive file), and
+    // grey as PIL's convert('RGB').convert('L').
+    const image = await decodeImageBytes(j.bytes, j.name, 3);
+    assert.deepEqual(image.data, j.expected.data, `${j.name} through decodeImageBytes`);
+    const grey = await decodeImageBytes(j.bytes, j.name, 1);
+    assert.equal(grey.channels, 1);
+    assert.deepEqual(grey.data, rgbToGrey(j.expected.data), `${j.name} read as grey`);
+    const own = await decodeImageBytes(j.bytes, j.name);
+    assert.equal(own.channels, j.name.includes('grey') ? 1 : 3, `${j.name} keeps its channels`);
   }
 });
 
@@ -89,7 +120,7 @@ test('the wasm decoder matches sharp (libjpeg-turbo) across sizes, qualities and
   assert.ok(decoded >= 60, `${decoded} decoded`);
 });
 
-test('truncated or corrupt files are declined, and decodeImage reports them', async () => {
+test('truncated or corrupt files are declined, and the image reader reports them', async () => {
   assert.ok(kernels);
   const good = loadGoldenJpegs().find((j) => j.name === 'astronaut/420-q75')!.bytes;
   const broken = [
@@ -100,7 +131,9 @@ test('truncated or corrupt files are declined, and decodeImage reports them', as
   ];
   for (const bytes of broken) assert.equal(kernels.decodeJpeg(bytes, 3), null);
   await assert.rejects(
-    decodeImage(broken[1], 'cut.jpg', 3),
-    (e: unknown) => e instanceof DataError && /cut\.jpg: cannot decode image/.test(e.message),
+    decodeImageBytes(broken[1], 'cut.jpg', 3),
+    (e: unknown) =>
+      e instanceof DataError &&
+      /^cut\.jpg: cannot decode the image \(sharp: [^\n]*$/.test(e.message),
   );
 });
