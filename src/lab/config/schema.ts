@@ -94,8 +94,7 @@ export const Resample = z.union(
   { error: `one of ${RESAMPLE_METHODS.join(', ')} or {method, ratio}` },
 );
 
-export const Optimizer = record({
-  name: oneOf(OPTIMIZER_NAMES).default('adam'),
+const OPTIMIZER_SETTINGS = {
   lr: num(0, 10, { min: true }).optional(),
   momentum: num(0, 1, { max: true }).optional(),
   nesterov: z.boolean({ error: 'true or false' }).optional(),
@@ -103,8 +102,18 @@ export const Optimizer = record({
   beta1: num(0, 1, { max: true }).optional(),
   beta2: num(0, 1, { max: true }).optional(),
   epsilon: num(0, 1, { min: true }).optional(),
+};
+
+export const Optimizer = record({
+  name: oneOf(OPTIMIZER_NAMES).default('adam'),
+  ...OPTIMIZER_SETTINGS,
 });
-export const OptimizerPatch = Optimizer.partial();
+
+/** An optimizer measure: changes only what it names (no default name: `{ lr: 0.05 }` keeps the optimizer). */
+export const OptimizerPatch = record({
+  name: oneOf(OPTIMIZER_NAMES).optional(),
+  ...OPTIMIZER_SETTINGS,
+});
 
 export const Schedule = record({
   name: oneOf(SCHEDULE_NAMES),
