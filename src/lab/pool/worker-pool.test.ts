@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TaskError, WorkerPool } from './worker-pool.js';
+import { CancelledError, TaskError, WorkerPool } from './worker-pool.js';
 
 const script = new URL('./fixture-worker.js', import.meta.url);
 type In = { kind: string; value?: number };
@@ -42,4 +42,28 @@ test('terminate stops running and queued tasks at once', async () => {
   await queued;
   assert.ok(Date.now() - started < 2000);
   await assert.rejects(pool.run({ kind: 'echo' }), /closed/);
+});
+
+test('an aborted task is cancelled, running or queued; its worker is replaced and the pool goes on', async () => {
+  const pool = new WorkerPool<In, number>(script, 1);
+  const slow = new AbortController();
+  const waiting = new AbortController();
+  const running = pool.run({ kind: 'slow' }, undefined, slow.signal);
+  const queued = pool.run({ kind: 'echo', value: 5 }, undefined, waiting.signal);
+  const after = pool.run({ kind: 'echo', value: 6 });
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  waiting.abort();
+  await assert.rejects(queued, (e: unknown) => e instanceof CancelledError);
+  assert.equal(pool.busy, 1, 'the running task is untouched by the queued one being cancelled');
+  slow.abort();
+  await assert.rejects(running, (e: unknown) => e instanceof CancelledError);
+  // The queued task after them runs on the fresh worker, long before the slow task would end.
+  assert.equal(await after, 6);
+  assert.ok(Date.now() - started < 5000);
+  await assert.rejects(
+    pool.run({ kind: 'echo' }, undefined, AbortSignal.abort()),
+    (e: unknown) => e instanceof CancelledError,
+  );
+  await pool.terminate();
 });

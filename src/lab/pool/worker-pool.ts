@@ -1,8 +1,10 @@
 /**
  * A pool of worker threads, each with its own tfjs, that runs tasks one at a time per worker.
  * A worker that crashes, exits or runs out of memory fails only its task (the error is
- * returned as text) and is replaced; the pool goes on. `terminate` stops everything at
- * once (Ctrl-C), failing what was running.
+ * returned as text) and is replaced; the pool goes on. A task given an AbortSignal is
+ * cancelled when it fires: taken off the queue, or its worker stopped and replaced, and the
+ * task fails with a `CancelledError`. `terminate` stops everything at once (Ctrl-C),
+ * failing what was running.
  *
  * @example
  *   const pool = new WorkerPool<Input, Output>(new URL('./trial-worker.js', import.meta.url), 2);
@@ -29,12 +31,20 @@ interface Task<I, O> {
   id: number;
   input: I;
   onProgress?: (progress: unknown) => void;
+  signal?: AbortSignal;
   resolve: (output: O) => void;
   reject: (error: Error) => void;
 }
 
 /** A task's failure inside the worker (its message is the worker's error, one line). */
 export class TaskError extends Error {}
+
+/** A task stopped through its AbortSignal. */
+export class CancelledError extends TaskError {
+  constructor() {
+    super('cancelled');
+  }
+}
 
 export class WorkerPool<I, O> {
   private readonly slots: Slot<I, O>[] = [];
@@ -50,11 +60,14 @@ export class WorkerPool<I, O> {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
-  /** Runs one task on the next free worker. */
-  run(input: I, onProgress?: (progress: unknown) => void): Promise<O> {
+  /** Runs one task on the next free worker; `signal` cancels it (see CancelledError). */
+  run(input: I, onProgress?: (progress: unknown) => void, signal?: AbortSignal): Promise<O> {
     if (this.closed) return Promise.reject(new TaskError('the worker pool is closed'));
+    if (signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input, onProgress, resolve, reject });
+      const task: Task<I, O> = { id: this.nextId++, input, onProgress, signal, resolve, reject };
+      signal?.addEventListener('abort', () => this.cancel(task), { once: true });
+      this.queue.push(task);
       this.dispatch();
     });
   }
@@ -93,6 +106,21 @@ export class WorkerPool<I, O> {
     return slot;
   }
 
+  private cancel(task: Task<I, O>): void {
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      task.reject(new CancelledError());
+      return;
+    }
+    const slot = this.slots.find((s) => s.task === task);
+    if (!slot || this.closed) return;
+    slot.task = null;
+    this.replace(slot);
+    task.reject(new CancelledError());
+    this.dispatch();
+  }
+
   private onReply(slot: Slot<I, O>, reply: WorkerReply<O>): void {
     const task = slot.task;
     if (!task || task.id !== reply.id) return;
@@ -107,15 +135,19 @@ export class WorkerPool<I, O> {
   }
 
   private onDeath(slot: Slot<I, O>, reason: string): void {
-    const index = this.slots.indexOf(slot);
-    if (index < 0 || this.closed) return;
-    slot.worker.removeAllListeners();
-    void slot.worker.terminate();
+    if (!this.slots.includes(slot) || this.closed) return;
     const task = slot.task;
     slot.task = null;
-    this.slots[index] = this.spawn();
+    this.replace(slot);
     task?.reject(new TaskError(reason));
     this.dispatch();
+  }
+
+  /** Stops a slot's worker and puts a fresh one in its place. */
+  private replace(slot: Slot<I, O>): void {
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    this.slots[this.slots.indexOf(slot)] = this.spawn();
   }
 
   private dispatch(): void {

@@ -230,6 +230,37 @@ class SqliteStore implements Store {
     });
   }
 
+  requeueTrial(trialId: number): void {
+    this.tx(() => {
+      this.sql('DELETE FROM epochs WHERE trial_id = ?').run(trialId);
+      const changes = this.sql(
+        `UPDATE trials SET state = 'queued', started_at = NULL, finished_at = NULL, seconds = NULL,
+           metrics = NULL, result = NULL, error = NULL
+         WHERE id = ? AND state IN ('queued', 'running')`,
+      ).run(trialId).changes;
+      if (changes === 0) {
+        const t = this.sql('SELECT state FROM trials WHERE id = ?').get(trialId) as
+          | { state: string }
+          | undefined;
+        throw this.bug(
+          t
+            ? `trial ${trialId} is already ${t.state}; a finished trial is not requeued this way`
+            : `no trial with id ${trialId}`,
+        );
+      }
+    });
+  }
+
+  dropQueued(studyId: number): number {
+    return this.tx(
+      () =>
+        this.sql(
+          `DELETE FROM trials WHERE state = 'queued'
+             AND arm_id IN (SELECT id FROM arms WHERE study_id = ?)`,
+        ).run(studyId).changes,
+    );
+  }
+
   requeueUnfinished(studyId: number, options: { failed?: boolean } = {}): number {
     // `state IN ('running', ?)` with 'running' again when failed trials are to be kept.
     const other = options.failed === false ? 'running' : 'failed';

@@ -160,6 +160,10 @@ export interface Store {
    * back to 'queued' with their partial results and epochs cleared. Returns how many.
    */
   requeueUnfinished(studyId: number, options?: { failed?: boolean }): number;
+  /** A running trial set aside (a cancelled speculative trial): back to 'queued', nothing kept. */
+  requeueTrial(trialId: number): void;
+  /** At the end of a study: queued trials it did not need go. Returns how many. */
+  dropQueued(studyId: number): number;
   /** One transaction: the trial row and its epochs (replacing any earlier ones). */
   finishTrial(trialId: number, r: TrialOutcome): void;
 
