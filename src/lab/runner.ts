@@ -1,10 +1,15 @@
 /**
  * Runs a study: the baseline and one arm per measure (and the stack arm when asked), at the
  * same seeds, in a pool of worker threads, with seeds added adaptively while verdicts are
- * undecided. Every trial is stored as it finishes; a study killed at any moment (even
- * kill -9) continues on the next run with the same db: finished trials are kept, unfinished
- * ones run again, each from its last checkpointed epoch. Ctrl-C stops cleanly, keeping what
- * finished. The main thread is the store's only writer.
+ * undecided. A worker with nothing needed to do runs the next seed of an undecided arm ahead
+ * of time (speculatively); such a trial is set aside as soon as its arm is decided, or when a
+ * needed trial is waiting for a worker (it resumes from its last epoch if it is needed after
+ * all). Verdicts read only the seeds the planner's sequential rule reached, so speculation
+ * changes the time a study takes, never its verdicts. Every trial is stored as it finishes; a
+ * study killed at any moment (even kill -9) continues on the next run with the same db:
+ * finished trials are kept, unfinished ones run again, each from its last checkpointed
+ * epoch. Ctrl-C stops cleanly, keeping what finished. The main thread is the store's only
+ * writer.
  *
  * @example
  *   const outcome = await runStudy(await loadStudyFile('study.yaml'), { db: 'tunebook.db', workers: 2 });
@@ -18,7 +23,14 @@ import { stackArm } from './config/arms.js';
 import type { LoadedStudy } from './config/load.js';
 import type { MeasureConfig } from './config/schema.js';
 import { armCost } from './cost.js';
-import { type ArmProgress, armStatuses, plannedTrials, seedSavings } from './planner.js';
+import {
+  type ArmProgress,
+  armStatuses,
+  type PlanOptions,
+  plannedTrials,
+  seedSavings,
+  speculativeTrials,
+} from './planner.js';
 import { TaskError, WorkerPool } from './pool/worker-pool.js';
 import type { ArmRow, EpochRow, Store, StudyRow, TrialRow } from './store/store.js';
 import type { TrialInput, TrialOutput, TrialReport } from './trial/run-trial.js';
@@ -56,6 +68,13 @@ export class StudyChangedError extends TunebookError {
         'its trials and start over, or give the changed study a new name',
     );
   }
+}
+
+interface RunningTrial {
+  arm: string;
+  seed: number;
+  started: number;
+  abort: AbortController;
 }
 
 const WORKER_URL = new URL('./trial/trial-worker.js', import.meta.url);
@@ -107,12 +126,14 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const workers = Math.max(1, options.workers ?? config.workers ?? availableParallelism());
   const pool = new WorkerPool<TrialInput, TrialOutput>(WORKER_URL, workers, { maxMemoryMb: 4096 });
   mkdirSync(checkpointRoot, { recursive: true });
-  const running = new Map<number, { arm: string; seed: number; started: number }>();
+  const running = new Map<number, RunningTrial>();
+  /** Speculative trials being cancelled: they go back to 'queued' when their task settles. */
+  const setAside = new Set<number>();
   const durations: number[] = [];
   let interrupted = false;
   let failed = 0;
   let trialsRun = 0;
-  const plan = {
+  const plan: PlanOptions = {
     minSeeds: config.seeds.minSeeds,
     maxSeeds: config.seeds.maxSeeds,
     delta: config.delta,
@@ -121,15 +142,18 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const progressOf = (): ArmProgress[] => {
     const trials = store.trials(studyId);
     return [...armRows.values()].map((arm) => {
-      const mine = trials.filter((t) => t.armId === arm.id);
       const scores = new Map<number, number>();
-      const pending = new Set<number>();
-      for (const t of mine) {
+      const failed = new Set<number>();
+      for (const t of trials) {
+        if (t.armId !== arm.id) continue;
         if ((t.state === 'done' || t.state === 'diverged') && t.metrics)
           scores.set(t.seed, t.metrics[config.metric]);
-        if (t.state === 'queued' || t.state === 'running') pending.add(t.seed);
+        if (t.state === 'failed') failed.add(t.seed);
       }
-      return { key: arm.key, scores, pending };
+      const pending = new Set<number>();
+      for (const [id, r] of running)
+        if (r.arm === arm.key && !setAside.has(id)) pending.add(r.seed);
+      return { key: arm.key, scores, pending, failed };
     });
   };
 
@@ -170,7 +194,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const launch = (trial: TrialRow & { armKey: string }) => {
     store.markRunning(trial.id);
     const started = performance.now();
-    running.set(trial.id, { arm: trial.armKey, seed: trial.seed, started });
+    const abort = new AbortController();
+    running.set(trial.id, { arm: trial.armKey, seed: trial.seed, started, abort });
     const checkpoint = join(checkpointRoot, `${trial.armKey}-seed${trial.seed}.ckpt`);
     const epochs: EpochRow[] = [];
     const task = pool
@@ -186,6 +211,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
           const r = report as TrialReport;
           if (r.type === 'epoch') epochs.push(r.record);
         },
+        abort.signal,
       )
       .then(
         (out) => {
@@ -207,6 +233,11 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
           );
         },
         (error: Error) => {
+          if (setAside.has(trial.id)) {
+            // Its checkpoint stays: if the trial is needed later, it resumes from there.
+            store.requeueTrial(trial.id);
+            return;
+          }
           if (interrupted) return; // stays 'running': the next run requeues it
           failed++;
           store.finishTrial(trial.id, {
@@ -222,9 +253,18 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       )
       .finally(() => {
         running.delete(trial.id);
+        setAside.delete(trial.id);
         inFlight.delete(task);
       });
     inFlight.add(task);
+  };
+
+  /** Cancels a running speculative trial; it goes back to the queue when its task settles. */
+  const putAside = (id: number, why: string) => {
+    const r = running.get(id)!;
+    setAside.add(id);
+    r.abort.abort();
+    log(`set aside ${r.arm} seed ${r.seed} (${why})`);
   };
 
   try {
@@ -233,31 +273,56 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       maybeStack();
       const progress = progressOf();
       const wanted = plannedTrials(progress, plan);
-      speculateBaseline(wanted, progress, plan, workers - running.size);
-      for (const [armKey, seeds] of wanted) {
-        for (const seed of seeds) store.ensureTrial(armRows.get(armKey)!.id, seed);
-      }
-      const queued = store
+      const isWanted = (arm: string, seed: number) => !!wanted.get(arm)?.includes(seed);
+      store.transaction(() => {
+        for (const [armKey, seeds] of wanted)
+          for (const seed of seeds) store.ensureTrial(armRows.get(armKey)!.id, seed);
+      });
+      const undecided = new Set(
+        armStatuses(progress, plan)
+          .filter((s) => s.verdict === 'undecided')
+          .map((s) => s.key),
+      );
+      // Speculative trials are worth their worker while their arm (any arm, for the
+      // baseline's) is undecided.
+      const speculative = [...running]
+        .filter(([id, r]) => !setAside.has(id) && !isWanted(r.arm, r.seed))
+        .sort(([, a], [, b]) => b.seed - a.seed);
+      for (const [id, r] of speculative)
+        if (!(r.arm === 'baseline' ? undecided.size > 0 : undecided.has(r.arm)))
+          putAside(id, 'its arm is decided');
+      const waiting = store
         .trials(studyId)
-        .filter(
-          (t) =>
-            t.state === 'queued' && !running.has(t.id) && wanted.get(t.armKey)?.includes(t.seed),
-        );
-      for (const t of queued.slice(0, Math.max(0, workers - running.size))) launch(t);
+        .filter((t) => t.state === 'queued' && isWanted(t.armKey, t.seed))
+        .sort((a, b) => a.seed - b.seed);
+      let idle = workers - (running.size - setAside.size);
+      // A needed trial does not wait behind a speculative one: the deepest seed steps aside.
+      for (const [id] of speculative) {
+        if (waiting.length <= idle) break;
+        if (setAside.has(id)) continue;
+        putAside(id, 'a needed trial is waiting');
+        idle++;
+      }
+      for (const t of waiting.slice(0, Math.max(0, idle))) launch(t);
+      idle -= Math.min(waiting.length, Math.max(0, idle));
+      for (const next of speculativeTrials(progressOf(), plan, idle, wanted)) {
+        const row = store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
+        if (row.state === 'queued') launch({ ...row, armKey: next.arm });
+      }
       showStatus(status, store, studyId, running, durations, workers);
       if (inFlight.size === 0) {
-        const remaining = store.trials(studyId).filter((t) => t.state === 'queued');
-        if (
-          remaining.length === 0 ||
-          remaining.every((t) => !wanted.get(t.armKey)?.includes(t.seed))
-        )
-          break;
+        if (waiting.length === 0) break;
         continue;
       }
       await Promise.race([...inFlight, stopped].filter(Boolean));
     }
   } finally {
     await pool.terminate();
+  }
+  if (!interrupted) {
+    // What the study did not need: queued trials (set-aside speculation) and their checkpoints.
+    store.dropQueued(studyId);
+    rmSync(checkpointRoot, { recursive: true, force: true });
   }
   const trials = store.trials(studyId);
   if (!interrupted) saveVerdicts(store, studyId, armRows, progressOf(), plan, config.metric);
@@ -276,35 +341,12 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   };
 }
 
-/**
- * With a worker idle and nothing queued while some arm is still undecided, start the
- * baseline's next seed early: every arm that goes on needs it, so the pool does not wait
- * for the last arm trial before the baseline can start.
- */
-function speculateBaseline(
-  wanted: Map<string, number[]>,
-  progress: ArmProgress[],
-  plan: { minSeeds: number; maxSeeds: number; delta: number },
-  idle: number,
-): void {
-  if (idle <= 0) return;
-  const baseline = wanted.get('baseline') ?? [];
-  const waiting = [...wanted].some(([key, seeds]) => {
-    const arm = progress.find((a) => a.key === key);
-    return seeds.some((s) => !arm?.scores.has(s) && !arm?.pending.has(s));
-  });
-  if (waiting) return;
-  const undecided = armStatuses(progress, plan).some((s) => s.verdict === 'undecided');
-  const next = baseline.length ? Math.max(...baseline) + 1 : 0;
-  if (undecided && next < plan.maxSeeds) wanted.set('baseline', [...baseline, next]);
-}
-
 function saveVerdicts(
   store: Store,
   studyId: number,
   arms: Map<string, ArmRow>,
   progress: ArmProgress[],
-  plan: { minSeeds: number; maxSeeds: number; delta: number },
+  plan: PlanOptions,
   metric: string,
 ): void {
   const statuses = armStatuses(progress, plan);
@@ -345,7 +387,7 @@ function showStatus(
   status: (line: string) => void,
   store: Store,
   studyId: number,
-  running: Map<number, { arm: string; seed: number; started: number }>,
+  running: Map<number, RunningTrial>,
   durations: number[],
   workers: number,
 ): void {
