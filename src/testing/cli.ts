@@ -1,13 +1,14 @@
 /**
  * Running the CLI from tests: in-process through `main` (fast, same dispatch and error
  * handling as the real command line), or as a child process like a user (exit codes,
- * signals, worker threads).
+ * signals, worker threads), to completion or left running.
  *
  * @example
  *   const r = await runInProcess(['augment', inDir, outDir, '--pipeline', file]);
  *   assert.equal(r.code, 2);
+ *   const server = spawnCli(['serve', '--port', '0', '--db', db]);
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../cli/main.js';
 
@@ -34,10 +35,27 @@ export async function runInProcess(argv: string[]): Promise<CliResult> {
   return { code, stdout: stdout.join('\n'), stderr: message };
 }
 
+/** The child's environment: the test's own, the default backend unless `env` names one. */
+const childEnv = (env: Record<string, string>) => ({
+  ...process.env,
+  TUNEBOOK_BACKEND: '',
+  ...env,
+});
+
+/** Runs the CLI as a child process to its end; stdout and stderr exactly as written. */
 export function runCli(args: string[], env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TUNEBOOK_BACKEND: '', ...env },
-  });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: childEnv(env) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Starts the CLI as a child process and returns at once, for commands that keep running
+ * while the test works beside them (a server, a study to interrupt). stdin is closed;
+ * stdout and stderr are pipes for the test to read. The caller ends the process.
+ */
+export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { runInProcess } from '../../testing/cli.js';
+import { BIN, runCli, runInProcess } from '../../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'tunebook-augment-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -87,9 +84,7 @@ test('tunebook augment: bad pipeline or usage exits 2 with one line and writes n
   assert.equal(existsSync(out), false);
 });
 
-const registered =
-  existsSync(BIN) &&
-  spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout?.includes('augment');
+const registered = existsSync(BIN) && runCli(['--help']).stdout.includes('augment');
 
 test(
   'the installed CLI runs augment end to end',
@@ -98,29 +93,26 @@ test(
     const inDir = join(root, 'in3');
     await makeFolder(inDir);
     writeFileSync(join(root, 'good.yaml'), GOOD);
-    const ok = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        'augment',
-        inDir,
-        join(root, 'out3'),
-        '--pipeline',
-        join(root, 'good.yaml'),
-        '--copies',
-        '2',
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(ok.status, 0, ok.stderr);
+    const ok = runCli([
+      'augment',
+      inDir,
+      join(root, 'out3'),
+      '--pipeline',
+      join(root, 'good.yaml'),
+      '--copies',
+      '2',
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
     assert.equal(readdirSync(join(root, 'out3', 'a')).length, 6);
     writeFileSync(join(root, 'bad.yaml'), '- randomRotaton: 5\n');
-    const bad = spawnSync(
-      process.execPath,
-      [BIN, 'augment', inDir, join(root, 'out4'), '--pipeline', join(root, 'bad.yaml')],
-      { encoding: 'utf8' },
-    );
-    assert.equal(bad.status, 2);
+    const bad = runCli([
+      'augment',
+      inDir,
+      join(root, 'out4'),
+      '--pipeline',
+      join(root, 'bad.yaml'),
+    ]);
+    assert.equal(bad.code, 2);
     assert.match(
       bad.stderr,
       /^tunebook: .*bad\.yaml:1: pipeline\[0\]\.randomRotaton: unknown transform/,

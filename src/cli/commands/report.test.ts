@@ -1,21 +1,21 @@
 /**
- * `tunebook report` and `tunebook notebook --html` as a user runs them, and the report in a
+ * `tunebook report` and `tunebook notebook --html` through the CLI's `main` (the command
+ * line's own dispatch and error handling, in-process for speed), and the report in a
  * real browser (Chromium through playwright-core, from a file:// URL): one forest mark per
  * measure, the table matching `verdicts --json`, nothing fetched from anywhere, hostile
  * labels shown as text. Bad input exits 2 with one line. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { openStore } from '../../lab/store/sqlite-store.js';
 import { FOREST_LABEL_PREFIX } from '../../report/charts/forest.js';
 import { ARTIFACTS, launchChromium, syntheticStudy } from '../../report/test-helpers.js';
+import { runInProcess } from '../../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-report-cli-'));
 const db = join(dir, 'studies.db');
 const HOSTILE = '<script>window.pwned=1</script>';
@@ -41,10 +41,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runInProcess;
 
 interface JsonArm {
   arm: string;
@@ -63,10 +60,10 @@ const points = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 
 test('the report in Chromium: one forest mark per measure, the table as verdicts --json', async () => {
   const out = join(dir, 'report.html');
-  const r = run(['report', 'synthetic', '--db', db, '--out', out]);
+  const r = await run(['report', 'synthetic', '--db', db, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*report\.html \(\d\.\d\d MB\): study synthetic, 7 arms, 35 of 35/);
-  const json = run(['verdicts', 'synthetic', '--json', '--db', db]);
+  const json = await run(['verdicts', 'synthetic', '--json', '--db', db]);
   assert.equal(json.code, 0, json.stderr);
   const arms = (JSON.parse(json.stdout) as { arms: JsonArm[] }).arms;
 
@@ -135,7 +132,7 @@ test('the report in Chromium: one forest mark per measure, the table as verdicts
 
 test('a running study gives a partial report; unknown studies and empty dbs exit 2', async () => {
   const out = join(dir, 'partial.html');
-  const r = run(['report', 'unfinished', '--db', db, '--out', out]);
+  const r = await run(['report', 'unfinished', '--db', db, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /the report is partial/);
   const page = await browser.context.newPage();
@@ -163,7 +160,7 @@ test('a running study gives a partial report; unknown studies and empty dbs exit
     ],
   ];
   for (const [args, pattern] of cases) {
-    const c = run(args);
+    const c = await run(args);
     assert.equal(c.code, 2, `${args.join(' ')}: ${c.stderr}`);
     assert.match(c.stderr, pattern);
     assert.equal(c.stderr.trim().split('\n').length, 1, c.stderr);
@@ -173,7 +170,7 @@ test('a running study gives a partial report; unknown studies and empty dbs exit
 
 test('notebook --html: the same style, notes as text', async () => {
   const out = join(dir, 'notebook.html');
-  const r = run(['notebook', '--html', '--out', out, '--db', db]);
+  const r = await run(['notebook', '--html', '--out', out, '--db', db]);
   assert.equal(r.code, 0, r.stderr);
   const text = readFileSync(out, 'utf8');
   assert.ok(!text.includes('<script'));
@@ -184,5 +181,5 @@ test('notebook --html: the same style, notes as text', async () => {
   assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
   await page.screenshot({ path: join(ARTIFACTS, 'notebook.png'), fullPage: true });
   await page.close();
-  assert.equal(run(['notebook', '--html', '--json', '--db', db]).code, 2);
+  assert.equal((await run(['notebook', '--html', '--json', '--db', db])).code, 2);
 });

@@ -7,19 +7,19 @@
  * augmented digits. Screenshots go to test-artifacts/ (report.png is the README's).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { FOREST_LABEL_PREFIX } from '../../report/charts/forest.js';
 import { hostilePaths } from '../../report/dashboard/hostile-paths.js';
 import { ARTIFACTS, launchChromium } from '../../report/test-helpers.js';
+import { runInProcess, spawnCli } from '../../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-serve-'));
 const db = join(dir, 'live.db');
 const SECRET = `secret-${process.pid}-${Date.now()}`;
@@ -39,7 +39,6 @@ measures:
 `;
 const studyFile = join(dir, 'live.yaml');
 writeFileSync(studyFile, STUDY);
-const env = { ...process.env, TUNEBOOK_BACKEND: '' };
 
 let server: ChildProcess;
 let base = '';
@@ -49,10 +48,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 before(async () => {
   // The browser first, so the page is open before the study has finished anything.
   browser = await launchChromium();
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  server = spawnCli(['serve', '--port', '0', '--db', db]);
   base = await new Promise<string>((resolve, reject) => {
     let text = '';
     server.stdout!.on('data', (c: Buffer) => {
@@ -81,10 +77,7 @@ type PageGlobal = {
   };
 };
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runInProcess;
 
 /** A request written byte for byte, so nothing normalises the path on the way. */
 function raw(target: string, method = 'GET'): Promise<{ status: number; body: string }> {
@@ -108,10 +101,7 @@ function raw(target: string, method = 'GET'): Promise<{ status: number; body: st
 test('the dashboard follows a running study without a reload', async () => {
   const before = await fetch(base);
   assert.match(await before.text(), /No database at .*live\.db yet/);
-  const study = spawn(process.execPath, [BIN, 'study', studyFile, '--db', db, '--workers', '2'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const study = spawnCli(['study', studyFile, '--db', db, '--workers', '2']);
   const finished = new Promise<number>((resolve) =>
     study.once('exit', (code) => resolve(code ?? 1)),
   );
@@ -200,9 +190,9 @@ test('100 hostile paths: 400 or 404, never a file; other methods 405; the db unt
 
 test("the finished study's report: forest marks and table as verdicts --json, real previews", async () => {
   const out = join(dir, 'report.html');
-  const r = run(['report', 'live', '--db', db, '--out', out]);
+  const r = await run(['report', 'live', '--db', db, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  const json = JSON.parse(run(['verdicts', 'live', '--json', '--db', db]).stdout) as {
+  const json = JSON.parse((await run(['verdicts', 'live', '--json', '--db', db])).stdout) as {
     arms: { arm: string; label: string; effect: number; verdict: string }[];
   };
   const page = await browser.context.newPage();

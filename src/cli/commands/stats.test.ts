@@ -1,33 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadMnistDigits, Rng } from '../../index.js';
 import { datasetStats, imageSetInput } from '../../preprocessing/index.js';
+import { runCli, runInProcess } from '../../testing/cli.js';
 
-const BIN = fileURLToPath(new URL('../../../../bin/tunebook.js', import.meta.url));
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, TUNEBOOK_BACKEND: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/**
+ * Exit code and stdout are checked in-process through `main`. The normalize warnings are
+ * written straight to the process's stderr, and a bad input must leave exactly one
+ * `tunebook: ` line there, so those run as a child process to see everything it writes.
+ */
+const run = runInProcess;
+const runChild = runCli;
 
 let dir = '';
 let folder = '';
@@ -123,7 +110,7 @@ test('a typo in a configured std warns naming the channel, configured and measur
   const measured = JSON.parse((await run(['stats', folder, '--json'])).stdout);
   const std = [...measured.std];
   std[2] = measured.std[2] * (0.2225 / 0.225);
-  const r = await run([
+  const r = runChild([
     'stats',
     folder,
     '--normalize-mean',
@@ -141,7 +128,7 @@ test('a typo in a configured std warns naming the channel, configured and measur
         `measured ${measured.std[2].toFixed(4)} \\(channel 2 would be normalised to std 1\\.011, not 1\\)$`,
     ),
   );
-  const ok = await run([
+  const ok = runChild([
     'stats',
     folder,
     '--normalize-mean',
@@ -165,7 +152,7 @@ test('--pipeline reads the normalize step of a YAML file (the seed pipeline, typ
       '',
     ].join('\n'),
   );
-  const r = await run(['stats', folder, '--pipeline', file, '--json']);
+  const r = runChild(['stats', folder, '--pipeline', file, '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /warning: normalize std\[2\]: configured 0\.2225, measured/);
   const out = JSON.parse(r.stdout);
@@ -203,7 +190,7 @@ test('bad input exits 2 with one line naming the path or flag', async () => {
     [['stats'], /stats: expected one data source/],
   ];
   for (const [args, pattern] of cases) {
-    const r = await run(args);
+    const r = runChild(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr.trim(), pattern);

@@ -4,13 +4,13 @@
  * input leaving the db untouched.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BIN, runCli } from '../../testing/cli.js';
+import { runCli, spawnCli } from '../../testing/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-study-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,10 +64,7 @@ test('a study runs, prints its verdict table, and verdicts --json has one object
 });
 
 function startStudy(db: string): ChildProcess {
-  return spawn(process.execPath, [BIN, 'study', file, '--db', db, '--workers', '2'], {
-    env: { ...process.env, TUNEBOOK_BACKEND: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnCli(['study', file, '--db', db, '--workers', '2']);
 }
 
 function waitForTrials(child: ChildProcess, n: number): Promise<void> {
