@@ -48,6 +48,8 @@ export interface RunOptions {
   /** Resolves when the user asks to stop (Ctrl-C). */
   stop?: Promise<void>;
   environment?: unknown;
+  /** The trial worker script (tests put a stand-in here). */
+  workerUrl?: URL;
 }
 
 export interface StudyOutcome {
@@ -57,6 +59,8 @@ export interface StudyOutcome {
   /** Trials in the study against arms x maxSeeds. */
   savings: number;
   failed: number;
+  /** Trials started ahead of need on idle workers, and how many of those were set aside. */
+  ahead: { started: number; setAside: number };
 }
 
 /** A study already in the db under this name with other settings. */
@@ -124,7 +128,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   if (requeued > 0) log(`resuming: ${requeued} unfinished trial(s) will run again`);
 
   const workers = Math.max(1, options.workers ?? config.workers ?? availableParallelism());
-  const pool = new WorkerPool<TrialInput, TrialOutput>(WORKER_URL, workers, { maxMemoryMb: 4096 });
+  const pool = new WorkerPool<TrialInput, TrialOutput>(options.workerUrl ?? WORKER_URL, workers, {
+    maxMemoryMb: 4096,
+  });
   mkdirSync(checkpointRoot, { recursive: true });
   const running = new Map<number, RunningTrial>();
   /** Speculative trials being cancelled: they go back to 'queued' when their task settles. */
@@ -133,6 +139,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   let interrupted = false;
   let failed = 0;
   let trialsRun = 0;
+  const ahead = { started: 0, setAside: 0 };
   const plan: PlanOptions = {
     minSeeds: config.seeds.minSeeds,
     maxSeeds: config.seeds.maxSeeds,
@@ -263,6 +270,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const putAside = (id: number, why: string) => {
     const r = running.get(id)!;
     setAside.add(id);
+    ahead.setAside++;
     r.abort.abort();
     log(`set aside ${r.arm} seed ${r.seed} (${why})`);
   };
@@ -291,10 +299,11 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       for (const [id, r] of speculative)
         if (!(r.arm === 'baseline' ? undecided.size > 0 : undecided.has(r.arm)))
           putAside(id, 'its arm is decided');
+      // Arm by arm (the baseline first): early arms reach their decision, and ask for their
+      // next seeds, while later arms still have work queued, so the pool rarely waits.
       const waiting = store
         .trials(studyId)
-        .filter((t) => t.state === 'queued' && isWanted(t.armKey, t.seed))
-        .sort((a, b) => a.seed - b.seed);
+        .filter((t) => t.state === 'queued' && isWanted(t.armKey, t.seed));
       let idle = workers - (running.size - setAside.size);
       // A needed trial does not wait behind a speculative one: the deepest seed steps aside.
       for (const [id] of speculative) {
@@ -307,7 +316,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       idle -= Math.min(waiting.length, Math.max(0, idle));
       for (const next of speculativeTrials(progressOf(), plan, idle, wanted)) {
         const row = store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
-        if (row.state === 'queued') launch({ ...row, armKey: next.arm });
+        if (row.state !== 'queued') continue;
+        launch({ ...row, armKey: next.arm });
+        ahead.started++;
       }
       showStatus(status, store, studyId, running, durations, workers);
       if (inFlight.size === 0) {
@@ -338,6 +349,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       config.seeds.maxSeeds,
     ),
     failed,
+    ahead,
   };
 }
 
@@ -352,13 +364,17 @@ function saveVerdicts(
   const statuses = armStatuses(progress, plan);
   const trials = store.trials(studyId);
   const epochs = store.epochsForStudy(studyId);
-  const withEpochs = (armId: number) =>
-    trials.filter((t) => t.armId === armId).map((t) => ({ ...t, epochs: epochs.get(t.id) ?? [] }));
+  // Over the seeds the verdict read: trials run ahead of need do not change the cost either.
+  const withEpochs = (armId: number, seeds?: number[]) =>
+    trials
+      .filter((t) => t.armId === armId && (!seeds || seeds.includes(t.seed)))
+      .map((t) => ({ ...t, epochs: epochs.get(t.id) ?? [] }));
   const baseline = arms.get('baseline')!;
   const baseCost = armCost(withEpochs(baseline.id), withEpochs(baseline.id), metric);
   const rows = statuses.map((s) => {
     const arm = arms.get(s.key)!;
-    const cost = armCost(withEpochs(arm.id), withEpochs(baseline.id), metric);
+    const seeds = s.effect.seeds;
+    const cost = armCost(withEpochs(arm.id, seeds), withEpochs(baseline.id, seeds), metric);
     // Out of seeds or trials (all failed, say): what is still open is unstable.
     const verdict = s.verdict === 'undecided' ? 'unstable' : s.verdict;
     return {

@@ -89,6 +89,10 @@ export const studyCommand: Command = {
       out(
         `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
           `(${Math.round(100 * outcome.savings)}% fewer)` +
+          (outcome.ahead.started
+            ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
+              `${outcome.ahead.setAside} of them set aside`
+            : '') +
           (outcome.failed
             ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
             : ''),

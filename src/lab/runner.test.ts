@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseStudy } from './config/load.js';
+import { runStudy } from './runner.js';
+import { openStore } from './store/index.js';
+
+const STUDY = `
+name: scheduling
+data: { source: mnist, limit: 200 }
+model: { name: mlp }
+training: { epochs: 1 }
+seeds: { minSeeds: 3, maxSeeds: 6 }
+measures:
+  - label: m1
+    set: { training.batchSize: 16 }
+  - label: m2
+    set: { training.batchSize: 8 }
+`;
+const workerUrl = new URL('./fixture-trial-worker.js', import.meta.url);
+
+async function run(workers: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'tunebook-runner-'));
+  const store = openStore(join(dir, 'db.sqlite'));
+  try {
+    const outcome = await runStudy(parseStudy(STUDY), { store, workers, workerUrl });
+    const verdicts = store.verdicts(outcome.study.id).map((v) => ({
+      verdict: v.verdict,
+      seeds: (v.details as { seeds: number[] }).seeds,
+      effect: Number(v.effect.toFixed(6)),
+    }));
+    const states = store.trials(outcome.study.id).map((t) => `${t.armKey}/${t.seed}:${t.state}`);
+    return { outcome, verdicts, states };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('verdicts follow the sequential rule whatever runs ahead: 1 worker and 3 workers agree', async () => {
+  const one = await run(1);
+  const three = await run(3);
+  assert.deepEqual(one.verdicts, [
+    // m1: undecided at 3 seeds, effective at 4; its seeds 4 and 5 (far below) are never read.
+    { verdict: 'effective', seeds: [0, 1, 2, 3], effect: 3 },
+    { verdict: 'unstable', seeds: [0, 1, 2, 3, 4, 5], effect: 0 },
+  ]);
+  assert.deepEqual(three.verdicts, one.verdicts);
+  // With one worker nothing is idle, so nothing runs ahead; 3 workers do run ahead.
+  assert.deepEqual(one.outcome.ahead, { started: 0, setAside: 0 });
+  // While m1's slow seed 3 trains, idle workers start m1's seed 4 ahead; m1 is decided at
+  // seed 3, so that trial is set aside (cancelled) and, unneeded, dropped at the end.
+  assert.ok(three.outcome.ahead.started > 0, JSON.stringify(three.outcome.ahead));
+  assert.ok(three.outcome.ahead.setAside > 0, JSON.stringify(three.outcome.ahead));
+  assert.ok(!three.states.includes('m1-set/4:done'), three.states.join(' '));
+  assert.equal(one.states.length, 6 + 4 + 6);
+  // Nothing is left queued or running; trials run ahead and finished are kept as done.
+  for (const s of [...one.states, ...three.states]) assert.match(s, /:done$/);
+  assert.ok(three.states.length >= one.states.length);
+});
