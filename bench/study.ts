@@ -50,6 +50,8 @@ try {
   console.log(`study with 1 worker: ${one.seconds.toFixed(1)} s`);
   const two = cli(['study', STUDY, '--db', join(dir, 'two.db'), '--workers', '2']);
   console.log(`study with 2 workers: ${two.seconds.toFixed(1)} s`);
+  const savingsLine = two.stdout.split('\n').find((l) => l.startsWith('adaptive seeds:'));
+  if (savingsLine) console.log(`  ${savingsLine}`);
   const config = parse(readFileSync(STUDY, 'utf8'));
   config.name = 'mnist-tricks-fixed';
   config.seeds.minSeeds = config.seeds.maxSeeds;
