@@ -35,11 +35,27 @@ export {
   type Standing,
   standingOf,
 } from './notebook.js';
-export { type ArmProgress, armStatuses, plannedTrials, seedSavings } from './planner.js';
+export {
+  type ArmProgress,
+  type ArmStatus,
+  armStatuses,
+  type PlanOptions,
+  plannedTrials,
+  seedSavings,
+  sequentialStatus,
+  speculativeTrials,
+} from './planner.js';
 export { TaskError, WorkerPool } from './pool/worker-pool.js';
 export { preflight, resolvePaths } from './preflight.js';
 export { acquireRunLock, StudyRunningError } from './run-lock.js';
-export { type RunOptions, runStudy, StudyChangedError, type StudyOutcome } from './runner.js';
+export {
+  planOf,
+  type RunOptions,
+  runStudy,
+  StudyChangedError,
+  type StudyOutcome,
+} from './runner.js';
+export { falseVerdictRate, repeatedLevel } from './stats/sequential.js';
 export {
   effectOf,
   pairedDifferences,

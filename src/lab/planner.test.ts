@@ -171,3 +171,14 @@ test('speculation: next seeds of undecided arms on idle workers, baseline first,
   // No undecided arm: nothing to speculate.
   assert.deepEqual(speculativeTrials([seq('baseline', [0.9, 0.91, 0.9]), clear], options, 2), []);
 });
+
+test('repeated intervals need stronger evidence: a clear arm at 3 seeds per look is not clear over 6 looks', () => {
+  const base = seq('baseline', [0.9, 0.91, 0.9]);
+  const arm3 = seq('m1', [0.92, 0.94, 0.94]); // +2, +3, +4: per look effective at 3 seeds
+  const perLook = { minSeeds: 3, maxSeeds: 8, delta: 0.5 };
+  assert.equal(armStatuses([base, arm3], perLook)[0].verdict, 'effective');
+  const [wide] = armStatuses([base, arm3], { ...perLook, level: 0.985 });
+  assert.equal(wide.verdict, 'undecided');
+  assert.equal(wide.waitingFor, 3);
+  assert.ok(wide.effect.lo < 0 && wide.effect.hi > 6, JSON.stringify(wide.effect));
+});

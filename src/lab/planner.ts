@@ -35,6 +35,8 @@ export interface PlanOptions {
   maxSeeds: number;
   /** Smallest effect worth caring about, in percentage points. */
   delta: number;
+  /** Confidence level of the interval at each look (default 0.95). */
+  level?: number;
 }
 
 export interface ArmStatus {
@@ -54,7 +56,8 @@ export function sequentialStatus(
 ): ArmStatus {
   const seeds: number[] = [];
   const differences: number[] = [];
-  const current = () => effectOf({ seeds: [...seeds], differences: [...differences] });
+  const current = () =>
+    effectOf({ seeds: [...seeds], differences: [...differences] }, options.level ?? 0.95);
   for (let s = 0; s < options.maxSeeds; s++) {
     if (arm.failed?.has(s) || baseline.failed?.has(s)) continue;
     const a = arm.scores.get(s);

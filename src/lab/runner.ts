@@ -32,6 +32,7 @@ import {
   speculativeTrials,
 } from './planner.js';
 import { TaskError, WorkerPool } from './pool/worker-pool.js';
+import { repeatedLevel } from './stats/sequential.js';
 import type { ArmRow, EpochRow, Store, StudyRow, TrialRow } from './store/store.js';
 import type { TrialInput, TrialOutput, TrialReport } from './trial/run-trial.js';
 
@@ -140,11 +141,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   let failed = 0;
   let trialsRun = 0;
   const ahead = { started: 0, setAside: 0 };
-  const plan: PlanOptions = {
-    minSeeds: config.seeds.minSeeds,
-    maxSeeds: config.seeds.maxSeeds,
-    delta: config.delta,
-  };
+  const plan = planOf(config);
 
   const progressOf = (): ArmProgress[] => {
     const trials = store.trials(studyId);
@@ -353,6 +350,17 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   };
 }
 
+/** The planner's settings of a study: repeated intervals widen every look's interval. */
+export function planOf(config: LoadedStudy['config']): Required<PlanOptions> {
+  const { minSeeds, maxSeeds, intervals } = config.seeds;
+  return {
+    minSeeds,
+    maxSeeds,
+    delta: config.delta,
+    level: intervals === 'repeated' ? repeatedLevel(minSeeds, maxSeeds) : 0.95,
+  };
+}
+
 function saveVerdicts(
   store: Store,
   studyId: number,
@@ -388,6 +396,8 @@ function saveVerdicts(
       details: {
         metric,
         delta: plan.delta,
+        intervals: plan.level === 0.95 ? 'per-look' : 'repeated',
+        level: plan.level,
         seeds: s.effect.seeds,
         differences: s.effect.differences,
         sd: s.effect.sd,

@@ -47,6 +47,11 @@ test('a study runs, prints its verdict table, and verdicts --json has one object
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /measure\s+effect \(pts\)\s+95% CI\s+seeds\s+verdict/);
   assert.match(r.stdout, /adaptive seeds: \d+ trials instead of 9/);
+  // Two looks (2 and 3 seeds) at 95% each: a null effect ends decisive more than 5% of the time.
+  assert.match(
+    r.stdout,
+    /intervals: 95% at each of up to 2 looks \(2-3 seeds\); a measure with no effect ends effective or harmful up to ([6-9]|1\d)% of the time/,
+  );
   const json = verdictJson(db);
   assert.equal(json.state, 'done');
   assert.deepEqual(

@@ -73,6 +73,7 @@ test('examples/mnist-tricks.yaml: each arm is the base with its one setting swit
     training: { epochs: 5, batchSize: 64, optimizer: { name: 'adam', lr: 0.001 } },
     measures: study.config.measures,
     ...STUDY_DEFAULTS,
+    seeds: { minSeeds: 3, maxSeeds: 8 },
   };
   const crop = { randomCrop: { size: [28, 28], padding: 2 } };
   checkArms(study.arms, base, [
@@ -137,7 +138,7 @@ test('examples/mnist-tricks.yaml: each arm is the base with its one setting swit
     model: { name: 'small-cnn' },
     training: { epochs: 5, batchSize: 64, optimizer: { name: 'adam', lr: 0.001 } },
     measures: study.config.measures,
-    seeds: { minSeeds: 3, maxSeeds: 5 },
+    seeds: { minSeeds: 3, maxSeeds: 8 },
     metric: 'test_balanced_accuracy',
     delta: 0.5,
     stack: false,

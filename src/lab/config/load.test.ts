@@ -50,6 +50,12 @@ test('the hash follows the settings, not the formatting', () => {
     a,
   );
   assert.notEqual(parseStudy(BASE.replace('epochs: 2', 'epochs: 3'), 'c').hash, a);
+  // Settings added later without a default keep the hash of studies stored before them.
+  assert.equal(parseStudy(`${BASE}seeds: { minSeeds: 3, maxSeeds: 6 }\n`, 'd').hash, a);
+  assert.notEqual(
+    parseStudy(`${BASE}seeds: { minSeeds: 3, maxSeeds: 6, intervals: repeated }\n`, 'e').hash,
+    a,
+  );
 });
 
 test('errors name the file, the field, what was expected and what was received', () => {
@@ -88,6 +94,10 @@ test('errors name the file, the field, what was expected and what was received',
   fails(
     `${BASE}seeds: { minSeeds: 5, maxSeeds: 3 }\n`,
     /seeds\.maxSeeds: expected an integer >= seeds\.minSeeds \(5\), got 3/,
+  );
+  fails(
+    `${BASE}seeds: { intervals: sometimes }\n`,
+    /seeds\.intervals: expected one of per-look, repeated, got "sometimes"/,
   );
   fails(
     BASE.replace(/measures:[\s\S]*/, 'measures: []\n'),

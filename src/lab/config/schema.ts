@@ -241,6 +241,13 @@ export const Measure = z.union(
   { error: `a measure: one of ${MEASURE_KINDS.join(', ')} (and an optional label)` },
 );
 
+/**
+ * How adaptive seeding's intervals are made: `per-look`, a 95% t interval at each look (the
+ * more looks, the likelier some look is wrong); `repeated`, repeated confidence intervals
+ * that hold 95% over all looks together (wider; see lab/stats/sequential.ts).
+ */
+export const INTERVALS = ['per-look', 'repeated'] as const;
+
 export const Study = record({
   name: text('a study name').regex(/^[A-Za-z0-9][\w.-]{0,99}$/, {
     error: 'a name of letters, digits, ., - and _ (at most 100)',
@@ -252,7 +259,12 @@ export const Study = record({
   measures: z
     .array(Measure, { error: 'a list of measures' })
     .min(1, { error: 'at least one measure' }),
-  seeds: record({ minSeeds: int(2, 100).default(3), maxSeeds: int(2, 100).default(6) }).default({
+  seeds: record({
+    minSeeds: int(2, 100).default(3),
+    maxSeeds: int(2, 100).default(6),
+    // Left out = per-look (no default, so that studies stored before it keep their hash).
+    intervals: oneOf(INTERVALS).optional(),
+  }).default({
     minSeeds: 3,
     maxSeeds: 6,
   }),
