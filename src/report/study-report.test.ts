@@ -97,6 +97,11 @@ test('a report is self-contained, escapes everything, and has one forest mark pe
   // The augmentation arm gets a preview section, which says why there is no grid here.
   assert.ok(/Augmentation previews[\s\S]*No preview: previews were not made/.test(text), 'preview');
   assert.ok(!text.includes('id="partial"'));
+  // What the intervals are: adaptive looks at 3 to maxSeeds seeds, each at 95%.
+  assert.match(
+    text,
+    /95% interval at the look that decided it; over up to \d+ looks \(3 to \d+ seeds\), a measure with no effect ends effective or harmful up to \d+% of the time/,
+  );
 });
 
 test('a running study: the report says it is partial and has no verdicts yet', async () => {

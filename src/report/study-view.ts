@@ -34,6 +34,10 @@ export interface StudyView {
   metric: string;
   /** Smallest effect worth caring about, percentage points. */
   delta: number;
+  /** `repeated`: the intervals hold 95% over all looks together (lab/stats/sequential.ts). */
+  intervals: 'per-look' | 'repeated';
+  /** Seeds an arm may have: the looks of adaptive seeding run from min to max. */
+  seeds: { min: number; max: number };
   /** True while the study runs or after it was stopped: figures are from finished trials only. */
   partial: boolean;
 }
@@ -76,7 +80,11 @@ export function readStudy(store: Store, name: string): StudyView {
   store = readOnce(store);
   const study = findStudyOrThrow(store, name);
   const trials = store.trials(study.id);
-  const config = (study.config ?? {}) as { metric?: string; delta?: number };
+  const config = (study.config ?? {}) as {
+    metric?: string;
+    delta?: number;
+    seeds?: { intervals?: string; minSeeds?: number; maxSeeds?: number };
+  };
   const progress = progressOf(trials);
   return {
     study,
@@ -86,6 +94,8 @@ export function readStudy(store: Store, name: string): StudyView {
     progress,
     metric: config.metric ?? 'test_balanced_accuracy',
     delta: config.delta ?? 0.5,
+    intervals: config.seeds?.intervals === 'repeated' ? 'repeated' : 'per-look',
+    seeds: { min: config.seeds?.minSeeds ?? 3, max: config.seeds?.maxSeeds ?? 6 },
     partial: study.state !== 'done' || progress.finished < progress.total,
   };
 }

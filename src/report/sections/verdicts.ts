@@ -5,6 +5,8 @@
  * @example
  *   await verdictSection(view);
  */
+
+import { falseVerdictRate } from '../../lab/stats/sequential.js';
 import { forestSpec } from '../charts/forest.js';
 import { figure, uniqueLabels, verdictTableHtml } from '../components.js';
 import { html, type SafeHtml } from '../html.js';
@@ -38,8 +40,19 @@ export async function verdictSection(view: StudyView): Promise<SafeHtml> {
       ? html`<p class="note">These verdicts are from the study's last finished run.</p>`
       : '';
   return html`<section id="verdicts"><h2>Verdicts</h2>
-<p class="note">Effect: ${view.metric} of the arm minus the baseline's at the same seed, in percentage points, mean over paired seeds with its 95% interval. A measure is effective when the whole interval is above 0 and the mean at least ${view.delta} points; ineffective when the interval lies within ±${view.delta}; harmful in mirror image; unstable otherwise.</p>
+<p class="note">Effect: ${view.metric} of the arm minus the baseline's at the same seed, in percentage points, mean over paired seeds with its ${intervalWords(view)}. A measure is effective when the whole interval is above 0 and the mean at least ${view.delta} points; ineffective when the interval lies within ±${view.delta}; harmful in mirror image; unstable otherwise.</p>
 ${stale}${verdictTableHtml(lines)}
 ${figure('forest', svg, html`Forest plot: each measure's effect (point) and 95% interval (line); the shaded band is ±${view.delta} points, effects too small to matter. Colour and shape give the verdict.`)}
 </section>`;
+}
+
+/** What the interval is, and what looking after every seed does to it. */
+function intervalWords(view: StudyView): string {
+  const { min, max } = view.seeds;
+  const looks = max - min + 1;
+  if (view.intervals === 'repeated')
+    return `95% repeated interval: the intervals of all ${looks} looks (${min} to ${max} seeds) hold together 95% of the time`;
+  if (looks < 2) return '95% interval';
+  const rate = Math.round(100 * falseVerdictRate(min, max, 0.05));
+  return `95% interval at the look that decided it; over up to ${looks} looks (${min} to ${max} seeds), a measure with no effect ends effective or harmful up to ${rate}% of the time (seeds.intervals: repeated holds that to 5%)`;
 }
