@@ -12,6 +12,7 @@
  *   const arm = store.upsertArm({ studyId: study.id, key: 'baseline', label: 'baseline', kind: 'baseline', position: 0, measure: null, config });
  *   const trial = store.ensureTrial(arm.id, 1);
  */
+import type { EpochRecord } from '../../training/loop.js';
 import type { Verdict } from '../stats/verdict.js';
 
 export const TRIAL_STATES = ['queued', 'running', 'done', 'failed', 'diverged'] as const;
@@ -51,15 +52,8 @@ export interface ArmRow {
   config: unknown;
 }
 
-export interface EpochRow {
-  epoch: number;
-  lr: number;
-  trainLoss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  valBalancedAccuracy?: number;
-  valMacroF1?: number;
-  seconds: number;
+/** One stored epoch: what the training loop records, plus anything else measured per epoch. */
+export interface EpochRow extends EpochRecord {
   /** Anything else measured per epoch (e.g. each multi-task head's loss). */
   extra?: Record<string, number>;
 }
