@@ -2,7 +2,7 @@
  * What looking again costs. Adaptive seeding looks at an arm's effect after every seed from
  * `minSeeds` to `maxSeeds` and stops at the first decisive interval. With a 95% t interval
  * at each look, the chance that *some* look is wrong is larger than 5%: for looks at 3..8
- * seeds, a measure with no effect at all ends effective or harmful about 15% of the time.
+ * seeds, a measure with no effect at all ends effective or harmful about 14% of the time.
  *
  * Repeated confidence intervals (Jennison & Turnbull) fix that: every look uses the same,
  * smaller per-look error rate (Pocock's constant nominal level), chosen so that all the
