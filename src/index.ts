@@ -5,6 +5,8 @@
  *   kernels, else cpu), `engineInfo`, `seedWeights`, `withSeededRandom`;
  * - data (flat): sources (`openImageFolder`, `mnistSource`/`loadMnistDigits`, CSV/NPY and
  *   synthetic signals, spectrograms), `stratifiedSplit`, imbalance, resampling, `DataLoader`;
+ *   the one image reader (`decodeImage`/`decodeImageBytes`: PIL's pixels, JPEG in wasm),
+ *   `encodeImage` and `listImageFolder` (torchvision's ImageFolder order);
  * - namespaces: `transforms` (torchvision-style augmentation), `preprocessing` (equalizeHist,
  *   CLAHE, scalers, stats), `models` (builders, heads, backbones), `losses` (class weights,
  *   weighted cross-entropy), `optimizers`, `schedules`, `metrics`, `lab` (study files,
