@@ -6,11 +6,13 @@
 import { serve } from './pool/serve.js';
 import type { TrialInput, TrialOutput } from './trial/run-trial.js';
 
-/** Test balanced accuracy by arm and seed: m1 is effective at 4 seeds, m2 unstable to 6. */
+/** Test balanced accuracy by arm and seed: m1 effective at 4 seeds, m2 unstable to 6, m3 and the stack effective at 3. */
 export const SCORES: Record<string, number[]> = {
   baseline: [0.9, 0.91, 0.9, 0.92, 0.9, 0.91],
   m1: [0.93, 0.92, 0.95, 0.95, 0.5, 0.5],
   m2: [0.93, 0.88, 0.92, 0.9, 0.91, 0.9],
+  m3: [0.95, 0.96, 0.95, 0.97, 0.95, 0.96],
+  stack: [0.96, 0.97, 0.96, 0.98, 0.96, 0.97],
 };
 
 serve<TrialInput, TrialOutput>(async (input) => {

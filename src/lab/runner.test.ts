@@ -21,11 +21,11 @@ measures:
 `;
 const workerUrl = new URL('./fixture-trial-worker.js', import.meta.url);
 
-async function run(workers: number) {
+async function run(workers: number, study = STUDY) {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-runner-'));
   const store = openStore(join(dir, 'db.sqlite'));
   try {
-    const outcome = await runStudy(parseStudy(STUDY), { store, workers, workerUrl });
+    const outcome = await runStudy(parseStudy(study), { store, workers, workerUrl });
     const verdicts = store.verdicts(outcome.study.id).map((v) => ({
       verdict: v.verdict,
       seeds: (v.details as { seeds: number[] }).seeds,
@@ -59,4 +59,21 @@ test('verdicts follow the sequential rule whatever runs ahead: 1 worker and 3 wo
   // Nothing is left queued or running; trials run ahead and finished are kept as done.
   for (const s of [...one.states, ...three.states]) assert.match(s, /:done$/);
   assert.ok(three.states.length >= one.states.length);
+});
+
+test('the stack arm starts once every measure is decided, with the effective ones, and pairs like the rest', async () => {
+  const study = `${STUDY.replace('name: scheduling', 'name: stacked')}  - label: m3
+    set: { training.epochs: 2 }
+stack: true
+`;
+  for (const workers of [1, 3]) {
+    const { verdicts, states } = await run(workers, study);
+    assert.deepEqual(
+      verdicts.map((v) => `${v.verdict} ${v.seeds.join(',')}`),
+      ['effective 0,1,2,3', 'unstable 0,1,2,3,4,5', 'effective 0,1,2', 'effective 0,1,2'],
+    );
+    // The stack arm ran the first minSeeds seeds (seed 3 only if it was started ahead).
+    const stack = states.filter((s) => s.startsWith('stack/')).map((s) => s.split(/[/:]/)[1]);
+    assert.deepEqual(stack.slice(0, 3), ['0', '1', '2']);
+  }
 });
