@@ -11,6 +11,7 @@ export {
 } from './dashboard/server.js';
 export { UnknownStudyError } from './errors.js';
 export { escapeHtml, html, raw, SafeHtml } from './html.js';
+export { intervalsNote, type SeedSettings } from './intervals-note.js';
 export { type LinePlot, linePlotSvg, writePlotPng } from './line-plot.js';
 export { type NotebookHtmlOptions, notebookHtml } from './notebook-html.js';
 export { notebookMarkdown } from './notebook-markdown.js';

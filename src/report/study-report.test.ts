@@ -100,7 +100,7 @@ test('a report is self-contained, escapes everything, and has one forest mark pe
   // What the intervals are: adaptive looks at 3 to maxSeeds seeds, each at 95%.
   assert.match(
     text,
-    /95% interval at the look that decided it; over up to \d+ looks \(3 to \d+ seeds\), a measure with no effect ends effective or harmful up to \d+% of the time/,
+    /95% interval \(95% at each of up to \d+ looks \(3-\d+ seeds\); a measure with no effect ends effective or harmful up to \d+% of the time/,
   );
 });
 

@@ -52,6 +52,10 @@ test('a study runs, prints its verdict table, and verdicts --json has one object
     r.stdout,
     /intervals: 95% at each of up to 2 looks \(2-3 seeds\); a measure with no effect ends effective or harmful up to ([6-9]|1\d)% of the time/,
   );
+  // The stored study's table says the same about its intervals.
+  const table = run(['verdicts', 'tiny', '--db', db]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /intervals: 95% at each of up to 2 looks \(2-3 seeds\)/);
   const json = verdictJson(db);
   assert.equal(json.state, 'done');
   assert.deepEqual(

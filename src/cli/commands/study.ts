@@ -97,7 +97,7 @@ export const studyCommand: Command = {
             ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
             : ''),
       );
-      const intervals = intervalsLine(config.seeds);
+      const intervals = report.intervalsNote(config.seeds);
       if (intervals) out(intervals);
     } finally {
       process.off('SIGINT', onSigint);
@@ -125,25 +125,4 @@ async function runEnvironment(
     node: process.versions.node,
     platform: `${process.platform} ${process.arch}`,
   };
-}
-
-/** What the intervals mean when seeds are added adaptively (null with a single look). */
-function intervalsLine(seeds: { minSeeds: number; maxSeeds: number; intervals?: string }) {
-  const { minSeeds, maxSeeds } = seeds;
-  const looks = maxSeeds - minSeeds + 1;
-  if (looks < 2) return null;
-  const range = `${minSeeds}-${maxSeeds} seeds`;
-  if (seeds.intervals === 'repeated') {
-    const level = lab.repeatedLevel(minSeeds, maxSeeds);
-    return (
-      `intervals: repeated, ${(100 * level).toFixed(1)}% at each look, 95% over all ${looks} ` +
-      `looks (${range}) together`
-    );
-  }
-  const rate = lab.falseVerdictRate(minSeeds, maxSeeds, 0.05);
-  return (
-    `intervals: 95% at each of up to ${looks} looks (${range}); a measure with no effect ` +
-    `ends effective or harmful up to ${Math.round(100 * rate)}% of the time ` +
-    `(seeds.intervals: repeated holds that to 5%)`
-  );
 }

@@ -31,7 +31,13 @@ export const verdictsCommand: Command = {
       if (study.state !== 'done')
         out(`(study ${study.name} is ${study.state}: verdicts are from its last finished run)`);
       if (lines.length === 0) out('no verdicts yet: the study has not finished');
-      else out(report.verdictTable(lines));
+      else {
+        out(report.verdictTable(lines));
+        const intervals = report.intervalsNote(
+          (study.config as { seeds?: report.SeedSettings } | null)?.seeds,
+        );
+        if (intervals) out(intervals);
+      }
     } finally {
       store.close();
     }

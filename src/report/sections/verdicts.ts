@@ -6,10 +6,10 @@
  *   await verdictSection(view);
  */
 
-import { falseVerdictRate } from '../../lab/stats/sequential.js';
 import { forestSpec } from '../charts/forest.js';
 import { figure, uniqueLabels, verdictTableHtml } from '../components.js';
 import { html, type SafeHtml } from '../html.js';
+import { intervalsNote } from '../intervals-note.js';
 import type { StudyView } from '../study-view.js';
 import { renderSvg } from '../vega-render.js';
 
@@ -48,11 +48,10 @@ ${figure('forest', svg, html`Forest plot: each measure's effect (point) and 95% 
 
 /** What the interval is, and what looking after every seed does to it. */
 function intervalWords(view: StudyView): string {
-  const { min, max } = view.seeds;
-  const looks = max - min + 1;
-  if (view.intervals === 'repeated')
-    return `95% repeated interval: the intervals of all ${looks} looks (${min} to ${max} seeds) hold together 95% of the time`;
-  if (looks < 2) return '95% interval';
-  const rate = Math.round(100 * falseVerdictRate(min, max, 0.05));
-  return `95% interval at the look that decided it; over up to ${looks} looks (${min} to ${max} seeds), a measure with no effect ends effective or harmful up to ${rate}% of the time (seeds.intervals: repeated holds that to 5%)`;
+  const note = intervalsNote({
+    minSeeds: view.seeds.min,
+    maxSeeds: view.seeds.max,
+    intervals: view.intervals,
+  });
+  return note ? `95% interval (${note.replace(/^intervals: /, '')})` : '95% interval';
 }
