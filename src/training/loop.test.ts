@@ -93,13 +93,20 @@ test('a run resumed from its checkpoint ends with the numbers of an uninterrupte
     },
   ).catch((e: Error) => e);
   assert.match(String(first), /killed/);
+  const t0 = performance.now();
   const resumed = await trainModel(tinyModel(99, true), data, { ...config, checkpoint: file });
+  const wall = (performance.now() - t0) / 1000;
   assert.equal(resumed.resumedAt, 1); // the kill came before epoch 1 was checkpointed
   assert.deepEqual(
     resumed.epochs.map((e) => [e.trainLoss, e.valLoss, e.lr]),
     full.epochs.map((e) => [e.trainLoss, e.valLoss, e.lr]),
   );
   assert.deepEqual(resumed.test?.metrics.confusion, full.test?.metrics.confusion);
+  // Its time counts the restored epoch too, so a resumed trial's cost is not understated.
+  const restored = resumed.epochs[0].seconds;
+  assert.ok(restored > 0.001, `restored epoch ${restored} s`);
+  assert.ok(resumed.seconds > wall, `${resumed.seconds} s, the resumed run's wall time ${wall} s`);
+  assert.ok(resumed.seconds <= wall + restored + 1e-6);
 });
 
 test('early stopping stops on a stalled metric and restores the best weights', async () => {

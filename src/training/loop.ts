@@ -104,6 +104,7 @@ export interface TrainResult {
   resumedAt: number | null;
   diverged?: { epoch: number; step: number; loss: number };
   test?: Evaluation;
+  /** Training time: this run's, plus the recorded epochs a resumed run restored. */
   seconds: number;
 }
 
@@ -291,7 +292,9 @@ export async function trainModel(
       resumedAt,
       diverged,
       test,
-      seconds: (performance.now() - started) / 1000,
+      seconds:
+        (performance.now() - started) / 1000 +
+        state.history.slice(0, startEpoch).reduce((sum, e) => sum + e.seconds, 0),
     };
   } finally {
     if (bestWeights) tf.dispose(bestWeights);
