@@ -284,53 +284,27 @@ export class WasmKernels {
     const [dst, tab, fillAt] = blocks;
     const heap = this.x.memory.buffer;
     const n = affine.width * affine.height * c;
-    const [a0, a1, a2, a3, a4, a5] = affine.a;
-    const mx = mirror.x ? 1 : 0;
-    const my = mirror.y ? 1 : 0;
+    // remap_lut and remap_u8 share their arguments up to the mirror flags.
+    const common = [
+      src,
+      width,
+      height,
+      c,
+      dst,
+      affine.width,
+      affine.height,
+      ...affine.a.slice(0, 6),
+    ];
+    const mirrors = [mirror.x ? 1 : 0, mirror.y ? 1 : 0];
     let data: Uint8Array | Float32Array;
     if (lut) {
       new Float32Array(heap).set(lut, tab >> 2);
       new Float32Array(heap).set(fill, fillAt >> 2);
-      this.x.remap_lut(
-        src,
-        width,
-        height,
-        c,
-        dst,
-        affine.width,
-        affine.height,
-        a0,
-        a1,
-        a2,
-        a3,
-        a4,
-        a5,
-        mx,
-        my,
-        tab,
-        fillAt,
-      );
+      this.x.remap_lut(...common, ...mirrors, tab, fillAt);
       data = new Float32Array(heap.slice(dst, dst + n * 4));
     } else {
       new Uint8Array(heap).set(fill, fillAt);
-      this.x.remap_u8(
-        src,
-        width,
-        height,
-        c,
-        dst,
-        affine.width,
-        affine.height,
-        a0,
-        a1,
-        a2,
-        a3,
-        a4,
-        a5,
-        mx,
-        my,
-        fillAt,
-      );
+      this.x.remap_u8(...common, ...mirrors, fillAt);
       data = new Uint8Array(heap.slice(dst, dst + n));
     }
     return { data, height: affine.height, width: affine.width, channels: c };
