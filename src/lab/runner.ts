@@ -143,8 +143,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const ahead = { started: 0, setAside: 0 };
   const plan = planOf(config);
 
-  const progressOf = (): ArmProgress[] => {
-    const trials = store.trials(studyId);
+  /** Scores and failures from the store (or a fresh read of it), pending seeds from `running`. */
+  const progressOf = (trials = store.trials(studyId)): ArmProgress[] => {
     return [...armRows.values()].map((arm) => {
       const scores = new Map<number, number>();
       const failed = new Set<number>();
@@ -298,9 +298,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
           putAside(id, 'its arm is decided');
       // Arm by arm (the baseline first): early arms reach their decision, and ask for their
       // next seeds, while later arms still have work queued, so the pool rarely waits.
-      const waiting = store
-        .trials(studyId)
-        .filter((t) => t.state === 'queued' && isWanted(t.armKey, t.seed));
+      const trials = store.trials(studyId);
+      const waiting = trials.filter((t) => t.state === 'queued' && isWanted(t.armKey, t.seed));
       let idle = workers - (running.size - setAside.size);
       // A needed trial does not wait behind a speculative one: the deepest seed steps aside.
       for (const [id] of speculative) {
@@ -311,7 +310,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       }
       for (const t of waiting.slice(0, Math.max(0, idle))) launch(t);
       idle -= Math.min(waiting.length, Math.max(0, idle));
-      for (const next of speculativeTrials(progressOf(), plan, idle, wanted)) {
+      for (const next of speculativeTrials(progressOf(trials), plan, idle, wanted)) {
         const row = store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
         if (row.state !== 'queued') continue;
         launch({ ...row, armKey: next.arm });
