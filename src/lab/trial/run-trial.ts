@@ -49,6 +49,8 @@ export interface TrialOutput {
     parameters: number;
     trainableParameters: number;
     classCounts: { train: number[]; validation: number[]; test: number[] };
+    /** Class names in class-index order: the report and verdicts show classes by them. */
+    classNames?: string[];
     confusion: number[][] | null;
     recall: number[] | null;
     heads: Record<string, { accuracy: number; balancedAccuracy: number }>;
@@ -160,6 +162,7 @@ export async function runTrial(
       parameters: params.total,
       trainableParameters: params.trainable,
       classCounts: counts,
+      classNames: [...data.classNames],
       bestEpoch: result.bestEpoch,
       outcome: result.outcome,
       resumedAt: result.resumedAt,
