@@ -17,7 +17,7 @@ import { type OpenSourceOptions, openSource } from '../../data/open-source.js';
 import { checkOneSize } from '../../data/read-as.js';
 import { randomOversample, randomUndersample } from '../../data/resample.js';
 import type { ImageSource } from '../../data/source.js';
-import { subsetSource } from '../../data/source.js';
+import { describeSample, subsetSource } from '../../data/source.js';
 import { stratifiedSplit } from '../../data/split.js';
 import type { DataConfig } from '../config/schema.js';
 
@@ -160,5 +160,33 @@ export function selectClasses(source: ImageSource, classes: number[]): ImageSour
     labels: inner.labels.map((l) => relabel.get(l)!),
     classNames: classes.map((c) => source.classNames[c]),
     get: (i: number) => inner.get(i),
+  };
+}
+
+/**
+ * The data with the validation split joined to the training one (`tunebook export` trains
+ * the final model on both); the validation split is then empty and the test split unchanged.
+ */
+export function withValidationInTrain(data: PreparedData): PreparedData {
+  const { train, validation } = data;
+  const n = train.count;
+  const joined: ImageSource = {
+    count: n + validation.count,
+    labels: Int32Array.from([...train.labels, ...validation.labels]),
+    classNames: train.classNames,
+    shape: train.shape,
+    get: (i: number) => (i < n ? train.get(i) : validation.get(i - n)),
+    describe: (i: number) => (i < n ? describeSample(train, i) : describeSample(validation, i - n)),
+  };
+  const none = subsetSource(validation, []);
+  return {
+    ...data,
+    train: joined,
+    validation: none,
+    counts: {
+      ...data.counts,
+      train: countClasses(joined),
+      validation: countClasses(none),
+    },
   };
 }
