@@ -35,8 +35,11 @@ export const predictCommand: Command = {
         return;
       }
       const width = Math.max(...predictions.map((p) => p.file.length));
+      const classWidth = Math.max(...predictions.map((p) => p.className.length));
       for (const p of predictions) {
-        out(`${p.file.padEnd(width)}  ${p.className}  ${p.probability.toFixed(3)}`);
+        out(
+          `${p.file.padEnd(width)}  ${p.className.padEnd(classWidth)}  ${p.probability.toFixed(3)}`,
+        );
       }
     } finally {
       predictor.dispose();
