@@ -72,11 +72,15 @@ async function main() {
       });
       const jpeg = k % 2 === 1;
       img = jpeg ? img.jpeg({ quality: 92 }) : img.png();
-      await img.toFile(join(out, name, `${name}-${String(k).padStart(3, '0')}.${jpeg ? 'jpg' : 'png'}`));
+      await img.toFile(
+        join(out, name, `${name}-${String(k).padStart(3, '0')}.${jpeg ? 'jpg' : 'png'}`),
+      );
       written++;
     }
   }
-  console.log(`${out}: ${written} images in ${CLASSES.length} class folders (sides 24-40 px, PNG and JPEG)`);
+  console.log(
+    `${out}: ${written} images in ${CLASSES.length} class folders (sides 24-40 px, PNG and JPEG)`,
+  );
 }
 
 main().catch((error) => {
