@@ -10,7 +10,8 @@
  * - namespaces: `transforms` (torchvision-style augmentation), `preprocessing` (equalizeHist,
  *   CLAHE, scalers, stats), `models` (builders, heads, backbones), `losses` (class weights,
  *   weighted cross-entropy), `optimizers`, `schedules`, `metrics`, `lab` (study files,
- *   runner, store, verdicts, notebook) and `report`;
+ *   runner, store, verdicts, notebook, export) and `report`;
+ * - `loadPredictor` (flat): classify new images with a model folder `tunebook export` wrote;
  * - training (flat): `trainModel` (the full loop), `evaluate`, and the small
  *   `trainClassifier` / `trainStep` used by the engine benchmark; `smallCnn`, `resnet`.
  */
@@ -40,6 +41,7 @@ export {
 export { WASM_TRAINING_KERNELS } from './engine/kernels/register.js';
 export { seedWeights } from './engine/seeded-init.js';
 export { withSeededRandom } from './engine/seeded-random.js';
+export { loadPredictor, type Prediction, type Predictor } from './lab/export/predictor.js';
 export * as lab from './lab/index.js';
 export * as models from './models/index.js';
 export { type ResnetOptions, resnet } from './models/resnet.js';

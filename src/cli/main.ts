@@ -8,10 +8,12 @@ import { TunebookError, UsageError } from '../index.js';
 import { flagHelp, parseArgs } from './args.js';
 import { type Command, GLOBAL_FLAGS } from './command.js';
 import { augmentCommand } from './commands/augment.js';
+import { exportCommand } from './commands/export.js';
 import { infoCommand } from './commands/info.js';
 import { lrFindCommand } from './commands/lr-find.js';
 import { noteCommand } from './commands/note.js';
 import { notebookCommand } from './commands/notebook.js';
+import { predictCommand } from './commands/predict.js';
 import { pretrainCommand } from './commands/pretrain.js';
 import { previewCommand } from './commands/preview.js';
 import { reportCommand } from './commands/report.js';
@@ -37,6 +39,8 @@ const COMMANDS: Command[] = [
   statsCommand,
   augmentCommand,
   previewCommand,
+  exportCommand,
+  predictCommand,
 ];
 
 function version(): string {

@@ -11,9 +11,10 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
 import { loadSignalCsv, type SignalCsvOptions } from './csv-signals.js';
-import { type ImageFolderOptions, openImageFolder } from './image-folder.js';
+import { ImageFolder, type ImageFolderOptions, openImageFolder } from './image-folder.js';
 import { mnistSource } from './mnist.js';
 import { loadSignalNpy, type SignalNpyOptions } from './npy-signals.js';
+import { readSourceAs } from './read-as.js';
 import { signalSource } from './signal-set.js';
 import type { ImageSource } from './source.js';
 import { type SyntheticSignalOptions, syntheticSignals } from './synthetic-signals.js';
@@ -43,6 +44,18 @@ export async function openSource(
   spec: string,
   options: OpenSourceOptions = {},
 ): Promise<ImageSource> {
+  const source = await openRaw(spec, options);
+  if (source instanceof ImageFolder) return source; // reads at its size itself, before its cache
+  const read = { ...options.image, channels: options.channels };
+  if (!read.size && !read.channels) return source;
+  if (source.shape?.[0] === 1) {
+    const field = read.size ? 'image.size' : 'channels';
+    throw new ConfigError(field, 'no value: the source gives signals, not images', spec);
+  }
+  return readSourceAs(source, read);
+}
+
+async function openRaw(spec: string, options: OpenSourceOptions): Promise<ImageSource> {
   if (spec === 'mnist') return mnistSource();
   if (spec === 'synthetic-signals') {
     return signalSource(syntheticSignals({ ...options, seed: options.seed ?? 0 }));

@@ -26,6 +26,7 @@ export {
   type StudyConfig,
 } from './config/schema.js';
 export { type ArmCost, armCost } from './cost.js';
+export * from './export/index.js';
 export {
   type Evidence,
   measureKey,

@@ -3,6 +3,7 @@
  * the self-contained HTML study report, the local dashboard server, and the Vega-Lite to
  * SVG/PNG path every plot takes. Reads the store only.
  */
+export { classNamesOf, studyClassNames } from './class-names.js';
 export {
   type Dashboard,
   type DashboardOptions,

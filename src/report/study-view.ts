@@ -46,6 +46,8 @@ export interface StudyView {
 export interface TrialResult {
   parameters?: number;
   classCounts?: { train: number[]; validation: number[]; test: number[] };
+  /** Class names in class-index order (trials stored before names were kept have none). */
+  classNames?: string[];
   confusion?: number[][] | null;
   recall?: number[] | null;
   bestEpoch?: number | null;

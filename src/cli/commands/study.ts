@@ -23,7 +23,7 @@ export const studyCommand: Command = {
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('study: expected one study file');
-    const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]));
+    const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
     const store = lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {

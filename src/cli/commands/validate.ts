@@ -1,4 +1,4 @@
-/** `tunebook validate <study.yaml>`: checks a study file without running anything. */
+/** `tunebook validate <study.yaml>`: checks a study file and its data without training. */
 import { lab, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 
@@ -9,7 +9,8 @@ export const validateCommand: Command = {
   flags: {},
   async run({ positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('validate: expected one study file');
-    const study = await lab.loadStudyFile(positionals[0]);
+    // The same preflight as `study`: data read and checked, so what passes here can run.
+    const study = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
     const { config } = study;
     out(`${study.file}: ok, study "${config.name}"`);
     out(

@@ -25,7 +25,10 @@ export const verdictsCommand: Command = {
       }
       const lines = report.verdictLines(store, study);
       if (flags.json) {
-        out(JSON.stringify({ study: study.name, state: study.state, arms: lines }, null, 2));
+        const classes = report.studyClassNames(store, study);
+        out(
+          JSON.stringify({ study: study.name, state: study.state, classes, arms: lines }, null, 2),
+        );
         return;
       }
       if (study.state !== 'done')

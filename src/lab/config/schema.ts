@@ -6,6 +6,7 @@
  * A measure is one key (plus an optional `label`): the setting it switches on for its arm.
  */
 import { z } from 'zod';
+import { DATA_IMAGE_SETTINGS } from '../../data/image-options.js';
 import { DROPOUT_PLACES, FREEZE_MODES, MODEL_NAMES } from '../../models/names.js';
 import {
   CLASS_WEIGHT_STRATEGIES,
@@ -184,6 +185,7 @@ export const Data = record({
     test: 0.2,
   }),
   imbalance: record({ ratio: num(1) }).optional(),
+  ...DATA_IMAGE_SETTINGS,
   resample: Resample.optional(),
   preprocessing: Normalize.optional(),
   spectrogram: record({

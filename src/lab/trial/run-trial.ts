@@ -25,7 +25,7 @@ import { buildModel, parameterCount } from '../../models/registry.js';
 import { type EpochRecord, type TrainConfig, trainModel } from '../../training/loop.js';
 import { taskHead } from '../../training/multitask.js';
 import type { StudyConfig } from '../config/schema.js';
-import { countClasses, prepareData, resampleTrain } from './prepare-data.js';
+import { countClasses, prepareData, resampleTrain, withValidationInTrain } from './prepare-data.js';
 import { buildTransforms } from './sample-transforms.js';
 
 export interface TrialInput {
@@ -38,6 +38,8 @@ export interface TrialInput {
   identity?: unknown;
   /** Save the trained model here (tunebook pretrain). */
   saveTo?: string;
+  /** Train on the training and validation splits together (tunebook export). */
+  mergeValidation?: boolean;
 }
 
 export interface TrialOutput {
@@ -49,6 +51,8 @@ export interface TrialOutput {
     parameters: number;
     trainableParameters: number;
     classCounts: { train: number[]; validation: number[]; test: number[] };
+    /** Class names in class-index order: the report and verdicts show classes by them. */
+    classNames?: string[];
     confusion: number[][] | null;
     recall: number[] | null;
     heads: Record<string, { accuracy: number; balancedAccuracy: number }>;
@@ -74,7 +78,8 @@ export interface TrialSetup {
 export async function setupTrial(input: TrialInput): Promise<TrialSetup> {
   await initEngine({ backend: input.backend });
   const { config, seed } = input;
-  const data = await prepareData(config.data);
+  const prepared = await prepareData(config.data);
+  const data = input.mergeValidation ? withValidationInTrain(prepared) : prepared;
   const train = resampleTrain(data, config.data, seed);
   const transforms = await buildTransforms(config, train, seed);
   const sample = await transforms.evaluate(await data.train.get(0), undefined as never);
@@ -160,6 +165,7 @@ export async function runTrial(
       parameters: params.total,
       trainableParameters: params.trainable,
       classCounts: counts,
+      classNames: [...data.classNames],
       bestEpoch: result.bestEpoch,
       outcome: result.outcome,
       resumedAt: result.resumedAt,
