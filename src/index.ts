@@ -19,6 +19,7 @@ export {
   ConfigError,
   DataError,
   describeValue,
+  EnvironmentError,
   KernelError,
   TunebookError,
   UsageError,

@@ -1,11 +1,13 @@
 /**
  * `tunebook study <study.yaml>`: runs (or resumes) a study and prints the verdict table.
- * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
+ * Ctrl-C, SIGTERM and SIGHUP stop cleanly (cli/signals.ts): finished trials are kept, and
+ * the same command continues later.
  */
 import { availableParallelism } from 'node:os';
 import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { markInterrupted, onStopSignals } from '../signals.js';
 
 export const studyCommand: Command = {
   name: 'study',
@@ -37,16 +39,13 @@ export const studyCommand: Command = {
     const stop = new Promise<void>((resolve) => {
       stopRequested = resolve;
     });
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write(
-        '\nstopping: finished trials are kept; run the same command to continue\n',
-      );
-      stopRequested();
-    };
-    process.on('SIGINT', onSigint);
+    const signals = onStopSignals({
+      stop: () => stopRequested(),
+      force: () => {
+        markInterrupted(store, loaded.config.name);
+        releaseLock();
+      },
+    });
     const clear = () => tty && process.stderr.write('\r\x1b[K');
     let lastStatus = '';
     try {
@@ -78,7 +77,7 @@ export const studyCommand: Command = {
       clear();
       if (outcome.interrupted) {
         out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
-        return 130;
+        return signals.exitCode || 130;
       }
       const study = outcome.study;
       out('');
@@ -100,7 +99,7 @@ export const studyCommand: Command = {
       const intervals = report.intervalsNote(config.seeds);
       if (intervals) out(intervals);
     } finally {
-      process.off('SIGINT', onSigint);
+      signals.dispose();
       store.close();
       releaseLock();
     }

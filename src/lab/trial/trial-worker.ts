@@ -1,5 +1,16 @@
 /** A worker thread of the study runner: one tfjs, trials one at a time. */
+import * as tf from '@tensorflow/tfjs-core';
+import { withInjectedFault } from '../pool/inject-fault.js';
+import { trackWasmMemory } from '../pool/memory-probe.js';
 import { serve } from '../pool/serve.js';
 import { runTrial, type TrialInput, type TrialOutput } from './run-trial.js';
 
-serve<TrialInput, TrialOutput>((input, report) => runTrial(input, report));
+// The wasm backend's heap, for the pool's memory budget (V8's limit does not cover it).
+trackWasmMemory(() => {
+  const backend = tf.findBackend('wasm') as { wasm?: { asm?: { memory?: WebAssembly.Memory } } };
+  return backend?.wasm?.asm?.memory?.buffer.byteLength ?? 0;
+});
+
+serve<TrialInput, TrialOutput>((input, report) =>
+  withInjectedFault(input.identity, () => runTrial(input, report)),
+);
