@@ -46,7 +46,20 @@ export {
   speculativeTrials,
 } from './planner.js';
 export { TaskError, WorkerPool } from './pool/worker-pool.js';
-export { preflight, resolvePaths } from './preflight.js';
+export {
+  describeEstimate,
+  estimateTrialMemory,
+  type MemoryEstimate,
+} from './memory-budget.js';
+export { isMemoryFailure } from './pool/memory-faults.js';
+export {
+  checkDisk,
+  checkMemory,
+  type MemoryBudget,
+  memoryBudget,
+  preflight,
+  resolvePaths,
+} from './preflight.js';
 export { acquireRunLock, StudyRunningError } from './run-lock.js';
 export {
   planOf,

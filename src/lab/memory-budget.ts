@@ -8,7 +8,7 @@
  *
  * @example
  *   const e = estimateTrialMemory(arm.config, { height: 28, width: 28, channels: 1 }, 10, { train: 700, total: 1000 });
- *   e.totalMb; // about 190 for the small CNN
+ *   e.totalMb; // about 200 for the small CNN
  */
 import type { StudyConfig } from './config/schema.js';
 
@@ -34,11 +34,13 @@ export interface MemoryEstimate {
   totalMb: number;
 }
 
-/** Floats per weight on top of the weight itself: its gradient, and the optimizer's slots. */
+/**
+ * Floats per weight on top of the weight itself: its gradient, the optimizer's slots, and the
+ * update's temporaries (tfjs makes the new slot values and the new weight before it frees the
+ * old ones). Adam: gradient, m, v, new m, new v, new weight.
+ */
 function slotsPerWeight(optimizer: string): number {
-  if (optimizer === 'adam' || optimizer === 'adamw' || optimizer === 'adamax') return 3;
-  if (optimizer === 'sgd') return 2; // gradient + momentum (when set; counted anyway)
-  return 3;
+  return optimizer === 'sgd' ? 4 : 6; // sgd: gradient, momentum, new momentum, new weight
 }
 
 interface Trunk {
@@ -62,7 +64,8 @@ function smallCnnTrunk(shape: SampleShape): Trunk {
   const w2 = Math.floor(w1 / 2) - 2;
   const features = Math.max(1, Math.floor(h2 / 2)) * Math.max(1, Math.floor(w2 / 2)) * 64;
   const params = 9 * shape.channels * 32 + 32 + 9 * 32 * 64 + 64;
-  const activations = h1 * w1 * 32 * 1.25 + h2 * w2 * 64 * 1.25 + features;
+  // Each conv's output before and after relu and its pool; conv2's im2col of conv1's pooled map.
+  const activations = h1 * w1 * 32 * 2.25 + h2 * w2 * (64 * 2.25 + 9 * 32) + features;
   return { features, params, activations, hidden: [128] };
 }
 
@@ -170,7 +173,7 @@ export function describeEstimate(e: MemoryEstimate): string {
   const p = e.parts;
   return (
     `${e.parameters.toLocaleString('en-US')} parameters: weights ${size(p.weights)}, ` +
-    `gradients and optimizer ${size(p.optimizer)}, activations ${size(p.activations)}, ` +
+    `gradients, optimizer and update ${size(p.optimizer)}, activations ${size(p.activations)}, ` +
     `data ${size(p.data)}, runtime ${size(p.runtime)}; about ${size(e.totalMb)} in all`
   );
 }

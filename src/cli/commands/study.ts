@@ -7,12 +7,14 @@ import { availableParallelism } from 'node:os';
 import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { checkResources, MEMORY_FLAG } from '../resources.js';
 import { markInterrupted, onStopSignals } from '../signals.js';
 
 export const studyCommand: Command = {
   name: 'study',
   summary: 'run (or resume) a study and print its verdicts',
-  usage: 'tunebook study <study.yaml> [--db file] [--workers N] [--fresh]',
+  usage:
+    'tunebook study <study.yaml> [--db file] [--workers N] [--memory MB] [--fresh] [--retry-failed]',
   flags: {
     ...DB_FLAG,
     workers: {
@@ -22,10 +24,16 @@ export const studyCommand: Command = {
       help: 'parallel trials (default: the study file, else the cores)',
     },
     fresh: { type: 'boolean', help: 'discard a stored study of that name and start over' },
+    ...MEMORY_FLAG,
+    'retry-failed': {
+      type: 'boolean',
+      help: 'rerun trials that failed for memory (by default they stay failed)',
+    },
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('study: expected one study file');
     const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]));
+    const budget = await checkResources(flags, loaded, dbPath(flags));
     const store = lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {
@@ -60,6 +68,8 @@ export const studyCommand: Command = {
         fresh: flags.fresh === true,
         backend: flags.backend as BackendChoice | undefined,
         stop,
+        memory: budget,
+        retryFailed: flags['retry-failed'] === true,
         environment: await runEnvironment(flags.backend as BackendChoice | undefined),
         log: (line) => {
           clear();

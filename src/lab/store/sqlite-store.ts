@@ -261,19 +261,24 @@ class SqliteStore implements Store {
     );
   }
 
-  requeueUnfinished(studyId: number, options: { failed?: boolean } = {}): number {
+  requeueUnfinished(
+    studyId: number,
+    options: { failed?: boolean; keepErrors?: readonly string[] } = {},
+  ): number {
     // `state IN ('running', ?)` with 'running' again when failed trials are to be kept.
     const other = options.failed === false ? 'running' : 'failed';
+    // Kept failures: error LIKE 'prefix%', with LIKE's wildcards in the prefix escaped.
+    const keep = (options.keepErrors ?? []).map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
+    const kept = keep.map(() => " AND NOT (t.state = 'failed' AND t.error LIKE ? ESCAPE '\\')").join('');
+    const which = `SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
+           WHERE a.study_id = ? AND t.state IN ('running', ?)${kept}`;
     return this.tx(() => {
-      this.sql(
-        `DELETE FROM epochs WHERE trial_id IN (SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
-           WHERE a.study_id = ? AND t.state IN ('running', ?))`,
-      ).run(studyId, other);
+      this.sql(`DELETE FROM epochs WHERE trial_id IN (${which})`).run(studyId, other, ...keep);
       return this.sql(
         `UPDATE trials SET state = 'queued', started_at = NULL, finished_at = NULL, seconds = NULL,
            metrics = NULL, result = NULL, error = NULL
-         WHERE state IN ('running', ?) AND arm_id IN (SELECT id FROM arms WHERE study_id = ?)`,
-      ).run(other, studyId).changes;
+         WHERE id IN (${which})`,
+      ).run(studyId, other, ...keep).changes;
     });
   }
 
