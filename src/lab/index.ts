@@ -27,6 +27,11 @@ export {
 } from './config/schema.js';
 export { type ArmCost, armCost } from './cost.js';
 export {
+  describeEstimate,
+  estimateTrialMemory,
+  type MemoryEstimate,
+} from './memory-budget.js';
+export {
   type Evidence,
   measureKey,
   type NotebookEntry,
@@ -45,13 +50,8 @@ export {
   sequentialStatus,
   speculativeTrials,
 } from './planner.js';
-export { TaskError, WorkerPool } from './pool/worker-pool.js';
-export {
-  describeEstimate,
-  estimateTrialMemory,
-  type MemoryEstimate,
-} from './memory-budget.js';
 export { isMemoryFailure } from './pool/memory-faults.js';
+export { TaskError, WorkerPool } from './pool/worker-pool.js';
 export {
   checkDisk,
   checkMemory,

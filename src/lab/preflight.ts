@@ -180,7 +180,10 @@ export function checkDisk(
   const freeMb = (Number(stats.bavail) * Number(stats.bsize)) / MB;
   const parameters = Math.max(0, ...[...estimates.values()].map((e) => e.parameters));
   const checkpointsMb =
-    (2 * Math.min(workers, loaded.arms.length * loaded.config.seeds.maxSeeds) * parameters * 4 *
+    (2 *
+      Math.min(workers, loaded.arms.length * loaded.config.seeds.maxSeeds) *
+      parameters *
+      4 *
       CHECKPOINT_FLOATS_PER_PARAMETER) /
     MB;
   const trials = loaded.arms.length * loaded.config.seeds.maxSeeds;
