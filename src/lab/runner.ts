@@ -257,7 +257,15 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
             store.requeueTrial(trial.id);
             return;
           }
-          if (interrupted) return; // stays 'running': the next run requeues it
+          if (interrupted) {
+            // Back to 'queued' (its checkpoint stays), so no trial shows as running for ever.
+            try {
+              store.requeueTrial(trial.id);
+            } catch {
+              // The db may be the fault (disk full): left 'running', the next run requeues it.
+            }
+            return;
+          }
           if (/\bENOSPC\b/.test(error.message)) {
             // Not the trial's fault: stop the study, keep the trial to rerun once there is room.
             fault = diskFull(checkpointRoot, error.message);
@@ -299,6 +307,13 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       maybeStack();
       const progress = progressOf();
       const wanted = plannedTrials(progress, plan);
+      // Failed seeds do not run again in this run (an arm out of memory has them all failed).
+      for (const p of progress)
+        if (p.failed?.size && wanted.has(p.key))
+          wanted.set(
+            p.key,
+            wanted.get(p.key)!.filter((s) => !p.failed!.has(s)),
+          );
       const isWanted = (arm: string, seed: number) => !!wanted.get(arm)?.includes(seed);
       store.transaction(() => {
         for (const [armKey, seeds] of wanted)

@@ -32,5 +32,7 @@ export function workerMemory(): WorkerMemory {
     }
   }
   const heap = getHeapStatistics();
-  return { wasmBytes, heapBytes: heap.used_heap_size + heap.external_memory };
+  // V8's external memory may already count the wasm memories' buffers: not twice.
+  const external = Math.max(0, heap.external_memory - wasmBytes);
+  return { wasmBytes, heapBytes: heap.used_heap_size + external };
 }
