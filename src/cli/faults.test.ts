@@ -2,8 +2,9 @@
  * The fault suite, on a tiny real study (an MLP on 200 digits, 2 epochs) run as a user runs
  * it: a worker killed by a wasm abort and a trial over its memory budget (other arms as
  * without the faults), SIGTERM mid-study then a resume killed with SIGKILL then an immediate
- * resume (the uninterrupted run's verdicts), a small tmpfs filling up mid-study (exit 3, no
- * finished trial lost, the same verdicts once there is room), and that db read by `verdicts`
+ * resume (the uninterrupted run's verdicts), a small tmpfs full before the start (refused,
+ * exit 3, nothing written) and filling up mid-study (exit 3, no finished trial lost, the same
+ * verdicts once there is room), and that db read by `verdicts`
  * from a read-only mount. The last test prints the suite's figures.
  */
 import assert from 'node:assert/strict';
@@ -215,6 +216,18 @@ test('a tmpfs filling up mid-study: exit 3, one line, nothing lost; the same ver
   }
   try {
     const db = join(fs.dir, 'full.db');
+    // Full before the start: refused once, naming the folder and the space needed; no db made.
+    const early = fs.fill();
+    figures.faults++;
+    const refused = study(db);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^tunebook: .*tunebook-tmpfs-\w+: not enough free disk space for the study: \d+ MB free, about \d+ MB needed/,
+    );
+    assert.equal(refused.stderr.trim().split('\n').length, 1);
+    assert.equal(existsSync(db), false);
+    rmSync(early);
     const child = spawnCli(['study', file, '--db', db, '--workers', '2']);
     const stderr = stderrOf(child);
     const a = doneLines(child, 2);
