@@ -102,3 +102,18 @@ test('a task over its memory budget is stopped; the task beside it is untouched'
   await pool.terminate();
   await beside;
 });
+
+test("over the process's memory budget, the busy task holding the most is stopped", async () => {
+  // 1 MB for the whole process: already passed, so the first check stops the running task.
+  const pool = new WorkerPool<In, number>(script, 1, { totalMb: 1 });
+  await assert.rejects(
+    pool.run({ kind: 'slow' }),
+    (e: unknown) =>
+      e instanceof TaskError &&
+      e.memory &&
+      /^over its memory budget \(the process at \d+ MB of the 1 MB allowed; wasm heap (at \d+ MB|size unknown)\)$/.test(
+        e.message,
+      ),
+  );
+  await pool.terminate();
+});
