@@ -20,6 +20,7 @@ export {
   ConfigError,
   DataError,
   describeValue,
+  EnvironmentError,
   KernelError,
   TunebookError,
   UsageError,

@@ -1,6 +1,7 @@
 /**
  * The `tunebook` command line: parses the command and its flags, runs it, and turns errors
- * into one clear line and an exit code (2 bad input, 1 failure at run time). Stack traces
+ * into one clear line and an exit code (2 bad input, 1 failure at run time, 3 a fault of the
+ * machine: disk full, too little memory). Stack traces
  * only with --debug.
  */
 import { createRequire } from 'node:module';
@@ -127,6 +128,11 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
+    // A full disk met outside the checked paths (a lock, a folder) is still the machine's fault.
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+      io.err(`tunebook: the disk is full (${message}); free some space and run again\n`);
+      return 3;
+    }
     io.err(`tunebook: internal error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     else io.err('(run with --debug for the stack trace)\n');

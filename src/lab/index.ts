@@ -28,6 +28,11 @@ export {
 export { type ArmCost, armCost } from './cost.js';
 export * from './export/index.js';
 export {
+  describeEstimate,
+  estimateTrialMemory,
+  type MemoryEstimate,
+} from './memory-budget.js';
+export {
   type Evidence,
   measureKey,
   type NotebookEntry,
@@ -46,8 +51,16 @@ export {
   sequentialStatus,
   speculativeTrials,
 } from './planner.js';
+export { isMemoryFailure } from './pool/memory-faults.js';
 export { TaskError, WorkerPool } from './pool/worker-pool.js';
-export { preflight, resolvePaths } from './preflight.js';
+export {
+  checkDisk,
+  checkMemory,
+  type MemoryBudget,
+  memoryBudget,
+  preflight,
+  resolvePaths,
+} from './preflight.js';
 export { acquireRunLock, StudyRunningError } from './run-lock.js';
 export {
   planOf,

@@ -17,7 +17,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { TunebookError } from '../core/errors.js';
+import { EnvironmentError, TunebookError } from '../core/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { stackArm } from './config/arms.js';
 import type { LoadedStudy } from './config/load.js';
@@ -31,6 +31,7 @@ import {
   seedSavings,
   speculativeTrials,
 } from './planner.js';
+import { isMemoryFailure, MEMORY_FAILURE_PREFIXES } from './pool/memory-faults.js';
 import { TaskError, WorkerPool } from './pool/worker-pool.js';
 import { repeatedLevel } from './stats/sequential.js';
 import type { ArmRow, EpochRow, Store, StudyRow, TrialRow } from './store/store.js';
@@ -51,6 +52,10 @@ export interface RunOptions {
   environment?: unknown;
   /** The trial worker script (tests put a stand-in here). */
   workerUrl?: URL;
+  /** Memory budgets, MB: per trial (wasm + JS heap) and for the whole process's RSS. */
+  memory?: { trialMb: number; totalMb: number };
+  /** Rerun trials that failed for memory too (by default they stay failed: they would again). */
+  retryFailed?: boolean;
 }
 
 export interface StudyOutcome {
@@ -125,12 +130,17 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     armRows.set(arm.id, row);
   }
   for (const row of store.arms(studyId)) armRows.set(row.key, row);
-  const requeued = store.requeueUnfinished(studyId, { failed: true });
+  const requeued = store.requeueUnfinished(studyId, {
+    failed: true,
+    keepErrors: options.retryFailed ? [] : MEMORY_FAILURE_PREFIXES,
+  });
   if (requeued > 0) log(`resuming: ${requeued} unfinished trial(s) will run again`);
 
   const workers = Math.max(1, options.workers ?? config.workers ?? availableParallelism());
   const pool = new WorkerPool<TrialInput, TrialOutput>(options.workerUrl ?? WORKER_URL, workers, {
     maxMemoryMb: 4096,
+    budgetMb: options.memory?.trialMb,
+    totalMb: options.memory?.totalMb,
   });
   mkdirSync(checkpointRoot, { recursive: true });
   const running = new Map<number, RunningTrial>();
@@ -138,6 +148,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const setAside = new Set<number>();
   const durations: number[] = [];
   let interrupted = false;
+  /** A fault of the machine (disk full) that stops the study: thrown once it has stopped. */
+  let fault: EnvironmentError | null = null;
   let failed = 0;
   let trialsRun = 0;
   const ahead = { started: 0, setAside: 0 };
@@ -153,6 +165,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
         if ((t.state === 'done' || t.state === 'diverged') && t.metrics)
           scores.set(t.seed, t.metrics[config.metric]);
         if (t.state === 'failed') failed.add(t.seed);
+        // Out of memory at one seed is out of memory at the next: the arm gets no more seeds.
+        if (t.state === 'failed' && isMemoryFailure(t.error))
+          for (let s = 0; s < config.seeds.maxSeeds; s++) if (!scores.has(s)) failed.add(s);
       }
       const pending = new Set<number>();
       for (const [id, r] of running)
@@ -242,7 +257,21 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
             store.requeueTrial(trial.id);
             return;
           }
-          if (interrupted) return; // stays 'running': the next run requeues it
+          if (interrupted) {
+            // Back to 'queued' (its checkpoint stays), so no trial shows as running for ever.
+            try {
+              store.requeueTrial(trial.id);
+            } catch {
+              // The db may be the fault (disk full): left 'running', the next run requeues it.
+            }
+            return;
+          }
+          if (/\bENOSPC\b/.test(error.message)) {
+            // Not the trial's fault: stop the study, keep the trial to rerun once there is room.
+            fault = diskFull(checkpointRoot, error.message);
+            interrupted = true;
+            return;
+          }
           failed++;
           store.finishTrial(trial.id, {
             state: 'failed',
@@ -278,6 +307,13 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       maybeStack();
       const progress = progressOf();
       const wanted = plannedTrials(progress, plan);
+      // Failed seeds do not run again in this run (an arm out of memory has them all failed).
+      for (const p of progress)
+        if (p.failed?.size && wanted.has(p.key))
+          wanted.set(
+            p.key,
+            wanted.get(p.key)!.filter((s) => !p.failed!.has(s)),
+          );
       const isWanted = (arm: string, seed: number) => !!wanted.get(arm)?.includes(seed);
       store.transaction(() => {
         for (const [armKey, seeds] of wanted)
@@ -326,6 +362,14 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   } finally {
     await pool.terminate();
   }
+  if (fault) {
+    try {
+      store.setStudyState(studyId, 'interrupted');
+    } catch {
+      // The db may be on the full disk too; the next run requeues what was running.
+    }
+    throw fault;
+  }
   if (!interrupted) {
     // What the study did not need: queued trials (set-aside speculation) and their checkpoints.
     store.dropQueued(studyId);
@@ -347,6 +391,12 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     failed,
     ahead,
   };
+}
+
+function diskFull(folder: string, message: string): EnvironmentError {
+  return new EnvironmentError(
+    `${folder}: the disk is full (${message.split(',')[0]}); finished trials are kept: free some space and run the same command to continue`,
+  );
 }
 
 /** The planner's settings of a study: repeated intervals widen every look's interval. */

@@ -1,16 +1,20 @@
 /**
  * `tunebook study <study.yaml>`: runs (or resumes) a study and prints the verdict table.
- * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
+ * Ctrl-C, SIGTERM and SIGHUP stop cleanly (cli/signals.ts): finished trials are kept, and
+ * the same command continues later.
  */
 import { availableParallelism } from 'node:os';
 import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { checkResources, MEMORY_FLAG } from '../resources.js';
+import { markInterrupted, onStopSignals } from '../signals.js';
 
 export const studyCommand: Command = {
   name: 'study',
   summary: 'run (or resume) a study and print its verdicts',
-  usage: 'tunebook study <study.yaml> [--db file] [--workers N] [--fresh]',
+  usage:
+    'tunebook study <study.yaml> [--db file] [--workers N] [--memory MB] [--fresh] [--retry-failed]',
   flags: {
     ...DB_FLAG,
     workers: {
@@ -20,10 +24,16 @@ export const studyCommand: Command = {
       help: 'parallel trials (default: the study file, else the cores)',
     },
     fresh: { type: 'boolean', help: 'discard a stored study of that name and start over' },
+    ...MEMORY_FLAG,
+    'retry-failed': {
+      type: 'boolean',
+      help: 'rerun trials that failed for memory (by default they stay failed)',
+    },
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('study: expected one study file');
     const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
+    const budget = await checkResources(flags, loaded, dbPath(flags));
     const store = lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {
@@ -37,16 +47,13 @@ export const studyCommand: Command = {
     const stop = new Promise<void>((resolve) => {
       stopRequested = resolve;
     });
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write(
-        '\nstopping: finished trials are kept; run the same command to continue\n',
-      );
-      stopRequested();
-    };
-    process.on('SIGINT', onSigint);
+    const signals = onStopSignals({
+      stop: () => stopRequested(),
+      force: () => {
+        markInterrupted(store, loaded.config.name);
+        releaseLock();
+      },
+    });
     const clear = () => tty && process.stderr.write('\r\x1b[K');
     let lastStatus = '';
     try {
@@ -61,6 +68,8 @@ export const studyCommand: Command = {
         fresh: flags.fresh === true,
         backend: flags.backend as BackendChoice | undefined,
         stop,
+        memory: budget,
+        retryFailed: flags['retry-failed'] === true,
         environment: await runEnvironment(flags.backend as BackendChoice | undefined),
         log: (line) => {
           clear();
@@ -78,7 +87,7 @@ export const studyCommand: Command = {
       clear();
       if (outcome.interrupted) {
         out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
-        return 130;
+        return signals.exitCode || 130;
       }
       const study = outcome.study;
       out('');
@@ -100,7 +109,7 @@ export const studyCommand: Command = {
       const intervals = report.intervalsNote(config.seeds);
       if (intervals) out(intervals);
     } finally {
-      process.off('SIGINT', onSigint);
+      signals.dispose();
       store.close();
       releaseLock();
     }

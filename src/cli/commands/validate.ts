@@ -1,16 +1,22 @@
 /** `tunebook validate <study.yaml>`: checks a study file and its data without training. */
 import { lab, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
+import { budgetOf, MEMORY_FLAG, workersOf } from '../resources.js';
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check a study file (schema, every arm) without running it',
-  usage: 'tunebook validate <study.yaml>',
-  flags: {},
-  async run({ positionals, out }) {
+  usage: 'tunebook validate <study.yaml> [--workers N] [--memory MB]',
+  flags: {
+    workers: { type: 'int', min: 1, max: 64, help: 'parallel trials the memory check assumes' },
+    ...MEMORY_FLAG,
+  },
+  async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('validate: expected one study file');
     // The same preflight as `study`: data read and checked, so what passes here can run.
     const study = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
+    // Each arm's estimated memory against its share.
+    await lab.checkMemory(study, budgetOf(flags, workersOf(flags, study)), { dataOptional: true });
     const { config } = study;
     out(`${study.file}: ok, study "${config.name}"`);
     out(

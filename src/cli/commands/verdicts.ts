@@ -1,5 +1,9 @@
-/** `tunebook verdicts <study> [--json]`: the verdict table of a stored study. */
-import { DataError, report, UsageError } from '../../index.js';
+/**
+ * `tunebook verdicts <study> [--json]`: the verdict table of a stored study. The JSON gives
+ * each failed trial's error beside it, and every failure (the baseline's too) in `failed`:
+ * the study's output points there for details.
+ */
+import { DataError, type lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
@@ -26,9 +30,7 @@ export const verdictsCommand: Command = {
       const lines = report.verdictLines(store, study);
       if (flags.json) {
         const classes = report.studyClassNames(store, study);
-        out(
-          JSON.stringify({ study: study.name, state: study.state, classes, arms: lines }, null, 2),
-        );
+        out(JSON.stringify({ ...withErrors(store, study, lines), classes }, null, 2));
         return;
       }
       if (study.state !== 'done')
@@ -46,3 +48,17 @@ export const verdictsCommand: Command = {
     }
   },
 };
+
+function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
+  const trials = store.trials(study.id).filter((t) => t.state === 'failed');
+  const errorOf = (arm: string, seed: number) =>
+    trials.find((t) => t.armKey === arm && t.seed === seed)?.error ?? null;
+  const arms = lines.map((line) => ({
+    ...line,
+    trials: line.trials.map((t) =>
+      t.state === 'failed' ? { ...t, error: errorOf(line.arm, t.seed) } : t,
+    ),
+  }));
+  const failed = trials.map((t) => ({ arm: t.armKey, seed: t.seed, error: t.error }));
+  return { study: study.name, state: study.state, arms, failed };
+}
