@@ -11,6 +11,8 @@ import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DataError } from '../core/errors.js';
 import { BUILTIN_SOURCES } from '../data/open-source.js';
+import { checkTorchWeights } from '../models/pytorch/check-weights.js';
+import { isTorchWeights } from '../models/pytorch/names.js';
 import type { LoadedStudy } from './config/load.js';
 import type { StudyConfig } from './config/schema.js';
 import { prepareData } from './trial/prepare-data.js';
@@ -46,7 +48,10 @@ export async function preflight(loaded: LoadedStudy): Promise<LoadedStudy> {
       await prepareData(arm.config.data);
     }
     const pretrained = arm.config.model.pretrained;
-    if (pretrained && !isUrl(pretrained.source)) {
+    if (pretrained && !isUrl(pretrained.source) && isTorchWeights(pretrained)) {
+      // Read and checked now: a bad file is one line and exit 2, not a column of failed trials.
+      await checkTorchWeights(pretrained);
+    } else if (pretrained && !isUrl(pretrained.source)) {
       const where = `${loaded.file}: ${arm.id}: model.pretrained.source`;
       let path = pretrained.source;
       try {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DROPOUT_PLACES, FREEZE_MODES, MODEL_NAMES } from '../../models/names.js';
+import { TORCH_PRETRAINED_FIELDS } from '../../models/pytorch/pretrained-options.js';
 import {
   CLASS_WEIGHT_STRATEGIES,
   MONITORS,
@@ -156,7 +157,10 @@ export const MultiTask = z
   )
   .min(1, { error: 'at least one head' });
 export const Pretrained = record({
-  source: text('a path to a model.json (or its folder) or an http(s) URL'),
+  source: text(
+    'a path to a model.json (or its folder), an http(s) URL, or a PyTorch .pth/.safetensors file',
+  ),
+  ...TORCH_PRETRAINED_FIELDS,
   cutAt: text('a layer name').optional(),
   freeze: oneOf(FREEZE_MODES).default('frozen'),
   unfreezeAfter: int(1).optional(),

@@ -21,6 +21,8 @@ import {
   seedModel,
 } from '../../models/backbone.js';
 import { saveModel } from '../../models/model-io.js';
+import { loadTorchBackbone } from '../../models/pytorch/backbone.js';
+import { isTorchWeights } from '../../models/pytorch/names.js';
 import { buildModel, parameterCount } from '../../models/registry.js';
 import { type EpochRecord, type TrainConfig, trainModel } from '../../training/loop.js';
 import { taskHead } from '../../training/multitask.js';
@@ -103,7 +105,9 @@ export async function setupTrial(input: TrialInput): Promise<TrialSetup> {
   let backbone: TrainConfig['backbone'];
   if (config.model.pretrained) {
     const spec = config.model.pretrained;
-    const base = await loadBackbone(spec, 'model.pretrained');
+    const base = isTorchWeights(spec)
+      ? await loadTorchBackbone(spec, inputShape, 'model.pretrained')
+      : await loadBackbone(spec, 'model.pretrained');
     model = buildOnBackbone(base, { ...headSpec, options: undefined }, 'model');
     seedModel(model, seed);
     const info = backboneInfo(model);
