@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { DROPOUT_PLACES, FREEZE_MODES, MODEL_NAMES } from '../../models/names.js';
 import { TORCH_PRETRAINED_FIELDS } from '../../models/pytorch/pretrained-options.js';
+import { NAMED_STATS } from '../../preprocessing/named-stats.js';
 import {
   CLASS_WEIGHT_STRATEGIES,
   MONITORS,
@@ -63,17 +64,25 @@ export const Augment = z.union(
 
 export const Normalize = z.union(
   [
+    // `imagenet`: standardise with torchvision's ImageNet mean/std (for pretrained weights).
+    z
+      .literal(NAMED_STATS[0])
+      .transform((stats) => ({ method: 'standard' as const, stats })),
     oneOf(NORMALIZE_METHODS).transform((method) => ({ method })),
     record({
       method: oneOf(NORMALIZE_METHODS),
+      stats: oneOf(NAMED_STATS).optional(),
       axis: oneOf(SCALER_AXES).optional(),
       clipLimit: num(0).optional(),
       tileGrid: z
         .tuple([int(1, 64), int(1, 64)], { error: 'two integers [rows, columns]' })
         .optional(),
+    }).refine((n) => n.stats === undefined || n.method === 'standard', {
+      error: 'stats with method standard only',
+      path: ['stats'],
     }),
   ],
-  { error: `one of ${NORMALIZE_METHODS.join(', ')} or {method, ...}` },
+  { error: `one of ${NORMALIZE_METHODS.join(', ')}, imagenet, or {method, ...}` },
 );
 
 export const ClassWeights = z.union(

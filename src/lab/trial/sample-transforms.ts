@@ -20,6 +20,7 @@ import type { ImageSource } from '../../data/source.js';
 import { clahe } from '../../preprocessing/clahe.js';
 import { equalizeHist } from '../../preprocessing/equalize-hist.js';
 import { MinMaxScaler } from '../../preprocessing/minmax-scaler.js';
+import { type NamedStats, namedStandardize } from '../../preprocessing/named-stats.js';
 import { StandardScaler } from '../../preprocessing/standard-scaler.js';
 import { parsePipeline } from '../../transforms/pipeline-file.js';
 import type { Transform } from '../../transforms/transform.js';
@@ -41,7 +42,13 @@ export async function buildTransforms(
   seed: number,
 ): Promise<TrialTransforms> {
   const normalize = config.data.preprocessing as
-    | { method: string; axis?: string; clipLimit?: number; tileGrid?: [number, number] }
+    | {
+        method: string;
+        axis?: string;
+        stats?: NamedStats;
+        clipLimit?: number;
+        tileGrid?: [number, number];
+      }
     | undefined;
   let pre: Pre | null = null;
   if (normalize?.method === 'equalize') pre = (img) => equalizeHist(img);
@@ -59,9 +66,11 @@ export async function buildTransforms(
   const post: Post | null =
     scaling === null
       ? null
-      : normalize?.axis === 'sample'
-        ? perSample(scaling)
-        : await fitScaler(scaling, normalize?.axis, train, pre);
+      : normalize?.stats
+        ? namedStandardize(normalize.stats, train.shape?.[2] ?? (await train.get(0)).channels)
+        : normalize?.axis === 'sample'
+          ? perSample(scaling)
+          : await fitScaler(scaling, normalize?.axis, train, pre);
 
   const finish = (img: Image): Image => {
     const f = toFloat(img);
