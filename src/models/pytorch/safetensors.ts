@@ -68,3 +68,33 @@ export function readSafetensors(bytes: Uint8Array, file: string): StateDict {
   }
   return out;
 }
+
+/**
+ * The safetensors bytes of a state_dict, every tensor as float32 (F32): a file PyTorch reads
+ * with `safetensors.torch.load_file` and tunebook with readStateDict.
+ *
+ * @example
+ *   await writeFile('weights.safetensors', writeSafetensors(sd));
+ */
+export function writeSafetensors(sd: StateDict): Uint8Array {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, t] of sd) {
+    const end = offset + t.data.length * 4;
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, end] };
+    offset = end;
+  }
+  let json = JSON.stringify(header);
+  // The format pads the header with spaces to a multiple of 8 bytes.
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
+  const text = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + text.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
+  let at = 8 + text.length;
+  for (const t of sd.values()) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
