@@ -15,6 +15,7 @@ import { openSource } from '../../data/open-source.js';
 import { randomOversample, randomUndersample } from '../../data/resample.js';
 import type { ImageSource } from '../../data/source.js';
 import { subsetSource } from '../../data/source.js';
+import { spectrogramSource } from '../../data/spectrogram.js';
 import { stratifiedSplit } from '../../data/split.js';
 import type { DataConfig } from '../config/schema.js';
 
@@ -44,7 +45,9 @@ export function prepareData(config: DataConfig): Promise<PreparedData> {
 }
 
 async function build(config: DataConfig): Promise<PreparedData> {
-  const opened = await openSource(config.source, (config.options ?? {}) as Record<string, never>);
+  let opened = await openSource(config.source, (config.options ?? {}) as Record<string, never>);
+  // Signals as images: `data.spectrogram` turns each 1-D signal into its [freq, time] image.
+  if (config.spectrogram) opened = spectrogramSource(opened, config.spectrogram);
   let source = config.classes ? selectClasses(opened, config.classes) : opened;
   if (config.limit !== undefined && config.limit < source.count) {
     const picked = stratifiedSplit(source.labels, config.limit / source.count, SPLIT_SEED + 1).test;
