@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
 import { featureCacheStats, setFeatureCacheBudget } from '../../training/feature-cache.js';
 import { parseStudy } from '../config/load.js';
 import { featureCacheApplies } from './cached-head.js';
@@ -56,9 +57,13 @@ test('the cached path gives the uncached metrics and losses, and reuses the feat
     assert.deepEqual(cached.result.confusion, plain.result.confusion);
     assert.equal(cached.result.trainableParameters, plain.result.trainableParameters);
   }
+  // The head model's hold on the shared layers is released: no tensor outlives a trial.
+  const before = tf.memory().numTensors;
+  await trial(2, true);
+  assert.equal(tf.memory().numTensors, before);
   const stats = featureCacheStats();
   assert.equal(stats.misses, 1, 'one extraction for both seeds');
-  assert.equal(stats.hits, 1);
+  assert.equal(stats.hits, 2);
 });
 
 test('online augmentation, resampling or a backbone that trains keep the uncached path', () => {
