@@ -9,7 +9,13 @@ import { initEngine } from '../../engine/backend.js';
 import { backboneInfo, buildOnBackbone } from '../backbone.js';
 import { loadTorchBackbone } from './backbone.js';
 import { adaptInputChannels, loadStateDict } from './load-weights.js';
-import { checkStateDict, inferResnetArch } from './resnet-arch.js';
+import {
+  archName,
+  checkArch,
+  checkStateDict,
+  expectedTensors,
+  inferResnetArch,
+} from './resnet-arch.js';
 import { parseStateDict, readStateDict } from './state-dict.js';
 import { torchvisionResnet } from './torchvision-resnet.js';
 import { UnsafePickleError } from './unpickle.js';
@@ -172,5 +178,49 @@ test('a state_dict with one tensor too many, missing or mis-shaped is named', as
   assert.throws(
     () => checkStateDict(sd, arch, file),
     /tensor layer3\.0\.conv1\.weight has shape \[24,16,1,9\], resnet \(basic, 2-1-1-1\) needs \[24,16,3,3\]/,
+  );
+});
+
+test('ResNet-18, 34 and 50 state_dicts are recognised by their tensors, and a named arch is checked', () => {
+  const shapesOf = (block: 'basic' | 'bottleneck', layers: number[]) => {
+    const widths = [64, 128, 256, 512];
+    const arch = {
+      block,
+      layers,
+      stem: 64,
+      inner: widths,
+      outer: block === 'basic' ? widths : widths.map((w) => w * 4),
+      classes: 1000,
+      inChannels: 3,
+    };
+    const sd = new Map(
+      [...expectedTensors(arch)].map(([k, shape]) => [
+        k,
+        { shape, dtype: 'float32', data: new Float32Array(0) },
+      ]),
+    );
+    return sd;
+  };
+  const cases: [string, 'basic' | 'bottleneck', number[], number][] = [
+    ['resnet18', 'basic', [2, 2, 2, 2], 11_689_512],
+    ['resnet34', 'basic', [3, 4, 6, 3], 21_797_672],
+    ['resnet50', 'bottleneck', [3, 4, 6, 3], 25_557_032],
+  ];
+  for (const [name, block, layers, params] of cases) {
+    const sd = shapesOf(block, layers);
+    const arch = inferResnetArch(sd, `${name}.pth`);
+    assert.equal(archName(arch), name);
+    checkStateDict(sd, arch, `${name}.pth`);
+    // torchvision's parameter counts (running statistics excluded), tensor for tensor.
+    let count = 0;
+    for (const [k, t] of sd) {
+      if (!/running_(mean|var)$/.test(k)) count += t.shape.reduce((p, d) => p * d, 1);
+    }
+    assert.equal(count, params, name);
+  }
+  const r34 = shapesOf('basic', [3, 4, 6, 3]);
+  assert.throws(
+    () => checkArch(inferResnetArch(r34, 'r.pth'), 'resnet18', 'r.pth'),
+    /r\.pth: expected a resnet18 state_dict, got resnet34/,
   );
 });
