@@ -73,6 +73,14 @@ for (const name of ['basic', 'bottleneck']) {
   }
 }
 
+test("torch.save's legacy (pre-1.6) format gives PyTorch's logits too", async () => {
+  const ref = reference('bottleneck');
+  assertClose(await logitsOf(fixture('bottleneck-legacy.pth'), ref), ref.logits, 1e-4);
+  const legacy = await readStateDict(fixture('bottleneck-legacy.pth'));
+  const zip = await readStateDict(fixture('bottleneck.pth'));
+  assert.deepEqual([...legacy.keys()], [...zip.keys()]);
+});
+
 test('a deflated archive reads as the stored one', async () => {
   const stored = await readStateDict(fixture('basic.pth'));
   const deflated = await readStateDict(fixture('basic-deflated.pth'));
@@ -143,6 +151,9 @@ test('bad files: one-line errors naming the file and what is wrong', async () =>
   reject(bytes.subarray(0, bytes.length - 40), /^x\.pth: truncated or not a zip/);
   reject(new TextEncoder().encode('hello, not weights'), /not a torch\.save zip archive/);
   reject(new Uint8Array(0), /not a torch\.save/);
+  const legacy = new Uint8Array(readFileSync(fixture('bottleneck-legacy.pth')));
+  reject(legacy.subarray(0, legacy.length - 100), /^x\.pth: storage \d+ is cut short/);
+  reject(legacy.subarray(0, 2000), /^x\.pth: data\.pkl is truncated/);
   await assert.rejects(readStateDict(fixture('forbidden-global.pth')), (e: Error) => {
     assert.ok(e instanceof UnsafePickleError);
     assert.match(e.message, /refused the global posix\.system/);

@@ -1,6 +1,7 @@
 /**
  * A PyTorch state_dict from a file: `torch.save` zip archives (PyTorch >= 1.6; `data.pkl`
- * read by the safe unpickler, tensors from the `data/<key>` storages) or `.safetensors`. Every
+ * read by the safe unpickler, tensors from the `data/<key>` storages), torch.save's legacy
+ * format (pickles then raw storages), or `.safetensors`. Every
  * tensor comes back as float32 in PyTorch's own layout (row-major, OIHW for convolutions).
  *
  * @example
@@ -9,9 +10,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DataError } from '../../core/errors.js';
-import { toFloat32 } from './dtypes.js';
+import { BYTES_PER, toFloat32 } from './dtypes.js';
 import { looksLikeSafetensors, readSafetensors } from './safetensors.js';
-import { type PickledTensor, type PickleGlobal, STORAGE_DTYPES, unpickle } from './unpickle.js';
+import {
+  type PickledTensor,
+  type PickleGlobal,
+  STORAGE_DTYPES,
+  unpickle,
+  unpickleAt,
+} from './unpickle.js';
 import { readZip, type ZipArchive } from './zip.js';
 
 export interface TorchTensor {
@@ -41,12 +48,7 @@ export async function readStateDict(file: string): Promise<StateDict> {
 export function parseStateDict(bytes: Uint8Array, file: string): StateDict {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return readTorchZip(readZip(bytes, file), file);
   if (looksLikeSafetensors(bytes)) return readSafetensors(bytes, file);
-  if (bytes[0] === 0x80) {
-    throw new DataError(
-      file,
-      'a legacy (pre-1.6) torch.save file: load and save it again with PyTorch >= 1.6',
-    );
-  }
+  if (bytes[0] === 0x80) return readLegacy(bytes, file);
   throw new DataError(file, 'not a torch.save zip archive or a safetensors file');
 }
 
@@ -61,8 +63,73 @@ function readTorchZip(zip: ZipArchive, file: string): StateDict {
   if (!pkl) throw new DataError(file, 'no data.pkl in the archive (not a torch.save file)');
   const prefix = pkl.slice(0, -'data.pkl'.length);
   const root = unpickle(zip.read(pkl), file, (pid) => storageRef(pid, file));
+  return tensorsOf(root, file, (key) => {
+    const entry = `${prefix}data/${key}`;
+    if (!zip.names.includes(entry)) throw new DataError(file, `no storage ${entry} in the archive`);
+    return zip.read(entry);
+  });
+}
+
+/** torch.save's magic number at the start of a legacy file (a Python long past 2^53). */
+const LEGACY_MAGIC = Number(BigInt('0x1950a86a20f9469cfc6c'));
+
+/**
+ * The legacy format (torch.save before 1.6, or `_use_new_zipfile_serialization=False`, as
+ * some hub weights are): pickles of the magic number, the protocol, the system info and the
+ * state_dict, then the sorted storage keys, then each storage as an int64 element count and
+ * its raw bytes.
+ */
+function readLegacy(bytes: Uint8Array, file: string): StateDict {
+  const noPid = () => {
+    throw new DataError(file, 'a persistent id outside the state_dict pickle');
+  };
+  const magic = unpickleAt(bytes, 0, file, noPid);
+  if (magic.value !== LEGACY_MAGIC) {
+    throw new DataError(file, 'not a torch.save zip archive or a safetensors file');
+  }
+  const protocol = unpickleAt(bytes, magic.end, file, noPid);
+  const info = unpickleAt(bytes, protocol.end, file, noPid);
+  if (info.value instanceof Map && info.value.get('little_endian') === false) {
+    throw new DataError(file, 'saved on a big-endian machine (not supported)');
+  }
+  const refs = new Map<string, StorageRef>();
+  const main = unpickleAt(bytes, info.end, file, (pid) => {
+    const ref = storageRef(pid, file);
+    refs.set(ref.key, ref);
+    return ref;
+  });
+  const keys = unpickleAt(bytes, main.end, file, noPid);
+  if (!Array.isArray(keys.value))
+    throw new DataError(file, 'no storage key list after the state_dict');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const storages = new Map<string, Uint8Array>();
+  let at = keys.end;
+  for (const key of keys.value as string[]) {
+    if (at + 8 > bytes.length)
+      throw new DataError(file, `storage ${key} is cut short (truncated file)`);
+    const count = Number(view.getBigInt64(at, true));
+    const size = BYTES_PER[refs.get(key)?.dtype ?? ''] ?? 4;
+    const end = at + 8 + count * size;
+    if (end > bytes.length)
+      throw new DataError(file, `storage ${key} is cut short (truncated file)`);
+    storages.set(key, bytes.subarray(at + 8, end));
+    at = end;
+  }
+  return tensorsOf(main.value, file, (key) => {
+    const data = storages.get(key);
+    if (!data) throw new DataError(file, `no storage ${key} in the file`);
+    return data;
+  });
+}
+
+/** The state_dict's tensors, read from their storages' bytes. */
+function tensorsOf(
+  root: unknown,
+  file: string,
+  storageBytes: (key: string) => Uint8Array,
+): StateDict {
   if (!(root instanceof Map)) {
-    throw new DataError(file, 'data.pkl holds no dict (expected a state_dict)');
+    throw new DataError(file, 'the pickle holds no dict (expected a state_dict)');
   }
   const storages = new Map<string, Float32Array>();
   const out: StateDict = new Map();
@@ -75,10 +142,7 @@ function readTorchZip(zip: ZipArchive, file: string): StateDict {
     const ref = t.storage as StorageRef;
     let storage = storages.get(ref.key);
     if (!storage) {
-      const entry = `${prefix}data/${ref.key}`;
-      if (!zip.names.includes(entry))
-        throw new DataError(file, `no storage ${entry} in the archive`);
-      storage = toFloat32(zip.read(entry), ref.dtype, `${file}: ${name}`);
+      storage = toFloat32(storageBytes(ref.key), ref.dtype, `${file}: ${name}`);
       storages.set(ref.key, storage);
     }
     out.set(name, {

@@ -10,7 +10,7 @@
  * @example
  *   const root = unpickle(bytes, 'resnet18.pth', (pid) => resolveStorage(pid));
  */
-import { TunebookError } from '../../core/errors.js';
+import { DataError, TunebookError } from '../../core/errors.js';
 
 /** A pickle that asks for something a state_dict never needs. */
 export class UnsafePickleError extends TunebookError {
@@ -70,14 +70,27 @@ export function unpickle(
   file: string,
   persistentLoad: (pid: unknown[]) => unknown,
 ): unknown {
+  return unpickleAt(bytes, 0, file, persistentLoad).value;
+}
+
+/**
+ * As unpickle, for a pickle starting at byte `start` of `bytes`; also returns where it ended
+ * (the legacy torch.save format is several pickles and raw storages back to back).
+ */
+export function unpickleAt(
+  bytes: Uint8Array,
+  start: number,
+  file: string,
+  persistentLoad: (pid: unknown[]) => unknown,
+): { value: unknown; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new TextDecoder();
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  let at = 0;
+  let at = start;
   const truncated = (): never => {
-    throw new TunebookError('E_DATA', `${file}: data.pkl is truncated at byte ${at}`);
+    throw new DataError(file, `data.pkl is truncated at byte ${at}`);
   };
   const take = (n: number) => {
     if (at + n > bytes.length) truncated();
@@ -100,7 +113,7 @@ export function unpickle(
   const pop = () => (stack.length === 0 ? truncated() : stack.pop());
   const popMark = () => {
     const m = marks.pop();
-    if (m === undefined) throw new TunebookError('E_DATA', `${file}: data.pkl has no MARK`);
+    if (m === undefined) throw new DataError(file, 'data.pkl has no MARK');
     return stack.splice(m);
   };
   const top = () => stack[stack.length - 1];
@@ -124,7 +137,7 @@ export function unpickle(
         take(8);
         break;
       case 0x2e: // STOP
-        return pop();
+        return { value: pop(), end: at };
       case 0x28: // MARK
         marks.push(stack.length);
         break;
@@ -258,8 +271,7 @@ export function unpickle(
       case 0x6a: {
         // LONG_BINGET
         const key = op === 0x68 ? u8() : u32();
-        if (!memo.has(key))
-          throw new TunebookError('E_DATA', `${file}: data.pkl memo ${key} unset`);
+        if (!memo.has(key)) throw new DataError(file, `data.pkl memo ${key} unset`);
         stack.push(memo.get(key));
         break;
       }
@@ -304,7 +316,7 @@ function reduce(callable: unknown, args: unknown[], file: string): unknown {
   if (name === REBUILD_TENSOR) {
     const [storage, offset, shape, stride] = args as [unknown, number, number[], number[]];
     if (!Array.isArray(shape) || !Array.isArray(stride)) {
-      throw new TunebookError('E_DATA', `${file}: a tensor without a size and stride tuple`);
+      throw new DataError(file, 'a tensor without a size and stride tuple');
     }
     return { tensor: true, storage, offset: Number(offset), shape, stride } as PickledTensor;
   }
