@@ -17,6 +17,8 @@ import { Rng } from '../core/rng.js';
 import { BUILTIN_SOURCES } from '../data/open-source.js';
 import { describeSample, type ImageSource } from '../data/source.js';
 import { type BackendChoice, findNativePackage } from '../engine/backend.js';
+import { checkTorchWeights } from '../models/pytorch/check-weights.js';
+import { isTorchWeights } from '../models/pytorch/names.js';
 import type { Compose } from '../transforms/compose.js';
 import { CenterCrop, RandomCrop } from '../transforms/crop.js';
 import { infoOf } from '../transforms/transform.js';
@@ -73,7 +75,10 @@ export async function preflight(
       await prepareData(arm.config.data);
     }
     const pretrained = arm.config.model.pretrained;
-    if (pretrained && !isUrl(pretrained.source)) {
+    if (pretrained && !isUrl(pretrained.source) && isTorchWeights(pretrained)) {
+      // Read and checked now: a bad file is one line and exit 2, not a column of failed trials.
+      await checkTorchWeights(pretrained);
+    } else if (pretrained && !isUrl(pretrained.source)) {
       const where = `${loaded.file}: ${arm.id}: model.pretrained.source`;
       let path = pretrained.source;
       try {

@@ -393,3 +393,33 @@ export function seedModel(model: tfl.LayersModel, seed: number): void {
   const fresh = model.layers.filter((l) => !pretrained.has(l));
   seedWeights({ layers: fresh } as unknown as tfl.LayersModel, seed);
 }
+
+/**
+ * Makes a feature extractor built in memory (e.g. a torchvision ResNet with PyTorch weights,
+ * models/pytorch) a backbone as loadBackbone's are: the spec's initial trainability applied,
+ * frozen batch norm in inference mode, and the marking buildOnBackbone reads.
+ *
+ * @example
+ *   adoptBackbone(torchvisionResnet(arch, [224, 224, 3]), { source: 'r18.pth' }, 'avgpool');
+ */
+export function adoptBackbone(
+  backbone: tfl.LayersModel,
+  spec: BackboneSpec,
+  cutAt: string,
+  field = 'backbone',
+): tfl.LayersModel {
+  const s = checkBackboneSpec(spec, field);
+  freezeAwareBatchNorm(backbone);
+  const trainable = s.freeze === 'trainable' || s.freeze === 'discriminative';
+  for (const layer of backbone.layers) layer.trainable = trainable;
+  const info: BackboneInfo = {
+    source: s.source,
+    cutAt,
+    freeze: s.freeze,
+    unfreezeAfter: s.unfreezeAfter,
+    lrMultiplier: s.lrMultiplier,
+    layers: ownLayers(backbone).map((l) => l.name),
+  };
+  backbone.setUserDefinedMetadata({ [METADATA_KEY]: { backbone: info } });
+  return backbone;
+}

@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { DATA_IMAGE_SETTINGS } from '../../data/image-options.js';
 import { DROPOUT_PLACES, FREEZE_MODES, MODEL_NAMES } from '../../models/names.js';
+import { TORCH_PRETRAINED_FIELDS } from '../../models/pytorch/pretrained-options.js';
+import { NAMED_STATS } from '../../preprocessing/named-stats.js';
 import {
   CLASS_WEIGHT_STRATEGIES,
   MONITORS,
@@ -63,17 +65,25 @@ export const Augment = z.union(
 
 export const Normalize = z.union(
   [
+    // `imagenet`: standardise with torchvision's ImageNet mean/std (for pretrained weights).
+    z
+      .literal(NAMED_STATS[0])
+      .transform((stats) => ({ method: 'standard' as const, stats })),
     oneOf(NORMALIZE_METHODS).transform((method) => ({ method })),
     record({
       method: oneOf(NORMALIZE_METHODS),
+      stats: oneOf(NAMED_STATS).optional(),
       axis: oneOf(SCALER_AXES).optional(),
       clipLimit: num(0).optional(),
       tileGrid: z
         .tuple([int(1, 64), int(1, 64)], { error: 'two integers [rows, columns]' })
         .optional(),
+    }).refine((n) => n.stats === undefined || n.method === 'standard', {
+      error: 'stats with method standard only',
+      path: ['stats'],
     }),
   ],
-  { error: `one of ${NORMALIZE_METHODS.join(', ')} or {method, ...}` },
+  { error: `one of ${NORMALIZE_METHODS.join(', ')}, imagenet, or {method, ...}` },
 );
 
 export const ClassWeights = z.union(
@@ -157,7 +167,10 @@ export const MultiTask = z
   )
   .min(1, { error: 'at least one head' });
 export const Pretrained = record({
-  source: text('a path to a model.json (or its folder) or an http(s) URL'),
+  source: text(
+    'a path to a model.json (or its folder), an http(s) URL, or a PyTorch .pth/.safetensors file',
+  ),
+  ...TORCH_PRETRAINED_FIELDS,
   cutAt: text('a layer name').optional(),
   freeze: oneOf(FREEZE_MODES).default('frozen'),
   unfreezeAfter: int(1).optional(),

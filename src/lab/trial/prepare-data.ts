@@ -18,6 +18,7 @@ import { checkOneSize } from '../../data/read-as.js';
 import { randomOversample, randomUndersample } from '../../data/resample.js';
 import type { ImageSource } from '../../data/source.js';
 import { describeSample, subsetSource } from '../../data/source.js';
+import { spectrogramSource } from '../../data/spectrogram.js';
 import { stratifiedSplit } from '../../data/split.js';
 import type { DataConfig } from '../config/schema.js';
 
@@ -72,7 +73,9 @@ export function sourceOptions(config: DataConfig): OpenSourceOptions {
 
 /** The opened source, its images of one size (or a DataError naming two that differ). */
 export async function openStudySource(config: DataConfig) {
-  const opened = await openSource(config.source, sourceOptions(config));
+  const raw = await openSource(config.source, sourceOptions(config));
+  // Signals as images: `data.spectrogram` turns each 1-D signal into its [freq, time] image.
+  const opened = config.spectrogram ? spectrogramSource(raw, config.spectrogram) : raw;
   if (opened instanceof ImageFolder && !config.image?.size && opened.heights && opened.widths) {
     const names = opened.files.map((f) => relative(opened.root, f));
     checkOneSize(opened.root, names, opened.heights, opened.widths);

@@ -21,10 +21,13 @@ import {
   seedModel,
 } from '../../models/backbone.js';
 import { saveModel } from '../../models/model-io.js';
+import { loadTorchBackbone } from '../../models/pytorch/backbone.js';
+import { isTorchWeights } from '../../models/pytorch/names.js';
 import { buildModel, parameterCount } from '../../models/registry.js';
 import { type EpochRecord, type TrainConfig, trainModel } from '../../training/loop.js';
 import { taskHead } from '../../training/multitask.js';
 import type { StudyConfig } from '../config/schema.js';
+import { cachedHead } from './cached-head.js';
 import { countClasses, prepareData, resampleTrain, withValidationInTrain } from './prepare-data.js';
 import { buildTransforms } from './sample-transforms.js';
 
@@ -108,7 +111,9 @@ export async function setupTrial(input: TrialInput): Promise<TrialSetup> {
   let backbone: TrainConfig['backbone'];
   if (config.model.pretrained) {
     const spec = config.model.pretrained;
-    const base = await loadBackbone(spec, 'model.pretrained');
+    const base = isTorchWeights(spec)
+      ? await loadTorchBackbone(spec, inputShape, 'model.pretrained')
+      : await loadBackbone(spec, 'model.pretrained');
     model = buildOnBackbone(base, { ...headSpec, options: undefined }, 'model');
     seedModel(model, seed);
     const info = backboneInfo(model);
@@ -130,13 +135,23 @@ export async function runTrial(
   report: (r: TrialReport) => void = () => {},
 ): Promise<TrialOutput> {
   const { config, seed } = input;
-  const { model, data, transforms, heads, backbone, layout } = await setupTrial(input);
+  const setup = await setupTrial(input);
+  const { model, data, transforms, heads, backbone, layout } = setup;
   const params = parameterCount(model);
   const t = config.training;
+  // A frozen backbone with fixed inputs: its features once, then the head alone trains.
+  const cached = await cachedHead(setup, config).catch((error) => {
+    model.dispose();
+    throw error;
+  });
   try {
     const result = await trainModel(
-      model,
-      { train: transforms.trainSource, validation: data.validation, test: data.test },
+      cached?.model ?? model,
+      cached?.sources ?? {
+        train: transforms.trainSource,
+        validation: data.validation,
+        test: data.test,
+      },
       {
         epochs: t.epochs,
         batchSize: t.batchSize,
@@ -147,12 +162,12 @@ export async function runTrial(
         classWeights: t.classWeights ?? null,
         labelSmoothing: t.labelSmoothing,
         heads,
-        backbone,
-        trainTransform: transforms.train,
-        evalTransform: transforms.evaluate,
-        layout,
+        backbone: cached ? undefined : backbone,
+        trainTransform: cached ? undefined : transforms.train,
+        evalTransform: cached ? undefined : transforms.evaluate,
+        layout: cached ? 'nwc' : layout,
         checkpoint: input.checkpoint,
-        identity: input.identity,
+        identity: cached ? { trial: input.identity, cachedFeatures: true } : input.identity,
       },
       { onEpoch: (record) => report({ type: 'epoch', record }) },
     );
@@ -205,6 +220,7 @@ export async function runTrial(
       result: { ...base, confusion: m.confusion, recall: m.recall, heads: headScores },
     };
   } finally {
+    cached?.dispose();
     model.dispose();
   }
 }

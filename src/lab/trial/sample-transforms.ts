@@ -20,6 +20,7 @@ import type { ImageSource } from '../../data/source.js';
 import { clahe } from '../../preprocessing/clahe.js';
 import { equalizeHist } from '../../preprocessing/equalize-hist.js';
 import { MinMaxScaler } from '../../preprocessing/minmax-scaler.js';
+import { type NamedStats, namedStandardize } from '../../preprocessing/named-stats.js';
 import type { AnyScaler } from '../../preprocessing/scaler-file.js';
 import { StandardScaler } from '../../preprocessing/standard-scaler.js';
 import { parsePipeline } from '../../transforms/pipeline-file.js';
@@ -42,6 +43,8 @@ type Post = (image: Image<Float32Array>) => Image<Float32Array>;
 export interface NormalizeSetting {
   method: string;
   axis?: string;
+  /** Published statistics by name (`imagenet`) instead of ones fitted on the training split. */
+  stats?: NamedStats;
   clipLimit?: number;
   tileGrid?: [number, number];
 }
@@ -66,12 +69,26 @@ export function postStep(
 ): Post | null {
   const method = normalize?.method;
   if (method !== 'standard' && method !== 'minmax') return null;
+  if (normalize?.stats) return byChannels(normalize.stats);
   if (normalize?.axis === 'sample') return perSample(method);
   if (!scaler) return null;
   return (img) => ({
     ...img,
     data: scaler.transform({ data: img.data, count: 1 }).data as Float32Array,
   });
+}
+
+/** Named statistics (ImageNet's are per RGB channel) for however many channels an image has. */
+function byChannels(stats: NamedStats): Post {
+  const made = new Map<number, Post>();
+  return (img) => {
+    let step = made.get(img.channels);
+    if (!step) {
+      step = namedStandardize(stats, img.channels) as Post;
+      made.set(img.channels, step);
+    }
+    return step(img);
+  };
 }
 
 /** The evaluation chain (no augmentation): what a trial's model and an exported one read. */
@@ -94,7 +111,7 @@ export async function buildTransforms(
   const scaling =
     normalize?.method === 'standard' || normalize?.method === 'minmax' ? normalize.method : null;
   const scaler =
-    scaling !== null && normalize?.axis !== 'sample'
+    scaling !== null && normalize?.axis !== 'sample' && !normalize?.stats
       ? await fitScaler(scaling, normalize?.axis, train, pre)
       : null;
   const post = postStep(normalize, scaler);
