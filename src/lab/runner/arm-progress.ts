@@ -1,0 +1,27 @@
+/** What the planner reads: each arm's finished scores and failures (store), pending seeds (in flight). */
+import type { ArmProgress } from '../planner.js';
+import type { TrialRow } from '../store/store.js';
+import type { StudySession } from './open-study.js';
+import type { TrialsInFlight } from './trials.js';
+
+export function armProgress(
+  session: StudySession,
+  inFlight: TrialsInFlight,
+  trials: (TrialRow & { armKey: string })[] = session.store.trials(session.studyId),
+): ArmProgress[] {
+  const metric = session.config.metric;
+  return [...session.armRows.values()].map((arm) => {
+    const scores = new Map<number, number>();
+    const failed = new Set<number>();
+    for (const t of trials) {
+      if (t.armId !== arm.id) continue;
+      if ((t.state === 'done' || t.state === 'diverged') && t.metrics)
+        scores.set(t.seed, t.metrics[metric]);
+      if (t.state === 'failed') failed.add(t.seed);
+    }
+    const pending = new Set<number>();
+    for (const [id, r] of inFlight.running)
+      if (r.arm === arm.key && !inFlight.setAside.has(id)) pending.add(r.seed);
+    return { key: arm.key, scores, pending, failed };
+  });
+}
