@@ -48,12 +48,16 @@ export {
 export { TaskError, WorkerPool } from './pool/worker-pool.js';
 export { preflight, resolvePaths } from './preflight.js';
 export { acquireRunLock, StudyRunningError } from './run-lock.js';
+export { planWarnings, studyWarnings } from './runner/warnings.js';
 export {
+  BaselineFailedError,
+  describeProgress,
   planOf,
   type RunOptions,
   runStudy,
   StudyChangedError,
   type StudyOutcome,
+  type StudyProgress,
 } from './runner.js';
 export { falseVerdictRate, repeatedLevel } from './stats/sequential.js';
 export {

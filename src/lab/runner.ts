@@ -29,6 +29,7 @@ import type { RunOptions, StudyOutcome } from './runner/options.js';
 import { Scheduler } from './runner/scheduler.js';
 import { TrialsInFlight } from './runner/trials.js';
 import { saveVerdicts } from './runner/verdicts.js';
+import { baselineWarnings } from './runner/warnings.js';
 import type { TrialInput, TrialOutput } from './trial/run-trial.js';
 
 export { planOf, StudyChangedError } from './runner/open-study.js';
@@ -65,11 +66,11 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   } finally {
     await pool.terminate();
   }
-  return finish(session, trials);
+  return await finish(session, trials);
 }
 
 /** Unneeded leftovers dropped, verdicts stored, the study marked done (or interrupted). */
-function finish(session: StudySession, trials: TrialsInFlight): StudyOutcome {
+async function finish(session: StudySession, trials: TrialsInFlight): Promise<StudyOutcome> {
   const { store, studyId, config } = session;
   const interrupted = trials.interrupted;
   let noData: string[] = [];
@@ -79,6 +80,7 @@ function finish(session: StudySession, trials: TrialsInFlight): StudyOutcome {
     rmSync(session.checkpointRoot, { recursive: true, force: true });
     noData = saveVerdicts(session, armProgress(session, trials));
   }
+  const warnings = interrupted ? [] : await baselineWarnings(session);
   store.setStudyState(studyId, interrupted ? 'interrupted' : 'done');
   const stored = store.trials(studyId).filter((t) => t.state !== 'queued').length;
   return {
@@ -89,5 +91,6 @@ function finish(session: StudySession, trials: TrialsInFlight): StudyOutcome {
     failed: trials.failed,
     ahead: trials.ahead,
     noData,
+    warnings,
   };
 }

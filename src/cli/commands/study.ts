@@ -1,11 +1,15 @@
 /**
  * `tunebook study <study.yaml>`: runs (or resumes) a study and prints the verdict table.
  * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
+ * Exit codes: 0 when every arm has a verdict; 2 for bad input, and when the baseline's first
+ * trial fails (the settings cannot train, so no arm is started); 1 when an arm ended without
+ * a finished trial (named on stderr); 130 when stopped.
  */
 import { availableParallelism } from 'node:os';
 import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { progressDisplay } from './study-progress.js';
 
 export const studyCommand: Command = {
   name: 'study',
@@ -32,7 +36,6 @@ export const studyCommand: Command = {
       store.close();
       throw error;
     }
-    const tty = process.stderr.isTTY === true;
     let stopRequested: () => void = () => {};
     const stop = new Promise<void>((resolve) => {
       stopRequested = resolve;
@@ -47,14 +50,14 @@ export const studyCommand: Command = {
       stopRequested();
     };
     process.on('SIGINT', onSigint);
-    const clear = () => tty && process.stderr.write('\r\x1b[K');
-    let lastStatus = '';
+    const progress = progressDisplay(process.stderr, { tty: process.stderr.isTTY === true });
     try {
       const workers =
         (flags.workers as number | undefined) ?? loaded.config.workers ?? availableParallelism();
       out(
         `study ${loaded.config.name}: ${loaded.arms.length} arms, ${workers} worker(s), db ${store.file}`,
       );
+      for (const warning of await lab.studyWarnings(loaded)) out(`warning: ${warning}`);
       const outcome = await lab.runStudy(loaded, {
         store,
         workers,
@@ -62,50 +65,57 @@ export const studyCommand: Command = {
         backend: flags.backend as BackendChoice | undefined,
         stop,
         environment: await runEnvironment(flags.backend as BackendChoice | undefined),
-        log: (line) => {
-          clear();
-          out(line);
-          if (tty && lastStatus) process.stderr.write(lastStatus);
-        },
-        status: (line) => {
-          lastStatus = line;
-          if (tty) {
-            clear();
-            process.stderr.write(line.slice(0, (process.stderr.columns ?? 120) - 1));
-          }
-        },
+        log: (line) => progress.log(line, out),
+        status: (line) => progress.status(line),
       });
-      clear();
+      progress.clear();
       if (outcome.interrupted) {
         out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
         return 130;
       }
-      const study = outcome.study;
-      out('');
-      out(report.verdictTable(report.verdictLines(store, study)));
-      const config = loaded.config;
-      const trials = store.trials(study.id).length;
-      const full = store.arms(study.id).length * config.seeds.maxSeeds;
-      out(
-        `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
-          `(${Math.round(100 * outcome.savings)}% fewer)` +
-          (outcome.ahead.started
-            ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
-              `${outcome.ahead.setAside} of them set aside`
-            : '') +
-          (outcome.failed
-            ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
-            : ''),
-      );
-      const intervals = report.intervalsNote(config.seeds);
-      if (intervals) out(intervals);
+      printSummary(store, loaded, outcome, out);
+      if (outcome.noData.length > 0) {
+        process.stderr.write(
+          `tunebook: ${outcome.noData.length} arm(s) ended without a finished trial, so without a verdict: ` +
+            `${outcome.noData.join(', ')} (see tunebook verdicts ${loaded.config.name} --json)\n`,
+        );
+        return 1;
+      }
     } finally {
+      progress.clear();
       process.off('SIGINT', onSigint);
       store.close();
       releaseLock();
     }
   },
 };
+
+/** The verdict table and the lines under it (README's "What a study prints"). */
+function printSummary(
+  store: lab.Store,
+  loaded: lab.LoadedStudy,
+  outcome: lab.StudyOutcome,
+  out: (line: string) => void,
+): void {
+  const study = outcome.study;
+  out('');
+  out(report.verdictTable(report.verdictLines(store, study)));
+  const config = loaded.config;
+  const trials = store.trials(study.id).length;
+  const full = store.arms(study.id).length * config.seeds.maxSeeds;
+  out(
+    `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
+      `(${Math.round(100 * outcome.savings)}% fewer)` +
+      (outcome.ahead.started
+        ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
+          `${outcome.ahead.setAside} of them set aside`
+        : '') +
+      (outcome.failed ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)` : ''),
+  );
+  const intervals = report.intervalsNote(config.seeds);
+  if (intervals) out(intervals);
+  for (const warning of outcome.warnings) out(`warning: ${warning}`);
+}
 
 /** What the run trains on, for the report's "rerun" section: the workers choose alike. */
 async function runEnvironment(

@@ -32,4 +32,6 @@ export interface StudyOutcome {
   ahead: { started: number; setAside: number };
   /** Labels of the arms that ended without a paired finished seed, so without a verdict. */
   noData: string[];
+  /** What the finished trials say about the study itself (a baseline at the metric's ceiling). */
+  warnings: string[];
 }
