@@ -38,7 +38,6 @@ import {
   type Callback,
   CallbackList,
   type EpochRecord,
-  type LoopState,
   type Outcome,
   type TrainContext,
 } from './callbacks.js';
