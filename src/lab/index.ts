@@ -25,7 +25,7 @@ export {
   Study,
   type StudyConfig,
 } from './config/schema.js';
-export { type ArmCost, armCost } from './cost.js';
+export { type ArmCost, armCost, timeNote } from './cost.js';
 export {
   type Evidence,
   measureKey,

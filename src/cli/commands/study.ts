@@ -114,6 +114,14 @@ function printSummary(
   );
   const intervals = report.intervalsNote(config.seeds);
   if (intervals) out(intervals);
+  const arms = new Map(store.arms(study.id).map((a) => [a.id, a.label]));
+  const time = lab.timeNote(
+    store.verdicts(study.id).map((v) => ({
+      label: arms.get(v.armId) ?? '?',
+      cost: (v.details as { cost?: lab.ArmCost } | null)?.cost,
+    })),
+  );
+  if (time) out(time);
   for (const warning of outcome.warnings) out(`warning: ${warning}`);
 }
 
