@@ -2,7 +2,7 @@
  * tunebook's public entry point. It exports:
  * - errors: `TunebookError` and its subclasses (stable `code`, `exitCode`); `Rng`; `Image`;
  * - the engine: `initEngine` (tfjs-node when installed, else wasm with tunebook's training
- *   kernels, else cpu), `engineInfo`, `seedWeights`, `withSeededRandom`;
+ *   kernels, else cpu), `engineInfo`, `seedWeights`;
  * - data (flat): sources (`openImageFolder`, `mnistSource`/`loadMnistDigits`, CSV/NPY and
  *   synthetic signals, spectrograms), `stratifiedSplit`, imbalance, resampling, `DataLoader`;
  *   the one image reader (`decodeImage`/`decodeImageBytes`: PIL's pixels, JPEG in wasm),
@@ -41,7 +41,6 @@ export {
 } from './engine/backend.js';
 export { WASM_TRAINING_KERNELS } from './engine/kernels/register.js';
 export { seedWeights } from './engine/seeded-init.js';
-export { withSeededRandom } from './engine/seeded-random.js';
 export { loadPredictor, type Prediction, type Predictor } from './lab/export/predictor.js';
 export * as lab from './lab/index.js';
 export * as models from './models/index.js';

@@ -25,7 +25,7 @@ export {
   Study,
   type StudyConfig,
 } from './config/schema.js';
-export { type ArmCost, armCost } from './cost.js';
+export { type ArmCost, armCost, timeNote } from './cost.js';
 export * from './export/index.js';
 export {
   describeEstimate,
@@ -62,12 +62,16 @@ export {
   resolvePaths,
 } from './preflight.js';
 export { acquireRunLock, StudyRunningError } from './run-lock.js';
+export { planWarnings, studyWarnings } from './runner/warnings.js';
 export {
+  BaselineFailedError,
+  describeProgress,
   planOf,
   type RunOptions,
   runStudy,
   StudyChangedError,
   type StudyOutcome,
+  type StudyProgress,
 } from './runner.js';
 export { falseVerdictRate, repeatedLevel } from './stats/sequential.js';
 export {

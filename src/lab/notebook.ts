@@ -77,6 +77,8 @@ export function standingOf(verdicts: string[]): Standing {
 export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): NotebookEntry[] {
   const byMeasure = new Map<string, Evidence[]>();
   for (const v of verdicts) {
+    // Rows of old runs that stored an arm without data as NaN: no evidence either way.
+    if (!Number.isFinite(v.effect)) continue;
     const config = (v.studyConfig ?? {}) as {
       data?: { source?: string; imbalance?: { ratio: number } };
       model?: { name?: string };

@@ -148,7 +148,8 @@ export async function loadBackbone(
     }
   }
   freezeAwareBatchNorm(backbone);
-  const trainable = s.freeze === 'trainable' || s.freeze === 'discriminative';
+  // Epoch 0 of the freeze schedule (the training loop applies the later epochs, by the same rule).
+  const trainable = backboneTrainableAt(s, 0);
   for (const layer of backbone.layers) layer.trainable = trainable;
   const info: BackboneInfo = {
     source: s.source,
@@ -361,8 +362,10 @@ export function setBackboneTrainable(model: tfl.LayersModel, trainable: boolean)
 }
 
 /**
- * Whether the backbone trains in `epoch` (0-based) under its freeze mode: never when
- * frozen, from epoch `unfreezeAfter` on under 'unfreeze-after', always otherwise.
+ * The freeze schedule, written once: whether the backbone trains in `epoch` (0-based) under
+ * its freeze mode: never when frozen, from epoch `unfreezeAfter` on under 'unfreeze-after',
+ * always otherwise. loadBackbone applies epoch 0; the training loop's FreezeSchedule
+ * callback every epoch.
  *
  * @example
  *   backboneTrainableAt({ freeze: 'unfreeze-after', unfreezeAfter: 2 }, 1); // false

@@ -103,6 +103,23 @@ export function readStudy(store: Store, name: string): StudyView {
 }
 
 /**
+ * Trials that finished and trials that failed, told apart: "0 of 13 trials finished, 13
+ * failed" (a failed trial ended, but it did not finish).
+ *
+ * @example
+ *   trialCounts(view.progress); // '5 of 13 trials finished, 2 failed'
+ */
+export function trialCounts(p: Progress): string {
+  const failed = p.failed ? `, ${p.failed} failed` : '';
+  return `${p.done + p.diverged} of ${p.total} trials finished${failed}`;
+}
+
+/** The note of a section that draws finished trials, when there are none. */
+export function noFinishedTrials(p: Progress): string {
+  return p.failed ? `No trial finished: ${p.failed} failed.` : 'No finished trials yet.';
+}
+
+/**
  * Counts of trials by state.
  *
  * @example

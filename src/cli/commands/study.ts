@@ -2,6 +2,10 @@
  * `tunebook study <study.yaml>`: runs (or resumes) a study and prints the verdict table.
  * Ctrl-C, SIGTERM and SIGHUP stop cleanly (cli/signals.ts): finished trials are kept, and
  * the same command continues later.
+ * Exit codes: 0 when every arm has a verdict; 2 for bad input, and when the baseline's first
+ * trial fails (the settings cannot train, so no arm is started); 1 when an arm ended without
+ * a finished trial (named on stderr); 3 for a fault of the machine (disk full); 128 + the
+ * signal when stopped.
  */
 import { availableParallelism } from 'node:os';
 import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
@@ -9,6 +13,7 @@ import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 import { checkResources, MEMORY_FLAG } from '../resources.js';
 import { markInterrupted, onStopSignals } from '../signals.js';
+import { progressDisplay } from './study-progress.js';
 
 export const studyCommand: Command = {
   name: 'study',
@@ -42,7 +47,6 @@ export const studyCommand: Command = {
       store.close();
       throw error;
     }
-    const tty = process.stderr.isTTY === true;
     let stopRequested: () => void = () => {};
     const stop = new Promise<void>((resolve) => {
       stopRequested = resolve;
@@ -54,14 +58,14 @@ export const studyCommand: Command = {
         releaseLock();
       },
     });
-    const clear = () => tty && process.stderr.write('\r\x1b[K');
-    let lastStatus = '';
+    const progress = progressDisplay(process.stderr, { tty: process.stderr.isTTY === true });
     try {
       const workers =
         (flags.workers as number | undefined) ?? loaded.config.workers ?? availableParallelism();
       out(
         `study ${loaded.config.name}: ${loaded.arms.length} arms, ${workers} worker(s), db ${store.file}`,
       );
+      for (const warning of await lab.studyWarnings(loaded)) out(`warning: ${warning}`);
       const outcome = await lab.runStudy(loaded, {
         store,
         workers,
@@ -71,50 +75,65 @@ export const studyCommand: Command = {
         memory: budget,
         retryFailed: flags['retry-failed'] === true,
         environment: await runEnvironment(flags.backend as BackendChoice | undefined),
-        log: (line) => {
-          clear();
-          out(line);
-          if (tty && lastStatus) process.stderr.write(lastStatus);
-        },
-        status: (line) => {
-          lastStatus = line;
-          if (tty) {
-            clear();
-            process.stderr.write(line.slice(0, (process.stderr.columns ?? 120) - 1));
-          }
-        },
+        log: (line) => progress.log(line, out),
+        status: (line) => progress.status(line),
       });
-      clear();
+      progress.clear();
       if (outcome.interrupted) {
         out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
         return signals.exitCode || 130;
       }
-      const study = outcome.study;
-      out('');
-      out(report.verdictTable(report.verdictLines(store, study)));
-      const config = loaded.config;
-      const trials = store.trials(study.id).length;
-      const full = store.arms(study.id).length * config.seeds.maxSeeds;
-      out(
-        `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
-          `(${Math.round(100 * outcome.savings)}% fewer)` +
-          (outcome.ahead.started
-            ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
-              `${outcome.ahead.setAside} of them set aside`
-            : '') +
-          (outcome.failed
-            ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
-            : ''),
-      );
-      const intervals = report.intervalsNote(config.seeds);
-      if (intervals) out(intervals);
+      printSummary(store, loaded, outcome, out);
+      if (outcome.noData.length > 0) {
+        process.stderr.write(
+          `tunebook: ${outcome.noData.length} arm(s) ended without a finished trial, so without a verdict: ` +
+            `${outcome.noData.join(', ')} (see tunebook verdicts ${loaded.config.name} --json)\n`,
+        );
+        return 1;
+      }
     } finally {
+      progress.clear();
       signals.dispose();
       store.close();
       releaseLock();
     }
   },
 };
+
+/** The verdict table and the lines under it (README's "What a study prints"). */
+function printSummary(
+  store: lab.Store,
+  loaded: lab.LoadedStudy,
+  outcome: lab.StudyOutcome,
+  out: (line: string) => void,
+): void {
+  const study = outcome.study;
+  out('');
+  out(report.verdictTable(report.verdictLines(store, study)));
+  const config = loaded.config;
+  const trials = store.trials(study.id).length;
+  const full = store.arms(study.id).length * config.seeds.maxSeeds;
+  out(
+    `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
+      `(${Math.round(100 * outcome.savings)}% fewer)` +
+      (outcome.ahead.started
+        ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
+          `${outcome.ahead.setAside} of them set aside`
+        : '') +
+      (outcome.failed ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)` : ''),
+  );
+  const intervals = report.intervalsNote(config.seeds);
+  if (intervals) out(intervals);
+  const arms = new Map(store.arms(study.id).map((a) => [a.id, a.label]));
+  const time = lab.timeNote(
+    store.verdicts(study.id).map((v) => ({
+      label: arms.get(v.armId) ?? '?',
+      cost: (v.details as { cost?: lab.ArmCost } | null)?.cost,
+    })),
+  );
+  if (time) out(time);
+  for (const warning of outcome.warnings) out(`warning: ${warning}`);
+}
 
 /** What the run trains on, for the report's "rerun" section: the workers choose alike. */
 async function runEnvironment(

@@ -26,5 +26,7 @@ export const validateCommand: Command = {
       `  seeds ${config.seeds.minSeeds}-${config.seeds.maxSeeds}, metric ${config.metric}, delta ${config.delta} points`,
     );
     for (const arm of study.arms) out(`  arm ${arm.id}: ${arm.label}`);
+    // What the file alone shows (the test split's resolution needs the data: study prints it).
+    for (const warning of lab.planWarnings(study.arms)) out(`warning: ${warning}`);
   },
 };

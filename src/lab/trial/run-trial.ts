@@ -63,6 +63,8 @@ export interface TrialOutput {
     outcome: string;
     resumedAt: number | null;
     diverged?: { epoch: number; step: number };
+    /** CPU seconds of the trial's thread (null where unmeasurable): the cost's time ratio. */
+    cpuSeconds?: number | null;
   };
 }
 
@@ -184,6 +186,9 @@ export async function runTrial(
       bestEpoch: result.bestEpoch,
       outcome: result.outcome,
       resumedAt: result.resumedAt,
+      // A backend computing on a thread pool (tfjs-node) spends CPU outside this thread.
+      cpuSeconds:
+        (await initEngine({ backend: input.backend })).threads > 1 ? null : result.cpuSeconds,
     };
     if (result.outcome === 'diverged' || !result.test) {
       const chance = 1 / data.classNames.length;

@@ -10,7 +10,7 @@ import { classCountsSpec, confusionSpec, recallSpec } from '../charts/classes.js
 import { classNamesOf } from '../class-names.js';
 import { figure, uniqueLabels } from '../components.js';
 import { html, type SafeHtml } from '../html.js';
-import { resultOf, type StudyView, type Trial } from '../study-view.js';
+import { noFinishedTrials, resultOf, type StudyView, type Trial } from '../study-view.js';
 import { renderSvg } from '../vega-render.js';
 
 const finished = (t: Trial) => t.state === 'done';
@@ -48,7 +48,7 @@ export async function classesSection(view: StudyView): Promise<SafeHtml> {
     }
   });
   if (!counted && recallRows.length === 0) {
-    return html`<section id="classes"><h2>Classes</h2><p class="note">No finished trials yet.</p></section>`;
+    return html`<section id="classes"><h2>Classes</h2><p class="note">${noFinishedTrials(view.progress)}</p></section>`;
   }
   const counts = counted ? resultOf(counted).classCounts! : null;
   const names = classNamesOf(view.trials) ?? undefined;
