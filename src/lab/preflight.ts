@@ -205,7 +205,8 @@ function checkCrops(file: string, arm: Arm, sample: Image): void {
 /** A pretrained backbone's input shape (from its model.json) against the images as read. */
 async function checkBackbone(file: string, arm: Arm, sample: Image): Promise<void> {
   const pretrained = arm.config.model.pretrained;
-  if (!pretrained || isUrl(pretrained.source)) return;
+  // PyTorch weights carry no input shape: preflight checks them against the ResNet they name.
+  if (!pretrained || isUrl(pretrained.source) || isTorchWeights(pretrained)) return;
   const json = (await stat(pretrained.source)).isDirectory()
     ? join(pretrained.source, 'model.json')
     : pretrained.source;

@@ -71,7 +71,11 @@ test('bad weights files: one line naming the file, exit 2', async () => {
 });
 
 test('normalize imagenet and the pretrained options are checked by validate', async () => {
-  const ok = await runInProcess(['validate', studyWith('v-ok', '{ source: r.pth, from: timm }')]);
+  // validate runs the study's preflight, so the weights file must exist and be read.
+  const ok = await runInProcess([
+    'validate',
+    studyWith('v-ok', '{ source: basic.pth, from: timm }'),
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
   const badFrom = await runInProcess([
     'validate',
