@@ -14,9 +14,9 @@ import { runCli } from '../../testing/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-study-failures-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const CROP_ERROR =
-  'training.augment.pipeline:2: pipeline[0].randomCrop.size: expected a crop no larger than ' +
-  'the image (28x28; padIfNeeded pads up to size), got [40,40]';
+// Settings that pass validate and preflight but break in training: a failure injected into
+// the real trial worker (settings that preflight can see are refused before any trial).
+const FAILURE = 'a failure injected by TUNEBOOK_INJECT_FAULT';
 
 const write = (name: string, text: string) => {
   const path = join(dir, name);
@@ -30,20 +30,18 @@ test("a baseline that cannot train stops the study after its first trial: exit 2
     `name: crop
 data: { source: mnist, limit: 200 }
 model: { name: mlp }
-training:
-  epochs: 1
-  batchSize: 32
-  augment:
-    - randomCrop: { size: [40, 40] }
+training: { epochs: 1, batchSize: 32 }
 seeds: { minSeeds: 2, maxSeeds: 2 }
 measures:
   - classWeights: balanced
 `,
   );
   const db = join(dir, 'crop.db');
-  const r = runCli(['study', file, '--db', db, '--workers', '1']);
+  const r = runCli(['study', file, '--db', db, '--workers', '1'], {
+    TUNEBOOK_INJECT_FAULT: 'fail@baseline/0',
+  });
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stderr, `tunebook: the baseline's first trial (seed 0) failed: ${CROP_ERROR}\n`);
+  assert.equal(r.stderr, `tunebook: the baseline's first trial (seed 0) failed: ${FAILURE}\n`);
   assert.doesNotMatch(r.stdout, /m1-classWeights/);
   const json = JSON.parse(runCli(['verdicts', 'crop', '--json', '--db', db]).stdout) as {
     state: string;
@@ -62,9 +60,8 @@ model: { name: mlp }
 training: { epochs: 1, batchSize: 32 }
 seeds: { minSeeds: 2, maxSeeds: 2 }
 measures:
-  - label: crop too large
-    augment:
-      - randomCrop: { size: [40, 40] }
+  - label: breaks in training
+    normalize: standard
   - label: weights
     classWeights: balanced
   - label: same again
@@ -74,11 +71,13 @@ measures:
 `,
   );
   const db = join(dir, 'armfail.db');
-  const r = runCli(['study', file, '--db', db, '--workers', '2']);
+  const r = runCli(['study', file, '--db', db, '--workers', '2'], {
+    TUNEBOOK_INJECT_FAULT: 'fail@m1-normalize/0,fail@m1-normalize/1',
+  });
   assert.equal(r.code, 1, r.stderr);
   assert.equal(
     r.stderr,
-    'tunebook: 1 arm(s) ended without a finished trial, so without a verdict: crop too large ' +
+    'tunebook: 1 arm(s) ended without a finished trial, so without a verdict: breaks in training ' +
       '(see tunebook verdicts armfail --json)\n',
   );
   const warnings = r.stdout.split('\n').filter((l) => l.startsWith('warning: '));
@@ -89,7 +88,7 @@ measures:
   ]);
   assert.match(
     r.stdout,
-    /^crop too large\s+n\/a\s+\[n\/a, n\/a\]\s+0\s+no data\s+n\/a\s+n\/a\s+never$/m,
+    /^breaks in training\s+n\/a\s+\[n\/a, n\/a\]\s+0\s+no data\s+n\/a\s+n\/a\s+never$/m,
   );
   assert.match(r.stdout, /2 trial\(s\) failed/);
   assert.doesNotMatch(r.stdout, /NaN/);
@@ -99,7 +98,7 @@ measures:
     arms: { arm: string; verdict: string; effect: number | null; trials: { state: string }[] }[];
   };
   assert.equal(json.state, 'done');
-  const broken = json.arms.find((a) => a.arm === 'm1-augment')!;
+  const broken = json.arms.find((a) => a.arm === 'm1-normalize')!;
   assert.equal(broken.verdict, 'no data');
   assert.equal(broken.effect, null);
   assert.deepEqual(
@@ -110,7 +109,7 @@ measures:
   const notebook = runCli(['notebook', '--db', db]);
   assert.equal(notebook.code, 0, notebook.stderr);
   assert.doesNotMatch(notebook.stdout, /NaN/);
-  assert.doesNotMatch(notebook.stdout, /randomCrop|augment/);
+  assert.doesNotMatch(notebook.stdout, /standardise|normalize/);
 
   const html = join(dir, 'armfail.html');
   const report = runCli(['report', 'armfail', '--out', html, '--db', db]);

@@ -2,7 +2,8 @@
  * Faults on demand, for the fault tests of a real study: `TUNEBOOK_INJECT_FAULT` lists
  * `<kind>@<arm>/<seed>` entries (comma-separated). `abort` makes that trial fail as tfjs does
  * when its wasm heap overflows, and leaves the worker broken for every later trial, as the
- * real fault does; `hog` makes it grow a wasm memory until it is stopped. Unset, it costs
+ * real fault does; `hog` makes it grow a wasm memory until it is stopped; `fail` makes it
+ * fail with an ordinary error, as settings that only break in training do. Unset, it costs
  * one lookup per trial.
  *
  * @example
@@ -11,6 +12,7 @@
 import { trackWasmMemory } from './memory-probe.js';
 
 export const FAULT_ENV = 'TUNEBOOK_INJECT_FAULT';
+export const INJECTED_FAILURE = `a failure injected by ${FAULT_ENV}`;
 const WASM_PAGE = 64 * 1024;
 let poisoned = false;
 
@@ -33,6 +35,7 @@ export async function withInjectedFault<O>(identity: unknown, run: () => Promise
     poisoned = true;
     throw new Error('RuntimeError: Aborted(). Build with -sASSERTIONS for more info.');
   }
+  if (kind === 'fail') throw new Error(INJECTED_FAILURE);
   if (kind === 'hog') {
     const heap = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     trackWasmMemory(() => heap.buffer.byteLength);
