@@ -23,4 +23,3 @@ export { renderTable } from './table.js';
 export { renderSvg, svgToPng } from './vega-render.js';
 export { type VerdictLine, verdictLines } from './verdict-rows.js';
 export { verdictTable } from './verdict-table.js';
-export { writeFileAtomically } from './write-file.js';

@@ -1,4 +1,5 @@
 /** `tunebook notebook [--json|--markdown|--html] [--out file]`: verdicts per measure across every study. */
+import { writeFileAtomically } from '../../core/atomic-file.js';
 import { lab, report, UsageError } from '../../index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
@@ -40,7 +41,7 @@ export const notebookCommand: Command = {
         text = report.renderTable(['measure', 'standing', 'studies', 'evidence'], rows);
       }
       if (typeof flags.out === 'string') {
-        report.writeFileAtomically(flags.out, text.endsWith('\n') ? text : `${text}\n`);
+        writeFileAtomically(flags.out, text.endsWith('\n') ? text : `${text}\n`);
         out(`wrote ${flags.out}`);
       } else out(text.replace(/\n$/, ''));
     } finally {

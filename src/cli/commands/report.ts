@@ -5,6 +5,7 @@
  * (`tunebook serve`) uses the same maker.
  */
 import { stringify } from 'yaml';
+import { writeFileAtomically } from '../../core/atomic-file.js';
 import {
   encodeImage,
   type Image,
@@ -92,7 +93,7 @@ export const reportCommand: Command = {
       const text = await report.renderStudyReport(store, positionals[0], {
         previews: augmentationPreview,
       });
-      report.writeFileAtomically(file, text);
+      writeFileAtomically(file, text);
       const p = view.progress;
       out(
         `wrote ${file} (${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB): study ${view.study.name}, ` +
