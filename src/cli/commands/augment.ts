@@ -7,7 +7,6 @@ import type { Command } from '../command.js';
 
 export const augmentCommand: Command = {
   name: 'augment',
-  summary: 'write K augmented copies of every image of a class-folder tree (offline augmentation)',
   usage:
     'tunebook augment <in-dir> <out-dir> --pipeline <file.yaml> [--copies K] [--seed S] [--format same|png|jpeg|webp]',
   flags: {

@@ -4,7 +4,6 @@ import type { Command } from '../command.js';
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'show the engine in use: backend and version, threads, SIMD, Node, tfjs-node',
   usage: 'tunebook info [--json] [--backend auto|tensorflow|wasm|cpu]',
   flags: { json: { type: 'boolean', help: 'print JSON' } },
   async run({ flags, out }) {

@@ -7,7 +7,6 @@ import type { Command } from '../command.js';
 
 export const lrFindCommand: Command = {
   name: 'lr-find',
-  summary: "the LR range test on a study's baseline: suggested rate and a loss/rate plot",
   usage:
     'tunebook lr-find <study.yaml> [--out lr-find.png] [--min 1e-7] [--max 10] [--steps N] [--seed N]',
   flags: {

@@ -5,7 +5,6 @@ import { DB_FLAG, dbPath } from '../db.js';
 
 export const noteCommand: Command = {
   name: 'note',
-  summary: 'record a note about a measure (shown in the notebook)',
   usage:
     'tunebook note <measure> "<text>" [--study name] [--db file]   (measure as in the notebook, e.g. "dropout before-classifier")',
   flags: { ...DB_FLAG, study: { type: 'string', help: 'the study the note is about' } },

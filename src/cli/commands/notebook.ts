@@ -6,7 +6,6 @@ import { DB_FLAG, openForReading } from '../db.js';
 
 export const notebookCommand: Command = {
   name: 'notebook',
-  summary: 'the cumulative notebook: every measure, its verdicts across studies, and notes',
   usage: 'tunebook notebook [--json | --markdown | --html] [--out file] [--db file]',
   flags: {
     ...DB_FLAG,

@@ -8,7 +8,6 @@ import type { Command } from '../command.js';
 
 export const pretrainCommand: Command = {
   name: 'pretrain',
-  summary: 'train a backbone on a source task and save it for a pretrained measure',
   usage: 'tunebook pretrain <task.yaml> --out <dir>',
   flags: { out: { type: 'string', help: 'folder to write model.json and its weights to' } },
   async run({ flags, positionals, out }) {

@@ -14,7 +14,6 @@ import type { Command } from '../command.js';
 
 export const previewCommand: Command = {
   name: 'preview',
-  summary: 'draw a PNG grid of originals and augmented versions to see what a pipeline does',
   usage:
     'tunebook preview --pipeline <file.yaml> --data <mnist|folder> [--out grid.png] [--rows N] [--draws N] [--seed S] [--scale N]',
   flags: {

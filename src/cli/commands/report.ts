@@ -78,7 +78,6 @@ export const augmentationPreview: report.PreviewMaker = async (arm, view) => {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'write a self-contained HTML report of a study: verdicts, forest plot, curves, cost',
   usage: 'tunebook report <study> [--out report.html] [--db file]',
   flags: {
     ...DB_FLAG,

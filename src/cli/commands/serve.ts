@@ -9,7 +9,6 @@ import { augmentationPreview } from './report.js';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'a local read-only dashboard: studies, live progress, verdicts, reports, notebook',
   usage: 'tunebook serve [--port 8471] [--host 127.0.0.1] [--db file]',
   flags: {
     ...DB_FLAG,

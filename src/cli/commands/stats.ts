@@ -36,7 +36,6 @@ type NormalizeMismatch = preprocessing.NormalizeMismatch;
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'per-channel mean/std, class counts and sizes of a data source; checks a normalize',
   usage:
     'tunebook stats <mnist|folder> [--json] [--channels 1|3] ' +
     '[--normalize-mean a,b,c --normalize-std a,b,c | --pipeline file.yaml] [--tolerance X]',

@@ -9,7 +9,6 @@ import { DB_FLAG, dbPath } from '../db.js';
 
 export const studyCommand: Command = {
   name: 'study',
-  summary: 'run (or resume) a study and print its verdicts',
   usage: 'tunebook study <study.yaml> [--db file] [--workers N] [--fresh]',
   flags: {
     ...DB_FLAG,

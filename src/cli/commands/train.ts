@@ -18,7 +18,6 @@ import type { Command } from '../command.js';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a model on the bundled MNIST digits and print its test accuracy',
   usage:
     'tunebook train [--model small-cnn|mlp|resnet] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--limit N]',
   flags: {

@@ -1,15 +1,16 @@
 /** `tunebook validate <study.yaml>`: checks a study file without running anything. */
-import { lab, UsageError } from '../../index.js';
+// Deep imports, not the package index: validating a file must not load TensorFlow.js.
+import { UsageError } from '../../core/errors.js';
+import { loadStudyFile } from '../../lab/config/load.js';
 import type { Command } from '../command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check a study file (schema, every arm) without running it',
   usage: 'tunebook validate <study.yaml>',
   flags: {},
   async run({ positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('validate: expected one study file');
-    const study = await lab.loadStudyFile(positionals[0]);
+    const study = await loadStudyFile(positionals[0]);
     const { config } = study;
     out(`${study.file}: ok, study "${config.name}"`);
     out(

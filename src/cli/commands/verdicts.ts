@@ -5,7 +5,6 @@ import { DB_FLAG, openForReading } from '../db.js';
 
 export const verdictsCommand: Command = {
   name: 'verdicts',
-  summary: "print a stored study's verdicts (effect, 95% CI, seeds, verdict, cost)",
   usage: 'tunebook verdicts <study> [--json] [--db file]',
   flags: {
     ...DB_FLAG,
