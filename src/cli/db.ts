@@ -1,5 +1,5 @@
 /** The `--db` flag shared by the lab's commands, and opening the store it names. */
-import { lab } from '../index.js';
+import * as lab from '../lab/index.js';
 import type { FlagSpecs, FlagValues } from './args.js';
 
 export const DB_FLAG: FlagSpecs = {

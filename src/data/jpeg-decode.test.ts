@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
+import { wasmKernels } from '../core/native/wasm-kernels.js';
 import { Rng } from '../core/rng.js';
 import { decodeImageBytes, rgbToGrey } from './decode-image.js';
-import { wasmKernels } from '../core/native/wasm-kernels.js';
 
 const kernels = wasmKernels();
 

@@ -45,7 +45,6 @@ export {
   sequentialStatus,
   speculativeTrials,
 } from './planner.js';
-export { TaskError, WorkerPool } from './pool/worker-pool.js';
 export { preflight, resolvePaths } from './preflight.js';
 export { acquireRunLock, StudyRunningError } from './run-lock.js';
 export {

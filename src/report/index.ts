@@ -10,7 +10,6 @@ export {
   startDashboard,
 } from './dashboard/server.js';
 export { UnknownStudyError } from './errors.js';
-export { escapeHtml, html, raw, SafeHtml } from './html.js';
 export { intervalsNote, type SeedSettings } from './intervals-note.js';
 export { type LinePlot, linePlotSvg, writePlotPng } from './line-plot.js';
 export { type NotebookHtmlOptions, notebookHtml } from './notebook-html.js';

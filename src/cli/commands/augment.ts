@@ -2,7 +2,10 @@
  * `tunebook augment <in-dir> <out-dir> --pipeline <file.yaml> --copies K --seed S`: offline
  * augmentation, K augmented copies of every image in the same class-folder layout.
  */
-import { ENCODINGS, type Encoding, transforms as T, UsageError } from '../../index.js';
+
+import { UsageError } from '../../core/errors.js';
+import { ENCODINGS, type Encoding } from '../../data/index.js';
+import * as T from '../../transforms/index.js';
 import type { Command } from '../command.js';
 
 export const augmentCommand: Command = {

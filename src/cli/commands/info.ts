@@ -1,5 +1,5 @@
 /** `tunebook info`: which engine runs here and how. */
-import { type BackendChoice, initEngine } from '../../index.js';
+import { type BackendChoice, initEngine } from '../../engine/backend.js';
 import type { Command } from '../command.js';
 
 export const infoCommand: Command = {

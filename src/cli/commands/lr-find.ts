@@ -2,7 +2,13 @@
  * `tunebook lr-find <study.yaml>`: the learning-rate range test on the study's baseline
  * settings; prints the suggested rate and writes a PNG plot of loss against rate.
  */
-import { type BackendChoice, lab, losses, report, training, UsageError } from '../../index.js';
+
+import { UsageError } from '../../core/errors.js';
+import type { BackendChoice } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
+import * as training from '../../training/index.js';
+import * as losses from '../../training/losses-index.js';
 import type { Command } from '../command.js';
 
 export const lrFindCommand: Command = {

@@ -1,5 +1,7 @@
 /** `tunebook note <measure> "<text>"`: records a pitfall or observation about a measure. */
-import { ConfigError, DataError, lab, UsageError } from '../../index.js';
+
+import { ConfigError, DataError, UsageError } from '../../core/errors.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 

@@ -1,6 +1,8 @@
 /** `tunebook notebook [--json|--markdown|--html] [--out file]`: verdicts per measure across every study. */
 import { writeFileAtomically } from '../../core/atomic-file.js';
-import { lab, report, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 

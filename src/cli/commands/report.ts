@@ -6,16 +6,12 @@
  */
 import { stringify } from 'yaml';
 import { writeFileAtomically } from '../../core/atomic-file.js';
-import {
-  encodeImage,
-  type Image,
-  type ImageSource,
-  type lab,
-  openSource,
-  report,
-  transforms as T,
-  UsageError,
-} from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import type { Image } from '../../core/image.js';
+import { encodeImage, type ImageSource, openSource } from '../../data/index.js';
+import type * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
+import * as T from '../../transforms/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 

@@ -9,16 +9,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { ConfigError, DataError, UsageError } from '../../core/errors.js';
 import {
-  ConfigError,
-  DataError,
   IMAGE_CHANNEL_MODES,
   type ImageChannels,
   loadMnistDigits,
   openImageFolder,
-  preprocessing,
-  UsageError,
-} from '../../index.js';
+} from '../../data/index.js';
+import * as preprocessing from '../../preprocessing/index.js';
 import type { Command } from '../command.js';
 
 const {

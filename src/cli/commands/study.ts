@@ -3,7 +3,10 @@
  * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
  */
 import { availableParallelism } from 'node:os';
-import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import { type BackendChoice, initEngine } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 

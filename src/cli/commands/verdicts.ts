@@ -1,5 +1,7 @@
 /** `tunebook verdicts <study> [--json]`: the verdict table of a stored study. */
-import { DataError, report, UsageError } from '../../index.js';
+
+import { DataError, UsageError } from '../../core/errors.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
