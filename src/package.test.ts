@@ -47,14 +47,27 @@ function compileSnippet(project: string): string {
         moduleResolution: 'NodeNext',
         strict: true,
         types: ['node'],
+        skipLibCheck: false,
         outDir: 'out',
       },
       files: ['snippet.ts'],
     }),
   );
+  // skipLibCheck off, so tunebook's shipped declarations are checked too; TensorFlow.js's own
+  // do not pass strict checking (its users set skipLibCheck), so only its errors are let by.
   const tsc = spawnSync(process.execPath, [TSC, '-p', project], { encoding: 'utf8' });
-  assert.equal(tsc.status, 0, `tsc on the README snippet:\n${tsc.stdout}${tsc.stderr}`);
+  const errors = `${tsc.stdout}${tsc.stderr}`
+    .split('\n')
+    .filter((line) => /error TS\d+/.test(line) && !/node_modules\/@tensorflow\//.test(line));
+  assert.deepEqual(errors, [], 'tsc on the README snippet against the shipped declarations');
   return join(project, 'out', 'snippet.js');
+}
+
+/** The snippet compiled once per run (tsc on TensorFlow.js's types takes most of a minute). */
+let compiled: string | undefined;
+function snippetScript(project: string): string {
+  compiled ??= compileSnippet(project);
+  return compiled;
 }
 
 function ok(run: SpawnSyncReturns<string>, what: string): string {
@@ -62,9 +75,9 @@ function ok(run: SpawnSyncReturns<string>, what: string): string {
   return run.stdout;
 }
 
-/** Runs `npx --no tunebook <args>` in `project` with `node` first on the PATH. */
+/** Runs `npx --no -- tunebook <args>` in `project` with `node` first on the PATH. */
 function npxTunebook(project: string, node: string, args: string[]): string {
-  const run = spawnSync('npx', ['--no', 'tunebook', ...args], {
+  const run = spawnSync('npx', ['--no', '--', 'tunebook', ...args], {
     cwd: project,
     encoding: 'utf8',
     env: { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH}` },
@@ -74,7 +87,7 @@ function npxTunebook(project: string, node: string, args: string[]): string {
 
 function checkSnippetOutput(out: string): void {
   const result = JSON.parse(out.trim().split('\n').pop() ?? '{}');
-  assert.deepEqual(result.logits, [8, 10]);
+  assert.deepEqual(result.logits, [8, 2]);
   assert.ok(Number.isFinite(result.loss) && result.loss > 0, `loss ${result.loss}`);
   assert.equal(result.weights.length, 2);
   // scikit-learn's balanced weights: n / (k * count) = 990 / (2 * 900) and 990 / (2 * 90).
@@ -111,7 +124,7 @@ describe(`installed under this Node (${process.version})`, () => {
   });
 
   test("the README snippet type-checks against the shipped .d.ts and runs on import('tunebook')", () => {
-    const script = compileSnippet(project);
+    const script = snippetScript(project);
     checkSnippetOutput(ok(spawnSync(process.execPath, [script], { encoding: 'utf8' }), 'snippet'));
   });
 
@@ -146,7 +159,10 @@ describe(`installed under Node ${OTHER_NODE}`, () => {
     assert.equal(ok(probe, 'better-sqlite3 under Node 24').trim(), `v${OTHER_NODE} 42`);
     const local = join(project, 'out');
     mkdirSync(local);
-    copyFileSync(compileSnippet(installTarball(pack.tarball)), join(local, 'snippet.js'));
+    copyFileSync(
+      compiled ?? snippetScript(installTarball(pack.tarball)),
+      join(local, 'snippet.js'),
+    );
     checkSnippetOutput(
       ok(spawnSync(node, [join(local, 'snippet.js')], { encoding: 'utf8' }), 'snippet'),
     );
@@ -167,13 +183,14 @@ describe(`installed under Node ${OTHER_NODE}`, () => {
         'training: { epochs: 1, batchSize: 32, optimizer: { name: adam, lr: 0.002 } }',
         'seeds: { minSeeds: 2, maxSeeds: 2 }',
         'measures:',
-        '  - classWeights: balanced',
+        '  - label: balanced class weights',
+        '    classWeights: balanced',
         '',
       ].join('\n'),
     );
     const db = join(project, 'one.db');
     const out = npxTunebook(project, node, ['study', study, '--db', db, '--workers', '2']);
-    assert.match(out, /class weights/);
+    assert.match(out, /^balanced class weights +[-+]\d/m);
     assert.match(out, /measure\s+effect \(pts\)\s+95% CI\s+seeds\s+verdict/);
     const verdicts = JSON.parse(
       npxTunebook(project, node, ['verdicts', 'one-measure', '--db', db, '--json']),
