@@ -81,7 +81,8 @@ test('test-only files are named by the one predicate the packaging test uses too
 test('imports are read from static, re-export and dynamic forms', () => {
   assert.deepEqual(importsOf('testing/source-tree.ts'), []); // node: imports only
   const index = importsOf('index.ts');
-  assert.ok(index.includes('core/errors.ts'), index.join(', '));
+  assert.ok(index.includes('core/index.ts'), index.join(', ')); // export * as core from
+  assert.ok(importsOf('lab/index.ts').includes('lab/store/index.ts')); // export * from
   const main = importsOf('cli/main.ts');
   assert.ok(
     main.some((p) => p.startsWith('cli/commands/')),
