@@ -1,5 +1,7 @@
 /** The `--db` flag shared by the lab's commands, and opening the store it names. */
-import { lab, UsageError } from '../index.js';
+
+import { UsageError } from '../core/errors.js';
+import * as lab from '../lab/index.js';
 import type { FlagSpecs, FlagValues } from './args.js';
 
 export const DB_FLAG: FlagSpecs = {

@@ -5,7 +5,10 @@
  * written.
  */
 import { availableParallelism } from 'node:os';
-import { type BackendChoice, lab } from '../index.js';
+// Deep imports, not the package index: `validate` uses these and must not load TensorFlow.js.
+import type { BackendChoice } from '../engine/backend.js';
+import type { LoadedStudy } from '../lab/config/load.js';
+import { checkDisk, checkMemory, type MemoryBudget, memoryBudget } from '../lab/preflight.js';
 import type { FlagSpecs, FlagValues } from './args.js';
 
 export const MEMORY_FLAG: FlagSpecs = {
@@ -16,13 +19,13 @@ export const MEMORY_FLAG: FlagSpecs = {
   },
 };
 
-export function workersOf(flags: FlagValues, loaded: lab.LoadedStudy): number {
+export function workersOf(flags: FlagValues, loaded: LoadedStudy): number {
   return (flags.workers as number | undefined) ?? loaded.config.workers ?? availableParallelism();
 }
 
-export function budgetOf(flags: FlagValues, workers: number): lab.MemoryBudget {
+export function budgetOf(flags: FlagValues, workers: number): MemoryBudget {
   const backend = (flags.backend ?? process.env.TUNEBOOK_BACKEND) as BackendChoice | undefined;
-  return lab.memoryBudget({
+  return memoryBudget({
     workers,
     memoryMb: flags.memory as number | undefined,
     backend: backend || undefined,
@@ -32,12 +35,12 @@ export function budgetOf(flags: FlagValues, workers: number): lab.MemoryBudget {
 /** Memory, then disk: the budget to run with, once the study is known to fit. */
 export async function checkResources(
   flags: FlagValues,
-  loaded: lab.LoadedStudy,
+  loaded: LoadedStudy,
   db: string,
-): Promise<lab.MemoryBudget> {
+): Promise<MemoryBudget> {
   const workers = workersOf(flags, loaded);
   const budget = budgetOf(flags, workers);
-  const estimates = await lab.checkMemory(loaded, budget);
-  lab.checkDisk(db, loaded, workers, estimates);
+  const estimates = await checkMemory(loaded, budget);
+  checkDisk(db, loaded, workers, estimates);
   return budget;
 }

@@ -10,7 +10,7 @@
  *   const middle = resizeBilinear(photo, [40, 32], { top: 4, left: 0, height: 32, width: 32 });
  */
 import type { Image } from '../core/image.js';
-import { type AxisWeights, type Window, wasmKernels } from './native/wasm-kernels.js';
+import { type AxisWeights, type Window, wasmKernels } from '../core/native/wasm-kernels.js';
 
 const PRECISION_BITS = 22;
 const HALF = 1 << (PRECISION_BITS - 1);

@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
-import { wasmKernels } from './native/wasm-kernels.js';
+import { wasmKernels } from '../core/native/wasm-kernels.js';
 
 /** Channel counts an image can be read with: grey or RGB. */
 export const IMAGE_CHANNEL_MODES = [1, 3] as const;

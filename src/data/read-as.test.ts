@@ -12,12 +12,12 @@ import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
+import { setWasmKernels } from '../core/native/wasm-kernels.js';
 import { centerCrop } from '../transforms/functional/geometry.js';
 import { resize, resizedSize } from '../transforms/functional/resize.js';
 import { resizeBilinear } from './bilinear.js';
 import { encodeImage } from './encode-image.js';
 import { openImageFolder } from './image-folder.js';
-import { setWasmKernels } from './native/wasm-kernels.js';
 import { openSource } from './open-source.js';
 import { checkOneSize, readAs } from './read-as.js';
 

@@ -52,7 +52,6 @@ export {
   speculativeTrials,
 } from './planner.js';
 export { isMemoryFailure } from './pool/memory-faults.js';
-export { TaskError, WorkerPool } from './pool/worker-pool.js';
 export {
   checkDisk,
   checkMemory,

@@ -11,7 +11,6 @@ export {
   startDashboard,
 } from './dashboard/server.js';
 export { UnknownStudyError } from './errors.js';
-export { escapeHtml, html, raw, SafeHtml } from './html.js';
 export { intervalsNote, type SeedSettings } from './intervals-note.js';
 export { type LinePlot, linePlotSvg, writePlotPng } from './line-plot.js';
 export { type NotebookHtmlOptions, notebookHtml } from './notebook-html.js';
@@ -24,4 +23,3 @@ export { renderTable } from './table.js';
 export { renderSvg, svgToPng } from './vega-render.js';
 export { type VerdictLine, verdictLines } from './verdict-rows.js';
 export { verdictTable } from './verdict-table.js';
-export { writeFileAtomically } from './write-file.js';

@@ -3,13 +3,14 @@
  * arm's settings once more on train+validation at seed 0 and saves the model a user keeps
  * (tfjs layers model.json + weights) with its preprocessing.json (see lab/export).
  */
-import { type BackendChoice, lab, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import type { BackendChoice } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: "train a study arm's settings on train+validation and save the model to keep",
   usage: 'tunebook export <study> [--arm stack|baseline|<arm>] --out <dir> [--db file]',
   flags: {
     ...DB_FLAG,

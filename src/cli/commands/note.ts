@@ -1,11 +1,12 @@
 /** `tunebook note <measure> "<text>"`: records a pitfall or observation about a measure. */
-import { ConfigError, DataError, lab, UsageError } from '../../index.js';
+
+import { ConfigError, DataError, UsageError } from '../../core/errors.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 
 export const noteCommand: Command = {
   name: 'note',
-  summary: 'record a note about a measure (shown in the notebook)',
   usage:
     'tunebook note <measure> "<text>" [--study name] [--db file]   (measure as in the notebook, e.g. "dropout before-classifier")',
   flags: { ...DB_FLAG, study: { type: 'string', help: 'the study the note is about' } },

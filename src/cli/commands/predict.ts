@@ -3,12 +3,13 @@
  * folder made by `tunebook export`: one line per file (file, class name, probability), or a
  * JSON array with every class's probability.
  */
-import { type BackendChoice, lab, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import type { BackendChoice } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'classify image files with a model folder made by tunebook export',
   usage: 'tunebook predict <model-dir> <images...> [--json]',
   flags: {
     json: { type: 'boolean', help: 'a JSON array: file, class, probability, probabilities' },

@@ -8,7 +8,10 @@
  * signal when stopped.
  */
 import { availableParallelism } from 'node:os';
-import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import { type BackendChoice, initEngine } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 import { checkResources, MEMORY_FLAG } from '../resources.js';
@@ -17,7 +20,6 @@ import { progressDisplay } from './study-progress.js';
 
 export const studyCommand: Command = {
   name: 'study',
-  summary: 'run (or resume) a study and print its verdicts',
   usage:
     'tunebook study <study.yaml> [--db file] [--workers N] [--memory MB] [--fresh] [--retry-failed]',
   flags: {

@@ -3,13 +3,14 @@
  * each failed trial's error beside it, and every failure (the baseline's too) in `failed`:
  * the study's output points there for details.
  */
-import { DataError, type lab, report, UsageError } from '../../index.js';
+import { DataError, UsageError } from '../../core/errors.js';
+import type * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
 export const verdictsCommand: Command = {
   name: 'verdicts',
-  summary: "print a stored study's verdicts (effect, 95% CI, seeds, verdict, cost)",
   usage: 'tunebook verdicts <study> [--json] [--db file]',
   flags: {
     ...DB_FLAG,

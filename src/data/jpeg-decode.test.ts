@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { DataError } from '../../core/errors.js';
-import type { Image } from '../../core/image.js';
-import { Rng } from '../../core/rng.js';
-import { decodeImageBytes, rgbToGrey } from '../decode-image.js';
-import { wasmKernels } from './wasm-kernels.js';
+import { DataError } from '../core/errors.js';
+import type { Image } from '../core/image.js';
+import { wasmKernels } from '../core/native/wasm-kernels.js';
+import { Rng } from '../core/rng.js';
+import { decodeImageBytes, rgbToGrey } from './decode-image.js';
 
 const kernels = wasmKernels();
 
@@ -17,7 +17,7 @@ interface Entry {
 
 /** JPEG files written by PIL and OpenCV, with PIL's RGB decode of each (the transforms' fixtures). */
 function loadGoldenJpegs(): { name: string; bytes: Buffer; expected: Image<Uint8Array> }[] {
-  const dir = new URL('../../../../test/fixtures/transforms/', import.meta.url);
+  const dir = new URL('../../../test/fixtures/transforms/', import.meta.url);
   const manifest = JSON.parse(readFileSync(new URL('fixtures.json', dir), 'utf8')) as {
     jpegs: { name: string; file: Entry; output: Entry }[];
   };

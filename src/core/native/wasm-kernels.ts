@@ -13,7 +13,7 @@
  *   const k = wasmKernels();
  *   const out = k ? k.resize(image, tx, ty, window) : resizeInTypeScript(image);
  */
-import type { Image } from '../../core/image.js';
+import type { Image } from '../image.js';
 import { IMAGE_KERNELS_WASM_BASE64 } from './image-kernels-wasm.js';
 
 /** One axis of a resampling (see `axisTable` in ../../transforms/functional/resize.ts). */
