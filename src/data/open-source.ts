@@ -9,17 +9,18 @@
  */
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ConfigError, DataError } from '../core/errors.js';
+import { DataError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { loadSignalCsv, type SignalCsvOptions } from './csv-signals.js';
 import { type ImageFolderOptions, openImageFolder } from './image-folder.js';
 import { mnistSource } from './mnist.js';
 import { loadSignalNpy, type SignalNpyOptions } from './npy-signals.js';
+import { BUILTIN_SOURCES, SOURCE_OPTIONS, sourceKind } from './options.js';
 import { signalSource } from './signal-set.js';
 import type { ImageSource } from './source.js';
 import { type SyntheticSignalOptions, syntheticSignals } from './synthetic-signals.js';
 
-/** Source names that are not paths. */
-export const BUILTIN_SOURCES = ['mnist', 'synthetic-signals'] as const;
+export { BUILTIN_SOURCES };
 
 export interface OpenSourceOptions
   extends ImageFolderOptions,
@@ -42,9 +43,16 @@ export interface OpenSourceOptions
 export async function openSource(
   spec: string,
   options: OpenSourceOptions = {},
+  field = 'data.options',
 ): Promise<ImageSource> {
-  if (spec === 'mnist') return mnistSource();
+  // The options a source takes depend on what its string names; a misspelt one is an error.
+  const checkOptions = () => parseOptions(SOURCE_OPTIONS[sourceKind(spec)], options, field);
+  if (spec === 'mnist') {
+    checkOptions();
+    return mnistSource();
+  }
   if (spec === 'synthetic-signals') {
+    checkOptions();
     return signalSource(syntheticSignals({ ...options, seed: options.seed ?? 0 }));
   }
   let isDir: boolean;
@@ -57,6 +65,8 @@ export async function openSource(
         'an image folder, a .csv or a .npy file',
     );
   }
+  // Missing files are named first: the options' problems matter only for a source that exists.
+  parseOptions(SOURCE_OPTIONS[isDir ? 'folder' : sourceKind(spec)], options, field);
   if (isDir) return openImageFolder(spec, options);
   const ext = extname(spec).toLowerCase();
   if (ext === '.csv') {
@@ -71,11 +81,11 @@ export async function openSource(
     );
   }
   if (ext === '.npy') {
-    if (options.labels === undefined) {
-      throw new ConfigError('labels', 'an .npy file of labels or { column: index }', undefined);
-    }
     return signalSource(
-      await loadSignalNpy(spec, { labels: options.labels, classes: options.classes }),
+      await loadSignalNpy(spec, {
+        labels: options.labels as SignalNpyOptions['labels'],
+        classes: options.classes,
+      }),
       spec,
     );
   }

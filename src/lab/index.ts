@@ -27,6 +27,7 @@ export {
 } from './config/schema.js';
 export { type ArmCost, armCost } from './cost.js';
 export {
+  checkNoteMeasure,
   type Evidence,
   measureKey,
   type NotebookEntry,

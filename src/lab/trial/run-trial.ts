@@ -24,7 +24,7 @@ import { saveModel } from '../../models/model-io.js';
 import { buildModel, parameterCount } from '../../models/registry.js';
 import { type EpochRecord, type TrainConfig, trainModel } from '../../training/loop.js';
 import { taskHead } from '../../training/multitask.js';
-import type { StudyConfig } from '../config/schema.js';
+import type { StudyConfig, TrainingConfig } from '../config/schema.js';
 import { countClasses, prepareData, resampleTrain } from './prepare-data.js';
 import { buildTransforms } from './sample-transforms.js';
 
@@ -58,6 +58,15 @@ export interface TrialOutput {
     diverged?: { epoch: number; step: number };
   };
 }
+
+/** The study's training section, every setting but `augment` one the training loop takes. */
+type TrainingForLoop = {
+  [K in keyof TrainingConfig]: K extends 'augment'
+    ? TrainingConfig[K]
+    : K extends keyof TrainConfig
+      ? TrainingConfig[K]
+      : never;
+};
 
 export type TrialReport = { type: 'epoch'; record: EpochRecord };
 
@@ -127,20 +136,18 @@ export async function runTrial(
   const { config, seed } = input;
   const { model, data, transforms, heads, backbone, layout } = await setupTrial(input);
   const params = parameterCount(model);
-  const t = config.training;
+  // The training section goes on whole: `augment` is consumed by the transforms above, and
+  // every other setting must be one the loop takes (TrainingForLoop fails to compile
+  // otherwise), so a new setting cannot be dropped here and train like the baseline.
+  const { augment: _builtIntoTransforms, ...training } = config.training satisfies TrainingForLoop;
   try {
     const result = await trainModel(
       model,
       { train: transforms.trainSource, validation: data.validation, test: data.test },
       {
-        epochs: t.epochs,
-        batchSize: t.batchSize,
+        ...training,
         seed,
-        optimizer: t.optimizer,
-        schedule: t.schedule,
-        earlyStopping: t.earlyStopping,
-        classWeights: t.classWeights ?? null,
-        labelSmoothing: t.labelSmoothing,
+        classWeights: training.classWeights ?? null,
         heads,
         backbone,
         trainTransform: transforms.train,
