@@ -124,12 +124,15 @@ export const HEAD_OPTIONS = {
  * `freeze` are filled by `checkBackboneSpec`, not here, so that a study's stored settings
  * (and their hash) hold only what the file says.
  */
-export const Backbone = record({
-  source: text('a path to a model.json (or its folder) or an http(s) URL'),
-  cutAt: text('a layer name').optional(),
-  freeze: oneOf(FREEZE_MODES).default('frozen'),
-  unfreezeAfter: int(1).optional(),
-  lrMultiplier: num(0, 1, { min: true }).optional(),
-});
+export const Backbone = record(
+  {
+    source: text('a path to a model.json (or its folder) or an http(s) URL'),
+    cutAt: text('a layer name').optional(),
+    freeze: oneOf(FREEZE_MODES).default('frozen'),
+    unfreezeAfter: int(1).optional(),
+    lrMultiplier: num(0, 1, { min: true }).optional(),
+  },
+  'a backbone spec {source, cutAt, freeze, unfreezeAfter, lrMultiplier}',
+);
 
 export { MODEL_NAMES };

@@ -57,7 +57,7 @@ test('validate refuses what a trial would refuse', async () => {
   );
   await refuses(
     { training: 'training: { epochs: 4, schedule: { name: cosine, warmup: { epochs: 4 } } }' },
-    'training.schedule.warmup.epochs: expected a warmup shorter than the run (4 epochs), got 4',
+    'training.schedule.warmup: expected a warmup shorter than the run (4 epochs), got {"epochs":4}',
   );
   await refuses(
     {

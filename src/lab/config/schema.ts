@@ -116,7 +116,7 @@ export const Training = record({
   if (s?.warmup?.epochs !== undefined && s.warmup.epochs >= t.epochs) {
     ctx.addIssue({
       code: 'custom',
-      path: ['schedule', 'warmup', 'epochs'],
+      path: ['schedule', 'warmup'],
       message: `a warmup shorter than the run (${t.epochs} epochs)`,
     });
   }
