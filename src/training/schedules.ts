@@ -88,12 +88,11 @@ export function makeSchedule(
 
   const per = spec.per ?? (name === 'onecycle' ? 'step' : 'epoch');
   const total = per === 'epoch' ? run.epochs : run.epochs * run.stepsPerEpoch;
-  const unit = per === 'epoch' ? 'epochs' : 'steps';
 
   const warm = warmupOf(spec, per, run, total, field);
   const span = total - warm.length;
   const opt = new Options(spec, field);
-  const main = mainRate(name, opt, baseLr, span, unit, field);
+  const main = mainRate(name, opt, baseLr, span);
   const rateAt = (t: number) =>
     t < warm.length ? warm.factor(t) * main.at(0) : main.at(t - warm.length);
 
@@ -211,14 +210,7 @@ interface MainRate {
   plateau?: Plateau;
 }
 
-function mainRate(
-  name: ScheduleName,
-  opt: Options,
-  base: number,
-  span: number,
-  _unit: string,
-  field: string,
-): MainRate {
+function mainRate(name: ScheduleName, opt: Options, base: number, span: number): MainRate {
   switch (name) {
     case 'constant':
       return { at: () => base };
@@ -245,7 +237,7 @@ function mainRate(
       return { at: (u) => base * gamma ** u };
     }
     case 'cosine':
-      return cosine(opt, base, span, field);
+      return cosine(opt, base, span);
     case 'onecycle':
       return onecycle(opt, base, span);
     case 'plateau': {
@@ -255,7 +247,7 @@ function mainRate(
   }
 }
 
-function cosine(opt: Options, base: number, span: number, _field: string): MainRate {
+function cosine(opt: Options, base: number, span: number): MainRate {
   const minLr = opt.number(
     'minLr',
     0,
