@@ -146,8 +146,12 @@ function specific(issue: Issue): Issue {
   for (const branch of issue.errors) {
     for (const inner of branch) {
       const resolved = specific({ ...inner, path: [...issue.path, ...inner.path] } as Issue);
-      const depth = resolved.path.length - issue.path.length;
-      // A branch that failed on the value's type says nothing about what was meant.
+      // A branch that took the value's shape but found an unknown key in it says more than
+      // one that failed on the value's type (which says nothing about what was meant).
+      const depth =
+        resolved.path.length -
+        issue.path.length +
+        (resolved.code === 'unrecognized_keys' ? 0.5 : 0);
       if (depth > 0 && depth > bestDepth) {
         best = resolved;
         bestDepth = depth;

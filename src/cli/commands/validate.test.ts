@@ -105,6 +105,18 @@ test('validate refuses unknown keys at every level, with did-you-mean', async ()
     { training: 'training: { epochs: 4, schedule: { name: plateau, cooldwn: 1 } }' },
     'training.schedule.cooldwn: unknown setting (did you mean cooldown?)',
   );
+  await refuses(
+    { measures: 'measures:\n  - augment: { pipeline: [randomRotation: 5], mdoe: online }' },
+    'measures[0].augment.mdoe: unknown setting (did you mean mode?)',
+  );
+  await refuses(
+    { data: 'data: { source: mnist, preprocessing: { method: standard, axsi: channel } }' },
+    'data.preprocessing.axsi: unknown setting (did you mean axis?)',
+  );
+  await refuses(
+    { measures: 'measures:\n  - classWeights: { strategy: effective, beta: 0.9, bta: 1 }' },
+    'measures[0].classWeights.bta: unknown setting (did you mean beta?)',
+  );
 });
 
 test('validate names a misspelt measure kind, and two kinds in one measure', async () => {

@@ -235,7 +235,13 @@ export function studyDoc(exampleFile: { name: string; text: string }): string {
         'paths' in s
           ? 'the setting paths it names'
           : `\`${s.path}\`${'merge' in s ? ' (merged)' : ''}`;
-      const value = typeText(jsonOf(MEASURES[kind].schema)).replace(/\|/g, '\\|');
+      // The value takes the form of the setting it changes, documented above.
+      const value =
+        'paths' in s
+          ? 'mapping of setting paths (`training.batchSize`) to values'
+          : 'merge' in s
+            ? `the keys of \`${s.path}\` to change`
+            : `as \`${s.path}\``;
       return `| \`${kind}\` | ${changes} | ${value} |`;
     }),
     '',
