@@ -9,11 +9,20 @@ import { z } from 'zod';
 import { bool, int, num, oneOf, record, text } from '../core/validation.js';
 import { CLASS_WEIGHT_STRATEGIES, MONITORS, TASK_TARGETS } from './names.js';
 
+/** The effective-number strategy with its beta (default 0.999, see class-weights.ts). */
+export const EffectiveWeights = record({
+  strategy: z.literal('effective', { error: '"effective" (the strategy that takes a beta)' }),
+  beta: num(0, 1, { max: true }).optional(),
+});
+
 export const ClassWeights = z.union(
   [
     oneOf(CLASS_WEIGHT_STRATEGIES),
-    z.array(num(0), { error: 'a list of non-negative numbers, one per class' }).min(1),
-    record({ strategy: z.literal('effective'), beta: num(0, 1, { min: true, max: true }) }),
+    z
+      .array(num(0), { error: 'a list of non-negative numbers, one per class' })
+      .min(1)
+      .refine((w) => w.some((v) => v > 0), { error: 'at least one weight > 0' }),
+    EffectiveWeights,
   ],
   {
     error: `one of ${CLASS_WEIGHT_STRATEGIES.join(', ')}, a list of weights, or {strategy: effective, beta}`,

@@ -409,6 +409,10 @@ test('resampling and class weights: the study schema and the component agree', (
     { strategy: 'effective', beta: 0.99 },
     { strategy: 'effective', beta: 2 },
     { strategy: 'effective', beta: 0.9, bogus: 1 },
+    { strategy: 'effective' },
+    { strategy: 'effective', beta: 0 },
+    { strategy: 'balanced', beta: 0.9 },
+    [0, 0],
     'inverse',
   ];
   for (const w of weights) {
