@@ -42,8 +42,11 @@ import { checkIndex, type ImageSource } from './source.js';
 
 /** File extensions read as images (compared lower-cased). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
+
 /** What to do with a file of another extension inside a class folder. */
-export const UNSUPPORTED_FILE_POLICIES = ['ignore', 'error'] as const;
+import { UNSUPPORTED_FILE_POLICIES } from './options.js';
+
+export { UNSUPPORTED_FILE_POLICIES };
 export type UnsupportedFilePolicy = (typeof UNSUPPORTED_FILE_POLICIES)[number];
 
 /** Default decoded-image cache: 256 MiB. */

@@ -33,6 +33,7 @@ export {
   type MemoryEstimate,
 } from './memory-budget.js';
 export {
+  checkNoteMeasure,
   type Evidence,
   measureKey,
   type NotebookEntry,

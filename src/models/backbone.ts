@@ -24,8 +24,9 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { seedWeights } from '../engine/seeded-init.js';
-import { int, isRecord, knownKeys, numberIn, oneOf, record } from './checks.js';
+import { int, isRecord, knownKeys, record } from './checks.js';
 import { freezeAwareBatchNorm } from './frozen-batch-norm.js';
 import {
   attachHeads,
@@ -35,20 +36,13 @@ import {
   MAIN_OUTPUT,
 } from './heads.js';
 import { loadModel } from './model-io.js';
-import { FREEZE_MODES, type FreezeMode } from './names.js';
+import type { FreezeMode } from './names.js';
+import { Backbone, BackboneHeadOptions, FEATURE_POOLINGS, type FeaturePooling } from './options.js';
 import type { ModelSpec } from './registry.js';
 
 export { FREEZE_MODES, type FreezeMode } from './names.js';
-export const BACKBONE_SPEC_KEYS = [
-  'source',
-  'cutAt',
-  'freeze',
-  'unfreezeAfter',
-  'lrMultiplier',
-] as const;
-/** How a backbone's last feature map becomes the head's feature vector. */
-export const FEATURE_POOLINGS = ['avg', 'max', 'flatten'] as const;
-export type FeaturePooling = (typeof FEATURE_POOLINGS)[number];
+export const BACKBONE_SPEC_KEYS = Object.keys(Backbone.shape) as (keyof BackboneSpec)[];
+export { FEATURE_POOLINGS, type FeaturePooling };
 
 export interface BackboneSpec {
   /** Path to a model.json (or its folder), a file:// or an http(s) URL. */
@@ -91,25 +85,8 @@ export function checkBackboneSpec(
   spec: unknown,
   field = 'backbone',
 ): Required<Omit<BackboneSpec, 'cutAt'>> & { cutAt?: string } {
-  const s = record(field, spec, 'a backbone spec { source, cutAt?, freeze?, ... }');
-  knownKeys(field, s, BACKBONE_SPEC_KEYS);
-  if (typeof s.source !== 'string' || s.source.trim() === '') {
-    throw new ConfigError(`${field}.source`, 'a path or an http(s) URL of a model.json', s.source);
-  }
-  if (s.cutAt !== undefined && (typeof s.cutAt !== 'string' || s.cutAt === '')) {
-    throw new ConfigError(`${field}.cutAt`, 'a layer name', s.cutAt);
-  }
-  return {
-    source: s.source,
-    ...(s.cutAt === undefined ? {} : { cutAt: s.cutAt as string }),
-    freeze: s.freeze === undefined ? 'frozen' : oneOf(`${field}.freeze`, s.freeze, FREEZE_MODES),
-    unfreezeAfter:
-      s.unfreezeAfter === undefined ? 1 : int(`${field}.unfreezeAfter`, s.unfreezeAfter, 1),
-    lrMultiplier:
-      s.lrMultiplier === undefined
-        ? 0.1
-        : numberIn(`${field}.lrMultiplier`, s.lrMultiplier, 0, 1, '(]'),
-  };
+  const s = parseOptions(Backbone, spec, field);
+  return { ...s, unfreezeAfter: s.unfreezeAfter ?? 1, lrMultiplier: s.lrMultiplier ?? 0.1 };
 }
 
 /**
@@ -252,12 +229,8 @@ export function buildOnBackbone(
   knownKeys(field, s, ['classes', 'options', ...HEAD_OPTION_KEYS]);
   const classes = int(`${field}.classes`, s.classes, 2);
   const head = checkHeadOptions(s, field);
-  const options = s.options === undefined ? {} : record(`${field}.options`, s.options);
-  knownKeys(`${field}.options`, options, ['pooling']);
   const pooling =
-    options.pooling === undefined
-      ? 'avg'
-      : oneOf(`${field}.options.pooling`, options.pooling, FEATURE_POOLINGS);
+    parseOptions(BackboneHeadOptions, s.options ?? {}, `${field}.options`).pooling ?? 'avg';
   if (backbone.outputs.length !== 1) {
     throw new ConfigError('backbone.cutAt', 'a cut with one output tensor', backbone.outputNames);
   }

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { TunebookError } from '../../core/errors.js';
+import { describeIssues } from '../../core/validation.js';
 import { type Arm, planArms } from './arms.js';
-import { describeIssues } from './issues.js';
 import { Pretrain, type PretrainConfig, Study, type StudyConfig } from './schema.js';
 
 /** A study file that cannot be read or is not a valid study. */

@@ -26,7 +26,7 @@ import { isTorchWeights } from '../../models/pytorch/names.js';
 import { buildModel, parameterCount } from '../../models/registry.js';
 import { type EpochRecord, type TrainConfig, trainModel } from '../../training/loop.js';
 import { taskHead } from '../../training/multitask.js';
-import type { StudyConfig } from '../config/schema.js';
+import type { StudyConfig, TrainingConfig } from '../config/schema.js';
 import { cachedHead } from './cached-head.js';
 import { countClasses, prepareData, resampleTrain, withValidationInTrain } from './prepare-data.js';
 import { buildTransforms } from './sample-transforms.js';
@@ -67,6 +67,15 @@ export interface TrialOutput {
     cpuSeconds?: number | null;
   };
 }
+
+/** The study's training section, every setting but `augment` one the training loop takes. */
+type TrainingForLoop = {
+  [K in keyof TrainingConfig]: K extends 'augment'
+    ? TrainingConfig[K]
+    : K extends keyof TrainConfig
+      ? TrainingConfig[K]
+      : never;
+};
 
 export type TrialReport = { type: 'epoch'; record: EpochRecord };
 
@@ -140,7 +149,10 @@ export async function runTrial(
   const setup = await setupTrial(input);
   const { model, data, transforms, heads, backbone, layout } = setup;
   const params = parameterCount(model);
-  const t = config.training;
+  // The training section goes on whole: `augment` is consumed by the transforms above, and
+  // every other setting must be one the loop takes (TrainingForLoop fails to compile
+  // otherwise), so a new setting cannot be dropped here and train like the baseline.
+  const { augment: _builtIntoTransforms, ...training } = config.training satisfies TrainingForLoop;
   // A frozen backbone with fixed inputs: its features once, then the head alone trains.
   const cached = await cachedHead(setup, config).catch((error) => {
     model.dispose();
@@ -155,14 +167,9 @@ export async function runTrial(
         test: data.test,
       },
       {
-        epochs: t.epochs,
-        batchSize: t.batchSize,
+        ...training,
         seed,
-        optimizer: t.optimizer,
-        schedule: t.schedule,
-        earlyStopping: t.earlyStopping,
-        classWeights: t.classWeights ?? null,
-        labelSmoothing: t.labelSmoothing,
+        classWeights: training.classWeights ?? null,
         heads,
         backbone: cached ? undefined : backbone,
         trainTransform: cached ? undefined : transforms.train,

@@ -11,8 +11,8 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../core/errors.js';
+import { choice } from '../../core/validation.js';
 import { adoptBackbone, type BackboneSpec } from '../backbone.js';
-import { oneOf } from '../checks.js';
 import { adaptInputChannels, loadStateDict } from './load-weights.js';
 import { TORCH_ARCHS, type TorchArch, WEIGHT_ORIGINS, type WeightOrigin } from './names.js';
 import { checkArch, checkStateDict, inferResnetArch } from './resnet-arch.js';
@@ -31,8 +31,8 @@ export async function loadTorchBackbone(
   field = 'backbone',
 ): Promise<tfl.LayersModel> {
   const { from, arch, ...rest } = spec;
-  if (from !== undefined) oneOf(`${field}.from`, from, WEIGHT_ORIGINS);
-  if (arch !== undefined) oneOf(`${field}.arch`, arch, TORCH_ARCHS);
+  if (from !== undefined) choice(`${field}.from`, from, WEIGHT_ORIGINS);
+  if (arch !== undefined) choice(`${field}.arch`, arch, TORCH_ARCHS);
   if (inputShape.length !== 3) {
     throw new ConfigError(
       `${field}.source`,
