@@ -13,6 +13,7 @@ import {
   smallCnn,
   trainStep,
 } from '../src/index.js';
+import { trainingFlopsPerSample } from './roofline.js';
 
 export const NETS = ['cnn', 'resnet'] as const;
 export type Net = (typeof NETS)[number];
@@ -31,6 +32,8 @@ export interface Measurement {
   backend: string;
   samplesPerSecond: number;
   reps: number[];
+  /** FLOPs of one training step per sample (bench/roofline.ts). */
+  flopsPerSample: number;
 }
 
 export function median(values: number[]): number {
@@ -68,6 +71,7 @@ export async function prepare(options: MeasureOptions): Promise<() => Measuremen
       for (const b of batches) trainStep(model, optimizer, b.x, b.y);
       reps.push(n / ((performance.now() - start) / 1000));
     }
-    return { net, backend: info.backend, samplesPerSecond: median(reps), reps };
+    const flopsPerSample = trainingFlopsPerSample(model);
+    return { net, backend: info.backend, samplesPerSecond: median(reps), reps, flopsPerSample };
   };
 }
