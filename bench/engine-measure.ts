@@ -10,6 +10,7 @@ import { seedWeights } from '../src/engine/seeded-init.js';
 import { resnet } from '../src/models/resnet.js';
 import { smallCnn } from '../src/models/small-cnn.js';
 import { trainStep } from '../src/training/classifier.js';
+import { trainingFlopsPerSample } from './roofline.js';
 
 export const NETS = ['cnn', 'resnet'] as const;
 export type Net = (typeof NETS)[number];
@@ -28,6 +29,8 @@ export interface Measurement {
   backend: string;
   samplesPerSecond: number;
   reps: number[];
+  /** FLOPs of one training step per sample (bench/roofline.ts). */
+  flopsPerSample: number;
 }
 
 export function median(values: number[]): number {
@@ -65,6 +68,7 @@ export async function prepare(options: MeasureOptions): Promise<() => Measuremen
       for (const b of batches) trainStep(model, optimizer, b.x, b.y);
       reps.push(n / ((performance.now() - start) / 1000));
     }
-    return { net, backend: info.backend, samplesPerSecond: median(reps), reps };
+    const flopsPerSample = trainingFlopsPerSample(model);
+    return { net, backend: info.backend, samplesPerSecond: median(reps), reps, flopsPerSample };
   };
 }

@@ -5,7 +5,11 @@
  *   engine cnn: tunebook X samples/s (wasm), pytorch Y samples/s, ratio X/Y
  *   engine resnet: ...
  *   engine parallel cnn: tunebook X samples/s (2 workers), pytorch Y samples/s (2 threads), ratio
+ *   roofline cnn: X GFLOP/s in a training step, Y% of the wasm peak (mul+add Z GFLOP/s)
  *   engine ratio: R          (the smallest single-thread ratio)
+ *
+ * The first lines give Node and V8, the kernel path in use and the wasm peak that the
+ * roofline lines divide by (bench/wasm-peak.ts: the path in use is SIMD128 mul+add).
  *
  * PyTorch runs bench/reference/pytorch_engine.py with /usr/bin/python3 (Debian's
  * python3-torch) with torch.set_num_threads(1); without it, its figures are skipped with a
@@ -15,8 +19,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type BackendChoice, parseBackendChoice } from '../src/engine/backend.js';
+import { type BackendChoice, initEngine, parseBackendChoice } from '../src/engine/backend.js';
 import { type Measurement, type MeasureOptions, NETS, type Net } from './engine-measure.js';
+import { measureWasmPeak, runtimeLine, type WasmPeak } from './wasm-peak.js';
 
 const PYTHON = process.env.TUNEBOOK_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../bench/reference/pytorch_engine.py', import.meta.url));
@@ -60,6 +65,13 @@ function pytorch(net: Net, threads: number, options: MeasureOptions): number | s
     .samples_per_s;
 }
 
+/** Achieved GFLOP/s of the training step against the peak of the path in use (mul+add). */
+function roofline(m: Measurement, peak: WasmPeak): string {
+  const achieved = (m.samplesPerSecond * m.flopsPerSample) / 1e9;
+  const share = (100 * achieved) / peak.mulAdd;
+  return `roofline ${m.net}: ${achieved.toFixed(1)} GFLOP/s in a training step, ${share.toFixed(0)}% of the wasm peak (mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s)`;
+}
+
 function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toFixed(1);
 }
@@ -72,6 +84,13 @@ async function main(): Promise<void> {
   const reps = Math.max(5, Number(flag('reps') ?? 5));
   const nets = (flag('nets') ?? NETS.join(',')).split(',') as Net[];
   const ratios: number[] = [];
+  const peak = measureWasmPeak();
+  const relaxed = peak.relaxedMadd === null ? 'n/a' : `${peak.relaxedMadd.toFixed(1)} GFLOP/s`;
+  console.log(`engine runtime: ${runtimeLine()}`);
+  console.log(
+    `wasm peak: mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s, relaxed_madd ${relaxed} (one thread)`,
+  );
+  const rooflines: string[] = [];
   for (const net of nets) {
     if (!NETS.includes(net)) throw new Error(`--nets: unknown net ${net}`);
     const options: MeasureOptions = {
@@ -83,6 +102,7 @@ async function main(): Promise<void> {
       warmup: 3,
     };
     const [ours] = await runWorkers(options, 1);
+    if (ours.backend === 'wasm') rooflines.push(roofline(ours, peak));
     const ref = pytorch(net, 1, options);
     if (typeof ref === 'number') {
       ratios.push(ours.samplesPerSecond / ref);
@@ -96,6 +116,11 @@ async function main(): Promise<void> {
       );
     }
   }
+  const info = await initEngine({ backend });
+  console.log(
+    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? 'available, unused' : 'unavailable'})`,
+  );
+  for (const line of rooflines) console.log(line);
   if (nets.includes('cnn')) {
     const options: MeasureOptions = { net: 'cnn', backend, batch: 64, steps: 10, reps, warmup: 3 };
     const both = await runWorkers(options, 2);

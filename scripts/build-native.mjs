@@ -1,53 +1,77 @@
 #!/usr/bin/env node
-// Builds native/kernels.wasm from native/kernels.c. Needs clang and lld with the wasm32
-// target (Debian: apt-get install clang lld). The output is committed, so installing
-// tunebook needs no compiler; run this after changing kernels.c.
-import { execFileSync } from 'node:child_process';
+// Builds the committed wasm modules from native/*.c. Needs clang and lld with the wasm32
+// target (Debian: apt-get install clang-19 lld-19). The outputs are committed, so installing
+// tunebook needs no compiler; run this after changing a .c file.
+//   node scripts/build-native.mjs [kernels] [peak]     (default: both)
+//   kernels: native/kernels.wasm, the training kernels (src/engine/kernels)
+//   peak:    native/peak-{simd128,relaxed}.wasm, the peak loops of bench/wasm-peak
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const out = 'native/kernels.wasm';
-execFileSync(
-  'clang',
-  [
-    '--target=wasm32',
-    '-O3',
-    '-msimd128',
-    '-mmutable-globals',
-    '-nostdlib',
-    '-fno-builtin',
-    '-Wall',
-    '-Werror',
-    '-Wl,--no-entry',
-    '-Wl,--import-memory',
-    '-Wl,--export-dynamic',
-    '-Wl,--export=__stack_pointer',
-    '-o',
-    out,
-    'native/kernels.c',
-  ],
-  { stdio: 'inherit' },
+const targets = process.argv.length > 2 ? process.argv.slice(2) : ['kernels', 'peak'];
+const clang = ['clang', 'clang-19', 'clang-18', 'clang-17', 'clang-16'].find(
+  (c) => spawnSync(c, ['--version']).status === 0,
 );
+if (!clang) {
+  console.error('build-native: no clang found (Debian: apt-get install clang-19 lld-19)');
+  process.exit(1);
+}
+if (targets.includes('kernels')) buildKernels();
+if (targets.includes('peak')) buildPeak();
 
-// The module shares the tfjs heap: a data section would overwrite it at instantiation.
-const bytes = readFileSync(out);
-let i = 8;
-while (i < bytes.length) {
-  const id = bytes[i++];
-  let size = 0;
-  let shift = 0;
-  let b;
-  do {
-    b = bytes[i++];
-    size |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  if (id === 11 || id === 12) {
-    console.error(`${out}: has a data section (id ${id}); kernels.c must not use static data`);
+function buildKernels() {
+  const out = 'native/kernels.wasm';
+  const flags = ['--target=wasm32', '-O3', '-msimd128', '-mmutable-globals', '-nostdlib'];
+  flags.push('-fno-builtin', '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory');
+  flags.push('-Wl,--export-dynamic', '-Wl,--export=__stack_pointer');
+  execFileSync(clang, [...flags, '-o', out, 'native/kernels.c'], { stdio: 'inherit' });
+  const bytes = readFileSync(out);
+  // The module shares the tfjs heap: a data section would overwrite it at instantiation.
+  for (const id of sectionIds(bytes)) {
+    if (id === 11 || id === 12) {
+      console.error(`${out}: has a data section (id ${id}); kernels.c must not use static data`);
+      process.exit(1);
+    }
+  }
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  console.log(`${out}: ${bytes.length} bytes, exports ${Object.keys(instance.exports).join(', ')}`);
+}
+
+// Relaxed SIMD needs clang >= 16 for the standard opcodes (clang 14 emits pre-standard ones
+// that V8 rejects); -ffp-contract=off keeps the mul+add build from being fused.
+function buildPeak() {
+  const banner = execFileSync(clang, ['--version'], { encoding: 'utf8' });
+  const version = Number(/version (\d+)/.exec(banner)?.[1]);
+  if (!(version >= 16)) {
+    console.error(`native/peak-*.wasm: ${clang} is ${version}; relaxed SIMD needs clang >= 16`);
     process.exit(1);
   }
-  i += size;
+  const flags = ['--target=wasm32', '-O3', '-nostdlib', '-fno-builtin', '-ffp-contract=off'];
+  flags.push('-Wall', '-Werror', '-Wl,--no-entry', '-msimd128');
+  for (const [name, extra] of [
+    ['simd128', []],
+    ['relaxed', ['-mrelaxed-simd', '-DRELAXED']],
+  ]) {
+    const out = `native/peak-${name}.wasm`;
+    execFileSync(clang, [...flags, ...extra, '-o', out, 'native/peak.c'], { stdio: 'inherit' });
+    console.log(`${out}: built with ${clang} ${version}`);
+  }
 }
-const { instance } = await WebAssembly.instantiate(bytes, {
-  env: { memory: new WebAssembly.Memory({ initial: 2 }) },
-});
-console.log(`${out}: ${bytes.length} bytes, exports ${Object.keys(instance.exports).join(', ')}`);
+
+function* sectionIds(bytes) {
+  let i = 8;
+  while (i < bytes.length) {
+    const id = bytes[i++];
+    let size = 0;
+    let shift = 0;
+    let b;
+    do {
+      b = bytes[i++];
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    yield id;
+    i += size;
+  }
+}

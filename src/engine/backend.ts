@@ -20,6 +20,7 @@ import { BackendError, ConfigError } from '../core/errors.js';
 import { attachChainedOps } from './chained-ops.js';
 import { installFusedBatchNorm } from './fused-batch-norm.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -38,6 +39,13 @@ export interface EngineInfo {
   /** Threads the backend computes with (1 for wasm without threads, cores for native). */
   threads: number;
   simd: boolean;
+  /**
+   * The kernels that run the arithmetic: `native` (libtensorflow), `simd128` (XNNPACK and
+   * tunebook's kernels, WebAssembly SIMD), `wasm-scalar` (no SIMD), or `javascript` (cpu).
+   */
+  kernelPath: 'native' | 'simd128' | 'wasm-scalar' | 'javascript';
+  /** Whether this V8 runs relaxed SIMD (fused multiply-add); no kernel uses it yet. */
+  relaxedSimd: boolean;
   node: string;
   /** The native binding installed here, if any (whether or not it is the one in use). */
   tfjsNode: string | null;
@@ -105,6 +113,7 @@ async function activate(name: BackendName): Promise<EngineInfo> {
     tfjsCoreVersion: tf.version_core,
     node: process.versions.node,
     tfjsNode,
+    relaxedSimd: relaxedSimdAvailable(),
   };
   if (name === 'tensorflow') {
     if (!tfjsNode) throw new Error('neither @tensorflow/tfjs-node-gpu nor -node is installed');
@@ -117,6 +126,7 @@ async function activate(name: BackendName): Promise<EngineInfo> {
       backendVersion: packageVersion(tfjsNode),
       threads: (await import('node:os')).availableParallelism(),
       simd: true,
+      kernelPath: 'native',
       supplementedKernels: [],
     };
   }
@@ -125,13 +135,15 @@ async function activate(name: BackendName): Promise<EngineInfo> {
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
     const supplementedKernels = registerWasmTrainingKernels();
     const backend = tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } };
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean;
     return {
       ...base,
       backend: 'wasm',
       backendPackage: '@tensorflow/tfjs-backend-wasm',
       backendVersion: packageVersion('@tensorflow/tfjs-backend-wasm'),
       threads: backend.wasm.tfjs.getThreadsCount?.() ?? 1,
-      simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+      simd,
+      kernelPath: simd ? 'simd128' : 'wasm-scalar',
       supplementedKernels,
     };
   }
@@ -146,6 +158,7 @@ async function activate(name: BackendName): Promise<EngineInfo> {
     backendVersion: packageVersion('@tensorflow/tfjs-backend-cpu'),
     threads: 1,
     simd: false,
+    kernelPath: 'javascript',
     supplementedKernels: [],
   };
 }

@@ -16,6 +16,8 @@ export const infoCommand: Command = {
     out(`tfjs-core        ${info.tfjsCoreVersion}`);
     out(`threads          ${info.threads}`);
     out(`simd             ${info.simd ? 'yes' : 'no'}`);
+    out(`kernel path      ${info.kernelPath}`);
+    out(`relaxed simd     ${info.relaxedSimd ? 'available (not used by any kernel yet)' : 'no'}`);
     out(`node             ${info.node}`);
     out(`tfjs-node        ${info.tfjsNode ? `found (${info.tfjsNode})` : 'not found'}`);
     if (info.supplementedKernels.length > 0) {

@@ -12,6 +12,7 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
   }
+  function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;
   class Global {
     value: number;
   }
