@@ -15,6 +15,7 @@
  *   ImageOptions.parse({ size: [32, 32], resize: 'pad', channels: 3 });
  */
 import { z } from 'zod';
+import { record } from '../core/validation.js';
 // Type-only: the study schema imports this file, and planning code must not load the image
 // reader (sharp, wasm) just to check a file.
 import type { ImageChannels } from './decode-image.js';
@@ -41,7 +42,7 @@ const side = z
   .max(MAX_IMAGE_SIDE, { error: `an integer in [1, ${MAX_IMAGE_SIDE}]` });
 
 /** The schema of `data.image` (unknown keys are errors naming the key). */
-export const ImageOptions = z.strictObject(
+export const ImageOptions = record(
   {
     size: z.tuple([side, side], { error: 'two integers [height, width]' }).optional(),
     resize: z.enum(RESIZE_MODES, { error: `one of ${RESIZE_MODES.join(', ')}` }).optional(),
@@ -52,7 +53,7 @@ export const ImageOptions = z.strictObject(
       )
       .optional(),
   },
-  { error: 'a mapping {size: [height, width], resize, channels}' },
+  'a mapping {size: [height, width], resize, channels}',
 );
 
 /** The schema of `data.skipUnreadable`. */

@@ -332,12 +332,12 @@ test('bad backbones are DataErrors or ConfigErrors naming the file or field, exi
     [
       { source: '' },
       ConfigError,
-      /^backbone\.source: expected a path to a model\.json \(or its folder\) or an http\(s\) URL/,
+      /^backbone\.source: expected a path to a model\.json \(or its folder\), an http\(s\) URL, or a PyTorch/,
     ],
     [
       { path: pretrained },
       ConfigError,
-      /^backbone\.path: unknown setting \(expected source, cutAt, freeze, unfreezeAfter, lrMultiplier\) \(and 1 more problem\)$/,
+      /^backbone\.path: unknown setting \(expected source, from, arch, cutAt, freeze, unfreezeAfter, lrMultiplier\) \(and 1 more problem\)$/,
     ],
     ['weights.json', ConfigError, /^backbone: expected a backbone spec/],
   ];

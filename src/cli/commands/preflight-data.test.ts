@@ -62,7 +62,9 @@ async function refused(file: string, message: string | RegExp): Promise<void> {
   const s = runCli(['study', file, '--db', join(dir, 'refused.db')]);
   assert.equal(s.code, 2, s.stdout);
   assert.equal(s.stderr.trim().split('\n').length, 1, s.stderr);
-  assert.equal(s.stderr.replace(/^tunebook: /, '').trim(), v.stderr);
+  // libvips's error text for one broken file varies from run to run ("Unknown error" at times).
+  const stable = (text: string) => text.replace(/\(sharp: [^)]*\)/, '(sharp: ...)').trim();
+  assert.equal(stable(s.stderr.replace(/^tunebook: /, '')), stable(v.stderr));
 }
 
 test('one class folder: a study needs at least two classes', async () => {

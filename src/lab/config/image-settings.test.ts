@@ -19,7 +19,10 @@ test('data.image: size, resize and channels are checked and unknown keys named',
   assert.deepEqual(ok.config.data.image, { size: [32, 24], resize: 'pad', channels: 3 });
   assert.equal(ok.config.data.skipUnreadable, true);
   const cases: [string, string][] = [
-    ['{ source: mnist, image: { chanels: 1 } }', 's.yaml: data.image.chanels: unknown setting'],
+    [
+      '{ source: mnist, image: { chanels: 1 } }',
+      's.yaml: data.image.chanels: unknown setting (did you mean channels?)',
+    ],
     [
       '{ source: mnist, image: { size: [32, 32], resize: squash } }',
       's.yaml: data.image.resize: expected one of shorter, exact, pad, got "squash"',
