@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TunebookError } from '../core/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { stackArm } from './config/arms.js';
+import { CONTROL_SEED_OFFSET, controlArm, stackArm } from './config/arms.js';
 import type { LoadedStudy } from './config/load.js';
 import type { MeasureConfig } from './config/schema.js';
 import { armCost } from './cost.js';
@@ -32,7 +32,7 @@ import {
   speculativeTrials,
 } from './planner.js';
 import { TaskError, WorkerPool } from './pool/worker-pool.js';
-import { repeatedLevel } from './stats/sequential.js';
+import { planFor, type RuleSettings, recordRule, ruleName } from './stats/study-rule.js';
 import type { ArmRow, EpochRow, Store, StudyRow, TrialRow } from './store/store.js';
 import type { TrialInput, TrialOutput, TrialReport } from './trial/run-trial.js';
 
@@ -105,14 +105,19 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       name: config.name,
       hash: loaded.hash,
       file: loaded.file,
-      config,
+      // The rule is recorded beside the settings (not in the hash): a later default never
+      // changes this study's verdicts (lab/stats/study-rule.ts).
+      config: { ...config, verdictRule: recordRule(config) },
       environment: options.environment ?? null,
     });
   }
   const studyId = study.id;
   store.setStudyState(studyId, 'running');
   const armRows = new Map<string, ArmRow>();
-  for (const arm of loaded.arms) {
+  const stored = study.config as RuleSettings;
+  let plan = planFor(stored);
+  const armsToRun = plan.control ? [...loaded.arms, controlArm(config)] : loaded.arms;
+  for (const arm of armsToRun) {
     const row = store.upsertArm({
       studyId,
       key: arm.id,
@@ -141,7 +146,6 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   let failed = 0;
   let trialsRun = 0;
   const ahead = { started: 0, setAside: 0 };
-  const plan = planOf(config);
 
   /** Scores and failures from the store (or a fresh read of it), pending seeds from `running`. */
   const progressOf = (trials = store.trials(studyId)): ArmProgress[] => {
@@ -164,7 +168,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   /** Adds the stack arm once every measure arm is decided, if asked and anything is effective. */
   const maybeStack = () => {
     if (!config.stack || armRows.has('stack')) return;
-    const statuses = armStatuses(progressOf(), plan).filter((s) => s.key !== 'stack');
+    const statuses = armStatuses(progressOf(), plan).filter(
+      (s) => s.key !== 'stack' && s.key !== 'control',
+    );
     if (statuses.some((s) => s.verdict === 'undecided')) return;
     const effective = loaded.arms.filter(
       (a) => statuses.find((s) => s.key === a.id)?.verdict === 'effective',
@@ -206,7 +212,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
       .run(
         {
           config: configOf(trial.armKey),
-          seed: trial.seed,
+          seed: trial.armKey === 'control' ? CONTROL_SEED_OFFSET + trial.seed : trial.seed,
           backend: options.backend,
           checkpoint,
           identity: { study: config.name, hash: loaded.hash, arm: trial.armKey, seed: trial.seed },
@@ -275,6 +281,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   try {
     for (;;) {
       if (interrupted) break;
+      if (plan.resolution === 0) plan = planFor(stored, testSizeOf(store.trials(studyId)));
       maybeStack();
       const progress = progressOf();
       const wanted = plannedTrials(progress, plan);
@@ -332,7 +339,9 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     rmSync(checkpointRoot, { recursive: true, force: true });
   }
   const trials = store.trials(studyId);
-  if (!interrupted) saveVerdicts(store, studyId, armRows, progressOf(), plan, config.metric);
+  plan = planFor(stored, testSizeOf(trials));
+  if (!interrupted)
+    saveVerdicts(store, studyId, armRows, progressOf(), plan, config.metric, ruleName(stored));
   store.setStudyState(studyId, interrupted ? 'interrupted' : 'done');
   const measureArms = armRows.size;
   return {
@@ -349,15 +358,18 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   };
 }
 
-/** The planner's settings of a study: repeated intervals widen every look's interval. */
-export function planOf(config: LoadedStudy['config']): Required<PlanOptions> {
-  const { minSeeds, maxSeeds, intervals } = config.seeds;
-  return {
-    minSeeds,
-    maxSeeds,
-    delta: config.delta,
-    level: intervals === 'repeated' ? repeatedLevel(minSeeds, maxSeeds) : 0.95,
-  };
+/** The planner's settings of a study file as a new study would record them. */
+export function planOf(config: LoadedStudy['config'], testSize: number | null = null): PlanOptions {
+  return planFor({ ...config, verdictRule: recordRule(config) }, testSize);
+}
+
+/** Examples in the test split, from the first trial that reports it (null before). */
+function testSizeOf(trials: TrialRow[]): number | null {
+  for (const t of trials) {
+    const counts = (t.result as { classCounts?: { test?: number[] } } | null)?.classCounts?.test;
+    if (counts?.length) return counts.reduce((a, b) => a + b, 0);
+  }
+  return null;
 }
 
 function saveVerdicts(
@@ -367,6 +379,7 @@ function saveVerdicts(
   progress: ArmProgress[],
   plan: PlanOptions,
   metric: string,
+  intervals: string,
 ): void {
   const statuses = armStatuses(progress, plan);
   const trials = store.trials(studyId);
@@ -395,8 +408,11 @@ function saveVerdicts(
       details: {
         metric,
         delta: plan.delta,
-        intervals: plan.level === 0.95 ? 'per-look' : 'repeated',
+        intervals,
         level: plan.level,
+        alpha: plan.alpha,
+        resolution: plan.resolution,
+        errorRate: plan.errorRate,
         seeds: s.effect.seeds,
         differences: s.effect.differences,
         sd: s.effect.sd,
