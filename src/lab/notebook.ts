@@ -77,6 +77,8 @@ export function standingOf(verdicts: string[]): Standing {
 export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): NotebookEntry[] {
   const byMeasure = new Map<string, Evidence[]>();
   for (const v of verdicts) {
+    // A study's negative control is a check on that study, not a measure.
+    if (v.kind === 'control') continue;
     const config = (v.studyConfig ?? {}) as {
       data?: { source?: string; imbalance?: { ratio: number } };
       model?: { name?: string };

@@ -97,8 +97,8 @@ export const studyCommand: Command = {
             ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
             : ''),
       );
-      const intervals = report.intervalsNote(config.seeds);
-      if (intervals) out(intervals);
+      // From the stored study: its recorded rule, not the file's (lab/stats/study-rule.ts).
+      for (const line of report.verdictNotes(study.config as report.StoredSettings)) out(line);
     } finally {
       process.off('SIGINT', onSigint);
       store.close();

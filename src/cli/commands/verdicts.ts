@@ -24,8 +24,23 @@ export const verdictsCommand: Command = {
         );
       }
       const lines = report.verdictLines(store, study);
+      const { measures, control } = report.splitControl(lines);
+      const warning = report.controlWarning(control);
       if (flags.json) {
-        out(JSON.stringify({ study: study.name, state: study.state, arms: lines }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              study: study.name,
+              state: study.state,
+              arms: measures,
+              // The negative control, apart from the measures; warnings say when it was decisive.
+              control,
+              warnings: warning ? [warning] : [],
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       if (study.state !== 'done')
@@ -33,10 +48,7 @@ export const verdictsCommand: Command = {
       if (lines.length === 0) out('no verdicts yet: the study has not finished');
       else {
         out(report.verdictTable(lines));
-        const intervals = report.intervalsNote(
-          (study.config as { seeds?: report.SeedSettings } | null)?.seeds,
-        );
-        if (intervals) out(intervals);
+        for (const line of report.verdictNotes(study.config as report.StoredSettings)) out(line);
       }
     } finally {
       store.close();
