@@ -8,6 +8,7 @@ import { TunebookError, UsageError } from '../index.js';
 import { flagHelp, parseArgs } from './args.js';
 import { type Command, GLOBAL_FLAGS } from './command.js';
 import { augmentCommand } from './commands/augment.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { infoCommand } from './commands/info.js';
 import { lrFindCommand } from './commands/lr-find.js';
 import { noteCommand } from './commands/note.js';
@@ -26,6 +27,7 @@ const COMMANDS: Command[] = [
   studyCommand,
   validateCommand,
   verdictsCommand,
+  calibrateCommand,
   reportCommand,
   serveCommand,
   notebookCommand,

@@ -55,7 +55,22 @@ export {
   StudyChangedError,
   type StudyOutcome,
 } from './runner.js';
+export { type Calibration, calibrate } from './stats/calibration.js';
+export {
+  criticalValues,
+  DEFAULT_RULE,
+  INTERVAL_RULES,
+  type IntervalRule,
+  minDecisiveSeeds,
+  resolutionOf,
+} from './stats/rules.js';
 export { falseVerdictRate, repeatedLevel } from './stats/sequential.js';
+export {
+  familyFigure,
+  planFor,
+  recordRule,
+  type VerdictRule,
+} from './stats/study-rule.js';
 export {
   effectOf,
   pairedDifferences,
