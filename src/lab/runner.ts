@@ -32,7 +32,13 @@ import {
   speculativeTrials,
 } from './planner.js';
 import { TaskError, WorkerPool } from './pool/worker-pool.js';
-import { planFor, type RuleSettings, recordRule, ruleName } from './stats/study-rule.js';
+import {
+  planFor,
+  prepareRule,
+  type RuleSettings,
+  recordRule,
+  ruleName,
+} from './stats/study-rule.js';
 import type { ArmRow, EpochRow, Store, StudyRow, TrialRow } from './store/store.js';
 import type { TrialInput, TrialOutput, TrialReport } from './trial/run-trial.js';
 
@@ -91,6 +97,8 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   const status = options.status ?? (() => {});
   const checkpointRoot = join(options.checkpointDir ?? `${store.file}.checkpoints`, config.name);
 
+  // The rule's boundaries before the study is stored (they take a moment to simulate).
+  prepareRule(planOf(config), config.measures.length);
   let study = store.findStudy(config.name);
   if (study && study.hash !== loaded.hash) {
     if (!options.fresh) throw new StudyChangedError(config.name, store.file);

@@ -8,7 +8,7 @@
  * @example
  *   verdictNotes(study.config); // ['intervals: ...', 'family: 10 measures at 5% each: ...']
  */
-import { minDecisiveSeeds, STATED_ALPHA } from '../lab/stats/rules.js';
+import { STATED_ALPHA } from '../lab/stats/rules.js';
 import { falseVerdictRate } from '../lab/stats/sequential.js';
 import { simulateRule } from '../lab/stats/simulate.js';
 import { familyFigure, planFor, type RuleSettings } from '../lab/stats/study-rule.js';
@@ -25,10 +25,15 @@ export function verdictNotes(stored: StoredSettings | null | undefined): string[
     const rate = perMeasureRate(settings);
     return [legacy, familyNote(settings, rate)].filter((l): l is string => l !== null);
   }
-  return [rulesNote(settings), familyNote(settings, perMeasureRate(settings))].filter(
+  return [rulesNote(settings), familyNote(settings, perMeasureRate(settings)), COVERS].filter(
     (l): l is string => l !== null,
   );
 }
+
+/** What the interval covers: the split is fixed per study, so only training randomness. */
+export const COVERS =
+  'covers: seed-to-seed training randomness (init, order, augmentation, dropout) on the ' +
+  "study's fixed split; which examples landed in the test split is not in the intervals";
 
 /** The chance a measure with no effect ends effective or harmful under the study's rule. */
 function perMeasureRate(settings: StoredSettings): number {

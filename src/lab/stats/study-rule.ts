@@ -10,6 +10,7 @@
  *   planFor(stored, 2000); // { rule: 'spending', alpha: 0.05, resolution: 0.05, ... }
  */
 import {
+  criticalValues,
   DEFAULT_RULE,
   INTERVAL_RULES,
   type IntervalRule,
@@ -113,4 +114,20 @@ export function ruleName(stored: RuleSettings): IntervalRule {
  */
 export function familyFigure(m: number, alpha = STATED_ALPHA): { any: number; expected: number } {
   return { any: 1 - (1 - alpha) ** m, expected: m * alpha };
+}
+
+/**
+ * Computes (and caches) the boundaries a plan will use: the first spending boundaries take
+ * about a second to simulate, better spent before a study is stored than between storing
+ * it and queuing its first trials. Per-study plans warm every Holm level alpha / k.
+ */
+export function prepareRule(plan: Omit<StudyPlan, 'control'>, measures: number): void {
+  if (!plan.rule) return;
+  const alpha = plan.alpha ?? STATED_ALPHA;
+  const levels =
+    plan.errorRate === 'per-study'
+      ? Array.from({ length: Math.max(1, measures) }, (_, k) => alpha / (k + 1))
+      : [alpha];
+  for (const level of levels)
+    criticalValues(plan.rule, plan.minSeeds, plan.maxSeeds, level, plan.minDecisive);
 }
