@@ -8,18 +8,26 @@
  * @example
  *   verdictNotes(study.config); // ['intervals: ...', 'family: 10 measures at 5% each: ...']
  */
+
+import { detectableInSd } from '../lab/stats/calibration.js';
 import { STATED_ALPHA } from '../lab/stats/rules.js';
 import { falseVerdictRate } from '../lab/stats/sequential.js';
 import { simulateRule } from '../lab/stats/simulate.js';
 import { familyFigure, planFor, type RuleSettings } from '../lab/stats/study-rule.js';
 import { intervalsNote } from './intervals-note.js';
+import type { VerdictLine } from './verdict-rows.js';
 
 export type StoredSettings = RuleSettings & { measures?: unknown[] };
 
 const percent = (x: number) => `${Math.round(100 * x)}%`;
 
-export function verdictNotes(stored: StoredSettings | null | undefined): string[] {
+export function verdictNotes(
+  stored: StoredSettings | null | undefined,
+  lines: VerdictLine[] = [],
+): string[] {
   const settings = stored ?? {};
+  const detectable = detectableNote(settings, lines);
+  if (detectable) return [...verdictNotes(stored), detectable];
   if (!settings.verdictRule) {
     const legacy = intervalsNote(settings.seeds);
     const rate = perMeasureRate(settings);
@@ -107,5 +115,28 @@ function familyNote(settings: StoredSettings, rate: number): string | null {
     `family: ${m} measures at ${percent(rate)} each: if none had an effect, a false effective ` +
     `or harmful verdict somewhere ${percent(any)} of the time (${expected.toFixed(2)} expected)` +
     (settings.verdictRule ? '; errorRate: per-study holds the whole table to 5%' : '')
+  );
+}
+
+/**
+ * The smallest effect the study calls at 80% power by maxSeeds, at the spread of its own
+ * negative control's differences (the baseline against itself): its noise floor in points.
+ */
+function detectableNote(settings: StoredSettings, lines: VerdictLine[]): string | null {
+  const control = lines.find((l) => l.kind === 'control');
+  if (!control || !settings.verdictRule) return null;
+  const d = control.trials
+    .filter((t) => t.score !== null && t.baseline !== null)
+    .map((t) => 100 * ((t.score as number) - (t.baseline as number)));
+  if (d.length < 3) return null;
+  const mean = d.reduce((a, b) => a + b, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1));
+  const plan = planFor(settings);
+  const inSd = detectableInSd(plan);
+  if (inSd === null) return null;
+  return (
+    `detectable: at the control's spread (${sd.toFixed(2)} pts between seeds), this study ` +
+    `calls effects of ${(inSd * sd).toFixed(2)} pts at 80% power by ${plan.maxSeeds} seeds ` +
+    `(tunebook calibrate for other budgets)`
   );
 }

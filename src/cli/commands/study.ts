@@ -82,7 +82,8 @@ export const studyCommand: Command = {
       }
       const study = outcome.study;
       out('');
-      out(report.verdictTable(report.verdictLines(store, study)));
+      const lines = report.verdictLines(store, study);
+      out(report.verdictTable(lines));
       const config = loaded.config;
       const trials = store.trials(study.id).length;
       const full = store.arms(study.id).length * config.seeds.maxSeeds;
@@ -98,7 +99,8 @@ export const studyCommand: Command = {
             : ''),
       );
       // From the stored study: its recorded rule, not the file's (lab/stats/study-rule.ts).
-      for (const line of report.verdictNotes(study.config as report.StoredSettings)) out(line);
+      for (const line of report.verdictNotes(study.config as report.StoredSettings, lines))
+        out(line);
     } finally {
       process.off('SIGINT', onSigint);
       store.close();

@@ -48,7 +48,8 @@ export const verdictsCommand: Command = {
       if (lines.length === 0) out('no verdicts yet: the study has not finished');
       else {
         out(report.verdictTable(lines));
-        for (const line of report.verdictNotes(study.config as report.StoredSettings)) out(line);
+        for (const line of report.verdictNotes(study.config as report.StoredSettings, lines))
+          out(line);
       }
     } finally {
       store.close();
