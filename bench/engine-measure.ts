@@ -5,14 +5,11 @@
  * timed passes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type BackendChoice,
-  initEngine,
-  resnet,
-  seedWeights,
-  smallCnn,
-  trainStep,
-} from '../src/index.js';
+import { type BackendChoice, initEngine } from '../src/engine/backend.js';
+import { seedWeights } from '../src/engine/seeded-init.js';
+import { resnet } from '../src/models/resnet.js';
+import { smallCnn } from '../src/models/small-cnn.js';
+import { trainStep } from '../src/training/classifier.js';
 
 export const NETS = ['cnn', 'resnet'] as const;
 export type Net = (typeof NETS)[number];

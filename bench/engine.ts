@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type BackendChoice, parseBackendChoice } from '../src/index.js';
+import { type BackendChoice, parseBackendChoice } from '../src/engine/backend.js';
 import { type Measurement, type MeasureOptions, NETS, type Net } from './engine-measure.js';
 
 const PYTHON = process.env.TUNEBOOK_PYTHON ?? '/usr/bin/python3';

@@ -1,70 +1,30 @@
 /**
- * tunebook's public entry point. It exports:
- * - errors: `TunebookError` and its subclasses (stable `code`, `exitCode`); `Rng`; `Image`;
- * - the engine: `initEngine` (tfjs-node when installed, else wasm with tunebook's training
- *   kernels, else cpu), `engineInfo`, `seedWeights`, `withSeededRandom`;
- * - data (flat): sources (`openImageFolder`, `mnistSource`/`loadMnistDigits`, CSV/NPY and
- *   synthetic signals, spectrograms), `stratifiedSplit`, imbalance, resampling, `DataLoader`;
- *   the one image reader (`decodeImage`/`decodeImageBytes`: PIL's pixels, JPEG in wasm),
- *   `encodeImage` and `listImageFolder` (torchvision's ImageFolder order);
- * - namespaces: `transforms` (torchvision-style augmentation), `preprocessing` (equalizeHist,
- *   CLAHE, scalers, stats), `models` (builders, heads, backbones), `losses` (class weights,
- *   weighted cross-entropy), `optimizers`, `schedules`, `metrics`, `lab` (study files,
- *   runner, store, verdicts, notebook) and `report`;
- * - training (flat): `trainModel` (the full loop), `evaluate`, and the small
- *   `trainClassifier` / `trainStep` used by the engine benchmark; `smallCnn`, `resnet`.
+ * tunebook's public entry point: one namespace per layer, lowest first. Everything else under
+ * src is internal (the worker pool, the wasm kernels, the atomic writer, the HTML builder).
+ * `docs/api.md` lists every exported name; `npm run api` regenerates it after a change here.
+ *
+ * - `core`: `TunebookError` and its subclasses (stable `code`, `exitCode`), `Rng`, `Image`;
+ * - `engine`: `initEngine`, `engineInfo`, `seedWeights`;
+ * - `data`: sources (image folders, the MNIST digits, CSV/NPY and synthetic signals,
+ *   spectrograms), the one image reader and writer, splits, imbalance, resampling, `DataLoader`;
+ * - `transforms`: torchvision-style augmentation; `preprocessing`: equalizeHist, CLAHE,
+ *   scalers, data-set statistics;
+ * - `models`: builders, heads, backbones, model files;
+ * - `training`: `trainModel`, `evaluate`, the LR range test, and `losses`, `metrics`,
+ *   `optimizers`, `schedules`;
+ * - `lab`: study files, the runner, the store, verdicts, the notebook;
+ * - `report`: tables, the notebook and study report, the dashboard, plots.
+ *
+ * @example
+ *   import { engine, models } from 'tunebook';
+ *   await engine.initEngine();
  */
-export {
-  BackendError,
-  ConfigError,
-  DataError,
-  describeValue,
-  KernelError,
-  TunebookError,
-  UsageError,
-} from './core/errors.js';
-export { blankImage, type Image } from './core/image.js';
-export { Rng } from './core/rng.js';
-export * from './data/index.js';
-export {
-  BACKEND_CHOICES,
-  BACKEND_NAMES,
-  type BackendChoice,
-  type BackendName,
-  type EngineInfo,
-  engineInfo,
-  findNativePackage,
-  initEngine,
-  parseBackendChoice,
-} from './engine/backend.js';
-export { WASM_TRAINING_KERNELS } from './engine/kernels/register.js';
-export { seedWeights } from './engine/seeded-init.js';
-export { withSeededRandom } from './engine/seeded-random.js';
+export * as core from './core/index.js';
+export * as data from './data/index.js';
+export * as engine from './engine/index.js';
 export * as lab from './lab/index.js';
 export * as models from './models/index.js';
-export { type ResnetOptions, resnet } from './models/resnet.js';
-export { type SmallCnnOptions, smallCnn } from './models/small-cnn.js';
 export * as preprocessing from './preprocessing/index.js';
 export * as report from './report/index.js';
-export {
-  type EpochRecord as ClassifierEpoch,
-  evaluateAccuracy,
-  makeBatch,
-  predictClasses,
-  type TrainOptions,
-  trainClassifier,
-  trainStep,
-} from './training/classifier.js';
-export { type Evaluation, evaluate } from './training/evaluate.js';
 export * as training from './training/index.js';
-export {
-  type EpochRecord,
-  type TrainConfig,
-  type TrainResult,
-  trainModel,
-} from './training/loop.js';
-export * as losses from './training/losses-index.js';
-export * as metrics from './training/metrics.js';
-export * as optimizers from './training/optimizers.js';
-export * as schedules from './training/schedules.js';
 export * as transforms from './transforms/index.js';

@@ -1,4 +1,4 @@
-/** The shape every CLI command file exports. */
+/** The shape every CLI command file exports (its one-line summary sits in main.ts's list). */
 import type { FlagSpecs, FlagValues } from './args.js';
 
 export interface CommandContext {
@@ -9,7 +9,6 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   flags: FlagSpecs;
   /** Resolves to the exit code, 0 when nothing is returned. */

@@ -1,5 +1,7 @@
 /** The `--db` flag shared by the lab's commands, and opening the store it names. */
-import { lab } from '../index.js';
+
+import { UsageError } from '../core/errors.js';
+import * as lab from '../lab/index.js';
 import type { FlagSpecs, FlagValues } from './args.js';
 
 export const DB_FLAG: FlagSpecs = {
@@ -7,7 +9,9 @@ export const DB_FLAG: FlagSpecs = {
 };
 
 export function dbPath(flags: FlagValues): string {
-  return (flags.db as string | undefined) ?? 'tunebook.db';
+  const db = (flags.db as string | undefined) ?? 'tunebook.db';
+  if (db.trim() === '') throw new UsageError('--db: expected a database file path, got ""');
+  return db;
 }
 
 /** Opens the store for reading: a missing db is an error, never created. */

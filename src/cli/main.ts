@@ -1,44 +1,112 @@
 /**
  * The `tunebook` command line: parses the command and its flags, runs it, and turns errors
- * into one clear line and an exit code (2 bad input, 1 failure at run time). Stack traces
+ * into one clear line and an exit code (2 bad input, 1 failure at run time, 3 a fault of the
+ * machine: disk full, too little memory). Stack traces
  * only with --debug.
  */
 import { createRequire } from 'node:module';
-import { TunebookError, UsageError } from '../index.js';
+import { TunebookError, UsageError } from '../core/errors.js';
 import { flagHelp, parseArgs } from './args.js';
 import { type Command, GLOBAL_FLAGS } from './command.js';
-import { augmentCommand } from './commands/augment.js';
-import { calibrateCommand } from './commands/calibrate.js';
-import { infoCommand } from './commands/info.js';
-import { lrFindCommand } from './commands/lr-find.js';
-import { noteCommand } from './commands/note.js';
-import { notebookCommand } from './commands/notebook.js';
-import { pretrainCommand } from './commands/pretrain.js';
-import { previewCommand } from './commands/preview.js';
-import { reportCommand } from './commands/report.js';
-import { serveCommand } from './commands/serve.js';
-import { statsCommand } from './commands/stats.js';
-import { studyCommand } from './commands/study.js';
-import { trainCommand } from './commands/train.js';
-import { validateCommand } from './commands/validate.js';
-import { verdictsCommand } from './commands/verdicts.js';
 
-const COMMANDS: Command[] = [
-  studyCommand,
-  validateCommand,
-  verdictsCommand,
-  calibrateCommand,
-  reportCommand,
-  serveCommand,
-  notebookCommand,
-  noteCommand,
-  pretrainCommand,
-  lrFindCommand,
-  infoCommand,
-  trainCommand,
-  statsCommand,
-  augmentCommand,
-  previewCommand,
+/**
+ * Every command, with the one-line summary `--help` lists. A command's module is imported only
+ * when that command runs (or shows its own help), so `--help`, `--version` and the light
+ * commands never load TensorFlow.js, the store or the report renderer.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'study',
+    summary: 'run (or resume) a study and print its verdicts',
+    load: async () => (await import('./commands/study.js')).studyCommand,
+  },
+  {
+    name: 'validate',
+    summary: 'check a study file (schema, every arm) without running it',
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+  },
+  {
+    name: 'verdicts',
+    summary: "print a stored study's verdicts (effect, 95% CI, seeds, verdict, cost)",
+    load: async () => (await import('./commands/verdicts.js')).verdictsCommand,
+  },
+  {
+    name: 'calibrate',
+    summary: "measure the baseline's seed-to-seed spread and what the study can detect",
+    load: async () => (await import('./commands/calibrate.js')).calibrateCommand,
+  },
+  {
+    name: 'report',
+    summary: 'write a self-contained HTML report of a study: verdicts, forest plot, curves, cost',
+    load: async () => (await import('./commands/report.js')).reportCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'a local read-only dashboard: studies, live progress, verdicts, reports, notebook',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'notebook',
+    summary: 'the cumulative notebook: every measure, its verdicts across studies, and notes',
+    load: async () => (await import('./commands/notebook.js')).notebookCommand,
+  },
+  {
+    name: 'note',
+    summary: 'record a note about a measure (shown in the notebook)',
+    load: async () => (await import('./commands/note.js')).noteCommand,
+  },
+  {
+    name: 'pretrain',
+    summary: 'train a backbone on a source task and save it for a pretrained measure',
+    load: async () => (await import('./commands/pretrain.js')).pretrainCommand,
+  },
+  {
+    name: 'lr-find',
+    summary: "the LR range test on a study's baseline: suggested rate and a loss/rate plot",
+    load: async () => (await import('./commands/lr-find.js')).lrFindCommand,
+  },
+  {
+    name: 'info',
+    summary: 'show the engine in use: backend and version, threads, SIMD, Node, tfjs-node',
+    load: async () => (await import('./commands/info.js')).infoCommand,
+  },
+  {
+    name: 'train',
+    summary: 'train a model on the bundled MNIST digits and print its test accuracy',
+    load: async () => (await import('./commands/train.js')).trainCommand,
+  },
+  {
+    name: 'stats',
+    summary: 'per-channel mean/std, class counts and sizes of a data source; checks a normalize',
+    load: async () => (await import('./commands/stats.js')).statsCommand,
+  },
+  {
+    name: 'augment',
+    summary:
+      'write K augmented copies of every image of a class-folder tree (offline augmentation)',
+    load: async () => (await import('./commands/augment.js')).augmentCommand,
+  },
+  {
+    name: 'preview',
+    summary: 'draw a PNG grid of originals and augmented versions to see what a pipeline does',
+    load: async () => (await import('./commands/preview.js')).previewCommand,
+  },
+  {
+    name: 'export',
+    summary: "train a study arm's settings on train+validation and save the model to keep",
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
+  {
+    name: 'predict',
+    summary: 'classify image files with a model folder made by tunebook export',
+    load: async () => (await import('./commands/predict.js')).predictCommand,
+  },
 ];
 
 function version(): string {
@@ -64,9 +132,9 @@ function mainHelp(): string {
   ].join('\n');
 }
 
-function commandHelp(command: Command): string {
+function commandHelp(entry: CommandEntry, command: Command): string {
   return [
-    `${command.summary}`,
+    entry.summary,
     '',
     `Usage: ${command.usage}`,
     '',
@@ -99,21 +167,22 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
       out(version());
       return 0;
     }
-    const command = COMMANDS.find((c) => c.name === first);
-    if (!command) {
+    const entry = COMMANDS.find((c) => c.name === first);
+    if (!entry) {
       if (first.startsWith('-'))
         throw new UsageError(`unknown flag ${first} (try tunebook --help)`);
       throw new UsageError(
         `unknown command "${first}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`,
       );
     }
+    const command = await entry.load();
     const { flags, positionals } = parseArgs(
       rest,
       { ...command.flags, ...GLOBAL_FLAGS },
       command.name,
     );
     if (flags.help) {
-      out(commandHelp(command));
+      out(commandHelp(entry, command));
       return 0;
     }
     const code = await command.run({ flags, positionals, out });
@@ -125,6 +194,11 @@ export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number>
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
+    // A full disk met outside the checked paths (a lock, a folder) is still the machine's fault.
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+      io.err(`tunebook: the disk is full (${message}); free some space and run again\n`);
+      return 3;
+    }
     io.err(`tunebook: internal error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     else io.err('(run with --debug for the stack trace)\n');

@@ -1,16 +1,20 @@
 /**
  * Errors users can act on. Every error tunebook throws on purpose is a `TunebookError` with a
  * stable `code`; the CLI prints its message without a stack and exits with `exitCode`
- * (2 for bad input, 1 for a failure at run time).
+ * (2 for bad input, 1 for a failure at run time, 3 for a fault of the machine: disk full,
+ * not enough memory, read-only media).
  *
  * @example
  *   throw new ConfigError('study.measures[2].dropout.rate', 'a number in [0, 1)', 1.5);
  */
+/** 1: failure at run time; 2: bad input; 3: the environment (disk full, out of memory). */
+export type ExitCode = 1 | 2 | 3;
+
 export class TunebookError extends Error {
   readonly code: string;
-  readonly exitCode: 1 | 2;
+  readonly exitCode: ExitCode;
 
-  constructor(code: string, message: string, exitCode: 1 | 2 = 2) {
+  constructor(code: string, message: string, exitCode: ExitCode = 2) {
     super(message);
     this.name = new.target.name;
     this.code = code;
@@ -67,5 +71,16 @@ export class BackendError extends TunebookError {
 export class KernelError extends TunebookError {
   constructor(kernel: string, problem: string) {
     super('E_KERNEL', `${kernel}: ${problem}`, 1);
+  }
+}
+
+/**
+ * The machine cannot do what was asked: a full disk, too little memory for a trial. Not the
+ * user's input (2) nor a bug or crash (1): exit code 3, so scripts can tell "free space and
+ * rerun" from "fix the file".
+ */
+export class EnvironmentError extends TunebookError {
+  constructor(message: string) {
+    super('E_ENVIRONMENT', message, 3);
   }
 }

@@ -19,9 +19,10 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, DataError } from '../core/errors.js';
 import { indexLabels } from './class-labels.js';
+import { CSV_HEADER_MODES } from './options.js';
 import type { SignalSet } from './signal-set.js';
 
-export const CSV_HEADER_MODES = [true, false, 'auto'] as const;
+export { CSV_HEADER_MODES };
 export type CsvHeaderMode = (typeof CSV_HEADER_MODES)[number];
 
 export interface SignalCsvOptions {

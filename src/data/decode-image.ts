@@ -22,10 +22,12 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
-import { wasmKernels } from './native/wasm-kernels.js';
+import { wasmKernels } from '../core/native/wasm-kernels.js';
 
 /** Channel counts an image can be read with: grey or RGB. */
-export const IMAGE_CHANNEL_MODES = [1, 3] as const;
+import { IMAGE_CHANNEL_MODES } from './options.js';
+
+export { IMAGE_CHANNEL_MODES };
 export type ImageChannels = (typeof IMAGE_CHANNEL_MODES)[number];
 
 /** Formats sharp decodes for us, as sharp's metadata names them. */

@@ -12,6 +12,12 @@
  * - Files whose extension is not .jpg/.jpeg/.png/.webp (any case) are ignored and listed in
  *   `skipped`, or raise a DataError with `unsupported: 'error'`. Entries whose name starts
  *   with a dot (`.DS_Store`, `.ipynb_checkpoints`) are not looked at, unlike torchvision.
+ * - Size: `image: { size, resize }` reads every image at one size (./read-as.ts), before the
+ *   cache, so the cache holds what training reads; without it `shape` is set only when every
+ *   file has one size.
+ * - `skipUnreadable: true` decodes every file when opening and leaves out those that fail,
+ *   listed in `unreadable` with the reason; otherwise a file whose header cannot be read
+ *   fails the opening, and one whose pixels cannot be decoded fails its `get`.
  * - Errors: a missing path, a folder without class sub-folders, a class folder without images,
  *   and a file whose header cannot be read (on opening) or whose pixels cannot be decoded (on
  *   `get`) are DataErrors naming the path and what was found.
@@ -28,20 +34,19 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
-import {
-  checkChannels,
-  decodeImage,
-  type ImageChannels,
-  type ImageProbe,
-  probeImage,
-} from './decode-image.js';
+import { checkChannels, decodeImage, type ImageChannels, probeImage } from './decode-image.js';
+import type { ImageReadOptions } from './image-options.js';
 import { ByteLruCache, type CacheStats } from './lru-cache.js';
+import { readAs } from './read-as.js';
 import { checkIndex, type ImageSource } from './source.js';
 
 /** File extensions read as images (compared lower-cased). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
+
 /** What to do with a file of another extension inside a class folder. */
-export const UNSUPPORTED_FILE_POLICIES = ['ignore', 'error'] as const;
+import { UNSUPPORTED_FILE_POLICIES } from './options.js';
+
+export { UNSUPPORTED_FILE_POLICIES };
 export type UnsupportedFilePolicy = (typeof UNSUPPORTED_FILE_POLICIES)[number];
 
 /** Default decoded-image cache: 256 MiB. */
@@ -59,6 +64,16 @@ export interface ImageFolderOptions {
    * files up front and gives `heights`/`widths`. With `false`, `channels` must be declared.
    */
   probe?: boolean;
+  /** Read every image at this size, fitted this way (channels are `channels` above). */
+  image?: Pick<ImageReadOptions, 'size' | 'resize'>;
+  /** Decode every file when opening and leave out the ones that fail (see the file doc). */
+  skipUnreadable?: boolean;
+}
+
+/** A file left out by `skipUnreadable`, and why. */
+export interface UnreadableFile {
+  file: string;
+  reason: string;
 }
 
 const PROBE_CONCURRENCY = 16;
@@ -84,10 +99,15 @@ export class ImageFolder implements ImageSource {
     /** Per-file height and width from the headers, when probed. */
     readonly heights?: Int32Array,
     readonly widths?: Int32Array,
+    /** The size and fit images are read at (`image` of the options). */
+    readonly read: Pick<ImageReadOptions, 'size' | 'resize'> = {},
+    /** Files left out by `skipUnreadable`. */
+    readonly unreadable: readonly UnreadableFile[] = [],
   ) {
     this.count = files.length;
     this.cache = new ByteLruCache(cacheBytes);
-    if (heights && widths && this.count > 0) {
+    if (read.size) this.shape = [read.size[0], read.size[1], channels];
+    else if (heights && widths && this.count > 0) {
       const sameSize = heights.every((h, i) => h === heights[0] && widths[i] === widths[0]);
       if (sameSize) this.shape = [heights[0], widths[0], channels];
     }
@@ -100,7 +120,9 @@ export class ImageFolder implements ImageSource {
     // Two batches asking for one image at once share one decode.
     let job = this.pending.get(i);
     if (!job) {
-      job = decodeImage(this.files[i], this.channels).finally(() => this.pending.delete(i));
+      job = decodeImage(this.files[i], this.channels)
+        .then((image) => this.fit(image))
+        .finally(() => this.pending.delete(i));
       this.pending.set(i, job);
       const image = await job;
       this.cache.set(i, image, image.data.byteLength);
@@ -111,6 +133,17 @@ export class ImageFolder implements ImageSource {
 
   describe(i: number): string {
     return this.files[i];
+  }
+
+  /** A decoded image at the folder's read size (itself without one). */
+  fit(image: Image<Uint8Array>): Image<Uint8Array> {
+    return this.read.size ? (readAs(image, this.read) as Image<Uint8Array>) : image;
+  }
+
+  /** Puts an image decoded elsewhere (the opening's check) in the cache. */
+  prime(i: number, image: Image<Uint8Array>): void {
+    const fitted = this.fit(image);
+    this.cache.set(i, fitted, fitted.data.byteLength);
   }
 
   cacheStats(): CacheStats {
@@ -136,14 +169,22 @@ export async function openImageFolder(
   }
   const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
 
-  const { classNames, files, labels, skipped } = await listImageFolder(root, {
-    unsupported: policy,
-  });
+  const listing = await listImageFolder(root, { unsupported: policy });
+  const { classNames, skipped } = listing;
+  let { files, labels } = listing;
 
   let channels: ImageChannels;
   let heights: Int32Array | undefined;
   let widths: Int32Array | undefined;
-  if (probe) {
+  let unreadable: UnreadableFile[] = [];
+  let decoded: Image<Uint8Array>[] = [];
+  if (options.skipUnreadable) {
+    const checked = await readAllOrSkip(root, classNames, files, labels, declared);
+    ({ files, labels, unreadable, decoded } = checked);
+    heights = Int32Array.from(decoded, (d) => d.height);
+    widths = Int32Array.from(decoded, (d) => d.width);
+    channels = declared ?? detectChannels(root, files, decoded);
+  } else if (probe) {
     const probes = await mapLimit(files, PROBE_CONCURRENCY, probeImage);
     heights = Int32Array.from(probes, (p) => p.height);
     widths = Int32Array.from(probes, (p) => p.width);
@@ -151,7 +192,7 @@ export async function openImageFolder(
   } else {
     channels = declared!;
   }
-  return new ImageFolder(
+  const folder = new ImageFolder(
     root,
     classNames,
     files,
@@ -161,7 +202,60 @@ export async function openImageFolder(
     cacheBytes,
     heights,
     widths,
+    options.image ?? {},
+    unreadable,
   );
+  // The check decoded every file already; those that fit in the cache need not be read again.
+  decoded.forEach((image, i) => {
+    folder.prime(i, image.channels === channels ? image : convertTo(image, channels));
+  });
+  return folder;
+}
+
+/** Each file decoded (its own channels, or `declared`); those that fail left out. */
+async function readAllOrSkip(
+  root: string,
+  classNames: string[],
+  files: string[],
+  labels: Int32Array,
+  declared: ImageChannels | undefined,
+) {
+  const results = await mapLimit(files, PROBE_CONCURRENCY, async (file) => {
+    try {
+      return await decodeImage(file, declared);
+    } catch (error) {
+      return error instanceof DataError ? error : new DataError(file, String(error));
+    }
+  });
+  const kept: number[] = [];
+  const unreadable: UnreadableFile[] = [];
+  results.forEach((r, i) => {
+    if (r instanceof DataError) {
+      const prefix = `${files[i]}: `;
+      const reason = r.message.startsWith(prefix) ? r.message.slice(prefix.length) : r.message;
+      unreadable.push({ file: files[i], reason });
+    } else kept.push(i);
+  });
+  const keptLabels = Int32Array.from(kept, (i) => labels[i]);
+  classNames.forEach((name, c) => {
+    if (!keptLabels.includes(c)) {
+      throw new DataError(
+        join(root, name),
+        `class folder "${name}" has no readable image (skipUnreadable left out all of them)`,
+      );
+    }
+  });
+  return {
+    files: kept.map((i) => files[i]),
+    labels: keptLabels,
+    unreadable,
+    decoded: kept.map((i) => results[i] as Image<Uint8Array>),
+  };
+}
+
+/** An image decoded at its own channel count, at the folder's (grey files into RGB ones). */
+function convertTo(image: Image<Uint8Array>, channels: ImageChannels): Image<Uint8Array> {
+  return readAs(image, { channels }) as Image<Uint8Array>;
 }
 
 export interface ImageFolderListing {
@@ -245,7 +339,11 @@ function checkPolicy(value: unknown = 'ignore'): UnsupportedFilePolicy {
   return value as UnsupportedFilePolicy;
 }
 
-function detectChannels(root: string, files: string[], probes: ImageProbe[]): ImageChannels {
+function detectChannels(
+  root: string,
+  files: string[],
+  probes: readonly { channels: number }[],
+): ImageChannels {
   const grey = files.filter((_, i) => probes[i].channels === 1);
   const colour = files.filter((_, i) => probes[i].channels === 3);
   if (grey.length > 0 && colour.length > 0) {

@@ -35,8 +35,17 @@ export {
   listImageFolder,
   openImageFolder,
   UNSUPPORTED_FILE_POLICIES,
+  type UnreadableFile,
   type UnsupportedFilePolicy,
 } from './image-folder.js';
+export {
+  DATA_IMAGE_SETTINGS,
+  ImageOptions,
+  type ImageReadOptions,
+  MAX_IMAGE_SIDE,
+  RESIZE_MODES,
+  type ResizeMode,
+} from './image-options.js';
 export type { ImageSet } from './image-set.js';
 export { type ImbalanceOptions, imbalanceCounts, injectImbalance } from './imbalance.js';
 export {
@@ -52,6 +61,7 @@ export { loadMnistDigits, mnistSource } from './mnist.js';
 export { loadNpy, NPY_DTYPES, type NpyArray, type NpyData, parseNpy } from './npy.js';
 export { loadSignalNpy, type SignalNpyOptions, signalsFromNpy } from './npy-signals.js';
 export { BUILTIN_SOURCES, type OpenSourceOptions, openSource } from './open-source.js';
+export { checkOneSize, readAs, readSourceAs } from './read-as.js';
 export { type ResampleOptions, randomOversample, randomUndersample } from './resample.js';
 export { type SignalSet, signalAt, signalSource } from './signal-set.js';
 export {

@@ -10,16 +10,18 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { loadSignalCsv, type SignalCsvOptions } from './csv-signals.js';
-import { type ImageFolderOptions, openImageFolder } from './image-folder.js';
+import { ImageFolder, type ImageFolderOptions, openImageFolder } from './image-folder.js';
 import { mnistSource } from './mnist.js';
 import { loadSignalNpy, type SignalNpyOptions } from './npy-signals.js';
+import { BUILTIN_SOURCES, SOURCE_OPTIONS, type SourceKind, sourceKind } from './options.js';
+import { readSourceAs } from './read-as.js';
 import { signalSource } from './signal-set.js';
 import type { ImageSource } from './source.js';
 import { type SyntheticSignalOptions, syntheticSignals } from './synthetic-signals.js';
 
-/** Source names that are not paths. */
-export const BUILTIN_SOURCES = ['mnist', 'synthetic-signals'] as const;
+export { BUILTIN_SOURCES };
 
 export interface OpenSourceOptions
   extends ImageFolderOptions,
@@ -42,9 +44,41 @@ export interface OpenSourceOptions
 export async function openSource(
   spec: string,
   options: OpenSourceOptions = {},
+  field = 'data.options',
 ): Promise<ImageSource> {
-  if (spec === 'mnist') return mnistSource();
+  const source = await openRaw(spec, options, field);
+  if (source instanceof ImageFolder) return source; // reads at its size itself, before its cache
+  const read = { ...options.image, channels: options.channels };
+  if (!read.size && !read.channels) return source;
+  if (source.shape?.[0] === 1) {
+    const field = read.size ? 'image.size' : 'channels';
+    throw new ConfigError(field, 'no value: the source gives signals, not images', spec);
+  }
+  return readSourceAs(source, read);
+}
+
+/**
+ * The options a source of `kind` takes, checked (a misspelt one is an error). How images are
+ * read (`image`, `skipUnreadable`, and `channels` for sources other than folders) is not a
+ * source option: every image source takes it, and the study checks it as `data.image`.
+ */
+function checkOptions(kind: SourceKind, options: OpenSourceOptions, field: string): void {
+  const { image: _image, skipUnreadable: _skip, ...given } = options;
+  if (kind !== 'folder') delete given.channels;
+  parseOptions(SOURCE_OPTIONS[kind], given, field);
+}
+
+async function openRaw(
+  spec: string,
+  options: OpenSourceOptions,
+  field: string,
+): Promise<ImageSource> {
+  if (spec === 'mnist') {
+    checkOptions('mnist', options, field);
+    return mnistSource();
+  }
   if (spec === 'synthetic-signals') {
+    checkOptions('synthetic-signals', options, field);
     return signalSource(syntheticSignals({ ...options, seed: options.seed ?? 0 }));
   }
   let isDir: boolean;
@@ -57,6 +91,8 @@ export async function openSource(
         'an image folder, a .csv or a .npy file',
     );
   }
+  // Missing files are named first: the options' problems matter only for a source that exists.
+  checkOptions(isDir ? 'folder' : sourceKind(spec), options, field);
   if (isDir) return openImageFolder(spec, options);
   const ext = extname(spec).toLowerCase();
   if (ext === '.csv') {
@@ -71,11 +107,11 @@ export async function openSource(
     );
   }
   if (ext === '.npy') {
-    if (options.labels === undefined) {
-      throw new ConfigError('labels', 'an .npy file of labels or { column: index }', undefined);
-    }
     return signalSource(
-      await loadSignalNpy(spec, { labels: options.labels, classes: options.classes }),
+      await loadSignalNpy(spec, {
+        labels: options.labels as SignalNpyOptions['labels'],
+        classes: options.classes,
+      }),
       spec,
     );
   }

@@ -1,19 +1,7 @@
-/**
- * Random over- and under-sampling (the seed's advice for extreme imbalance), as imbalanced-
- * learn's RandomOverSampler / RandomUnderSampler do it: over-sampling keeps every sample and
- * adds random repeats (with replacement) of the smaller classes; under-sampling keeps a
- * random subset (without replacement) of the larger classes. Both return sample indices,
- * sorted, so a source or set is resampled with `subsetSource` / `gather`.
- *
- * `ratio` is imbalanced-learn's float `sampling_strategy`: the smallest over the largest
- * class count wanted afterwards (default 1, balanced).
- *
- * @example
- *   const train = subsetSource(source, randomOversample(source.labels, 42));
- */
-import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { parseOptions } from '../core/validation.js';
 import { checkSeed, indicesByClass } from './by-class.js';
+import { ResampleOptions as ResampleOptionsSchema } from './options.js';
 
 export interface ResampleOptions {
   /** Smallest / largest class count after resampling, in (0, 1] (default 1). */
@@ -75,9 +63,5 @@ export function randomUndersample(
 }
 
 function checkRatio(ratio: unknown): number {
-  if (ratio === undefined) return 1;
-  if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
-    throw new ConfigError('resample.ratio', 'a number in (0, 1]', ratio);
-  }
-  return ratio;
+  return parseOptions(ResampleOptionsSchema, { ratio }, 'resample').ratio ?? 1;
 }

@@ -79,7 +79,7 @@ test('openSource: built-in names, folders, CSV, NPY, and a clear error otherwise
     await writeFile(join(dir, 'x.npy'), '');
     await assert.rejects(
       openSource(join(dir, 'x.npy')),
-      /labels: expected an \.npy file of labels/,
+      /data\.options\.labels: missing; expected an \.npy file of labels/,
     );
     await writeFile(join(dir, 'x.txt'), '');
     await assert.rejects(openSource(join(dir, 'x.txt')), /x\.txt: unsupported file type "\.txt"/);

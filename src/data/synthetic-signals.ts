@@ -19,16 +19,10 @@
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { checkSeed } from './by-class.js';
+import { SIGNAL_FAMILIES } from './options.js';
 import type { SignalSet } from './signal-set.js';
 
-export const SIGNAL_FAMILIES = [
-  'sine',
-  'square',
-  'sawtooth',
-  'triangle',
-  'chirp',
-  'damped',
-] as const;
+export { SIGNAL_FAMILIES };
 export type SignalFamily = (typeof SIGNAL_FAMILIES)[number];
 
 export interface SyntheticSignalOptions {

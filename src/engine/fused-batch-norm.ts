@@ -13,8 +13,18 @@
  * configurations keep the layer's own code. The layer class, its weights and its saved form
  * are unchanged, so pretrained models benefit too. It is plain tfjs ops, on every backend.
  *
+ * The same, single patch point also makes a frozen layer (`trainable = false`) run in
+ * inference mode, as in Keras (>= 2.1.3) and TF2 (see models/frozen-batch-norm.ts): tfjs's
+ * layer ignores `trainable` in its forward pass, so a "frozen" pretrained ResNet would drift
+ * its moving statistics towards the new data. Both rules sit in one wrapper of the prototype's
+ * `call`, so nothing depends on which was installed first. Why a patch and not a class of our
+ * own: models loaded from disk are built by tfjs's deserializer from the class name
+ * 'BatchNormalization', and tfjs-layers does not export the class to subclass cleanly; the
+ * patch reaches every such layer, whoever built it. batch-norm-patch.test.ts checks the
+ * internals it relies on, so a tfjs upgrade that moves them fails there, not in a study.
+ *
  * @example
- *   installFusedBatchNorm(); // once, before training (initEngine does it)
+ *   installFusedBatchNorm(); // once, before training (initEngine and the model builders do it)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -97,6 +107,7 @@ function viaKernels(
 }
 
 interface BatchNormLayer {
+  trainable: boolean;
   axis: number;
   epsilon: number;
   momentum: number;
@@ -113,12 +124,22 @@ type Call = (
 ) => tf.Tensor;
 let original: Call | null = null;
 
+/** The BatchNormalization prototype the patch wraps (for the test of its assumptions). */
+export function batchNormPrototype(): { call: Call } {
+  return Object.getPrototypeOf(tfl.layers.batchNormalization({})) as { call: Call };
+}
+
+/** Whether the patch is in place. */
+export const fusedBatchNormInstalled = () => original !== null;
+
 export function installFusedBatchNorm(): void {
   if (original) return;
-  const proto = Object.getPrototypeOf(tfl.layers.batchNormalization({})) as { call: Call };
+  const proto = batchNormPrototype();
   const layerCall = proto.call;
   original = layerCall;
   proto.call = function (this: BatchNormLayer, inputs, kwargs) {
+    // Frozen: inference mode, moving statistics untouched (Keras semantics).
+    if (!this.trainable) return layerCall.call(this, inputs, { ...kwargs, training: false });
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     const axis = this.axis >= 0 ? this.axis : this.axis + input.rank;
     const training = kwargs?.training === true;

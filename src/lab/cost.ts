@@ -2,11 +2,21 @@
  * The cost side of a verdict: training-time ratio to the baseline, parameter count, and
  * convergence — the epoch at which the arm first reaches the baseline's final validation
  * score at the same seed (null when it never does).
+ *
+ * Time is the CPU time of each trial's thread when every trial of both arms has it (see
+ * engine/thread-cpu.ts): wall time grows with whatever else the machine runs, so a ratio of
+ * wall times says as much about the load when each trial ran as about the measure. Wall time
+ * is the fallback. The spread (coefficient of variation of trial times within an arm, the
+ * larger of the two arms') says how far a ratio can be trusted.
  */
 import type { EpochRow, TrialRow } from './store/store.js';
 
 export interface ArmCost {
   timeRatio: number | null;
+  /** What the ratio is of: the trials' thread CPU seconds, or their wall seconds. */
+  timeSource: 'cpu' | 'wall';
+  /** Coefficient of variation of trial times within the arm or the baseline, the larger (null under 2 trials). */
+  timeSpread: number | null;
   parameters: number | null;
   /** Mean epoch (1-based) to reach the baseline's final validation score, over seeds that did. */
   epochsToBaseline: number | null;
@@ -27,12 +37,15 @@ export function armCost(arm: Trial[], baseline: Trial[], metric: string): ArmCos
   const finished = (ts: Trial[]) => ts.filter((t) => t.state === 'done' || t.state === 'diverged');
   const a = finished(arm);
   const b = finished(baseline);
-  const meanSeconds = (ts: Trial[]) => {
-    const s = ts.map((t) => t.seconds).filter((x): x is number => x !== null);
-    return s.length ? s.reduce((p, x) => p + x, 0) / s.length : null;
-  };
-  const ta = meanSeconds(a);
-  const tb = meanSeconds(b);
+  const cpu = (t: Trial) => (t.result as { cpuSeconds?: number | null } | null)?.cpuSeconds;
+  const timeSource = [...a, ...b].every((t) => typeof cpu(t) === 'number') ? 'cpu' : 'wall';
+  const times = (ts: Trial[]) =>
+    ts
+      .map((t) => (timeSource === 'cpu' ? (cpu(t) as number) : t.seconds))
+      .filter((x): x is number => x !== null);
+  const ta = mean(times(a));
+  const tb = mean(times(b));
+  const spreads = [spread(times(a)), spread(times(b))].filter((x): x is number => x !== null);
   const baseBySeed = new Map(b.map((t) => [t.seed, t]));
   const reached: number[] = [];
   let paired = 0;
@@ -52,9 +65,45 @@ export function armCost(arm: Trial[], baseline: Trial[], metric: string): ArmCos
     .find((p) => p !== undefined);
   return {
     timeRatio: ta !== null && tb ? ta / tb : null,
+    timeSource,
+    timeSpread: spreads.length ? Math.max(...spreads) : null,
     parameters: parameters ?? null,
     epochsToBaseline: reached.length ? reached.reduce((p, x) => p + x, 0) / reached.length : null,
     reachedBaseline: reached.length,
     pairedSeeds: paired,
   };
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((p, x) => p + x, 0) / xs.length : null;
+}
+
+/** Standard deviation over mean; null under two values. */
+function spread(xs: number[]): number | null {
+  const m = mean(xs);
+  if (xs.length < 2 || !m) return null;
+  const sd = Math.sqrt(xs.reduce((p, x) => p + (x - m) ** 2, 0) / (xs.length - 1));
+  return sd / m;
+}
+
+/** Above this coefficient of variation of trial times, the time ratios get a note. */
+export const LARGE_TIME_SPREAD = 0.25;
+
+/**
+ * A note for the verdict table when trial times vary much within an arm, or null.
+ *
+ * @example
+ *   timeNote([{ label: 'dropout', cost }]); // 'time: trials of one arm differ by up to 31% ...'
+ */
+export function timeNote(arms: { label: string; cost: ArmCost | undefined }[]): string | null {
+  let worst: { label: string; cost: ArmCost } | null = null;
+  for (const { label, cost } of arms)
+    if (cost?.timeSpread != null && cost.timeSpread > (worst?.cost.timeSpread ?? LARGE_TIME_SPREAD))
+      worst = { label, cost };
+  if (!worst) return null;
+  const what = worst.cost.timeSource === 'cpu' ? 'thread CPU' : 'wall-clock';
+  return (
+    `time: trials of one arm differ by up to ${Math.round(100 * worst.cost.timeSpread!)}% in ${what} ` +
+    `time (coefficient of variation, "${worst.label}" or its baseline seeds): a time ratio closer to 1x than that is noise`
+  );
 }

@@ -2,6 +2,8 @@
  * A stand-in trial worker for the runner's tests: no training, a score looked up by arm and
  * seed after a sleep (40 ms; 400 ms for m1's seeds from 6 on), so scheduling (speculation, set-aside, resume) runs in
  * milliseconds with known verdicts. Arm keys are read up to their first '-' (m1-set -> m1).
+ * A batch size of 13 stands for settings that cannot train: every such trial fails, as a
+ * real one fails on a broken file.
  */
 import { serve } from './pool/serve.js';
 import type { TrialInput, TrialOutput } from './trial/run-trial.js';
@@ -23,6 +25,10 @@ export const SCORES: Record<string, number[]> = {
 serve<TrialInput, TrialOutput>(async (input) => {
   const { arm, seed } = input.identity as { arm: string; seed: number };
   const key = arm.split('-')[0];
+  if (input.config.training.batchSize === 13)
+    throw new Error(
+      'data/broken.png: not a PNG file (truncated)\n    at decode (decode-image.js:1)',
+    );
   const score = SCORES[key][seed];
   // m1's later seeds are slow, so other workers go idle (and run ahead) while they train.
   await new Promise((r) => setTimeout(r, key === 'm1' && seed >= 6 ? 400 : 40));

@@ -25,8 +25,15 @@ export {
   Study,
   type StudyConfig,
 } from './config/schema.js';
-export { type ArmCost, armCost } from './cost.js';
+export { type ArmCost, armCost, timeNote } from './cost.js';
+export * from './export/index.js';
 export {
+  describeEstimate,
+  estimateTrialMemory,
+  type MemoryEstimate,
+} from './memory-budget.js';
+export {
+  checkNoteMeasure,
   type Evidence,
   measureKey,
   type NotebookEntry,
@@ -45,15 +52,26 @@ export {
   sequentialStatus,
   speculativeTrials,
 } from './planner.js';
-export { TaskError, WorkerPool } from './pool/worker-pool.js';
-export { preflight, resolvePaths } from './preflight.js';
-export { acquireRunLock, StudyRunningError } from './run-lock.js';
+export { isMemoryFailure } from './pool/memory-faults.js';
 export {
+  checkDisk,
+  checkMemory,
+  type MemoryBudget,
+  memoryBudget,
+  preflight,
+  resolvePaths,
+} from './preflight.js';
+export { acquireRunLock, StudyRunningError } from './run-lock.js';
+export { planWarnings, studyWarnings } from './runner/warnings.js';
+export {
+  BaselineFailedError,
+  describeProgress,
   planOf,
   type RunOptions,
   runStudy,
   StudyChangedError,
   type StudyOutcome,
+  type StudyProgress,
 } from './runner.js';
 export { type Calibration, calibrate } from './stats/calibration.js';
 export {

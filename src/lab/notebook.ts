@@ -11,6 +11,9 @@
  * @example
  *   const entries = notebookEntries(store.allVerdicts(), store.notes());
  */
+import { ConfigError } from '../core/errors.js';
+import { closest } from '../core/validation.js';
+import { isMeasureKind, MEASURE_KINDS, MEASURES } from './config/measures.js';
 import type { NotebookVerdict, NoteRow } from './store/store.js';
 
 export const STANDINGS = ['effective', 'unstable', 'ineffective', 'harmful'] as const;
@@ -40,31 +43,54 @@ export interface NotebookEntry {
 /**
  * What the notebook calls a measure: its kind, refined where kinds hold different tricks —
  * `normalize equalize` is not `normalize standard`, `augment randomCrop+randomRotation` not
- * `augment randomHorizontalFlip`, `dropout before-classifier` not `dropout head`.
+ * `augment randomHorizontalFlip`, `dropout before-classifier` not `dropout head`. The key of
+ * each kind is the measure registry's (config/measures.ts). A stored value is read through
+ * the kind's schema first, so shorthands (`normalize: standard`) get the same key.
  */
 export function measureKey(kind: string, measure: unknown): string {
   const value = (measure as Record<string, unknown> | null)?.[kind];
-  if (value === undefined || value === null) return kind;
-  const v = value as Record<string, unknown>;
-  switch (kind) {
-    case 'normalize':
-    case 'resample':
-      return `${kind} ${typeof value === 'string' ? value : String(v.method)}${v.axis === 'sample' ? ' per sample' : ''}`;
-    case 'augment': {
-      const pipeline = (Array.isArray(value) ? value : (v.pipeline as unknown[])) ?? [];
-      return `augment ${pipeline.map((t) => Object.keys(t as object)[0]).join('+')}`;
-    }
-    case 'classWeights':
-      return `classWeights ${typeof value === 'string' ? value : Array.isArray(value) ? 'manual' : 'effective'}`;
-    case 'lrSchedule':
-      return `lrSchedule ${String(v.name)}`;
-    case 'dropout':
-      return `dropout ${String(v.where)}`;
-    case 'set':
-      return `set ${Object.keys(v).sort().join(',')}`;
-    default:
-      return kind;
+  if (value === undefined || value === null || !isMeasureKind(kind)) return kind;
+  const entry = MEASURES[kind];
+  const parsed = entry.schema.safeParse(value);
+  try {
+    return entry.notebookKey((parsed.success ? parsed.data : value) as never);
+  } catch {
+    // A value stored by an older tunebook that no longer parses: file it under its kind.
+    return kind;
   }
+}
+
+/**
+ * Checks the measure a note is about: a measure the notebook already lists, or a bare kind
+ * (its notes apply to every refinement of it). Anything else would invent a notebook entry
+ * with no evidence (`dropout 0.5`), so it is refused unless `allowNew` (`note --new`);
+ * even then it must start with a known kind.
+ *
+ * @example
+ *   checkNoteMeasure('dropout head', ['dropout head'], false); // ok
+ */
+export function checkNoteMeasure(
+  measure: string,
+  listed: readonly string[],
+  allowNew: boolean,
+): void {
+  const kind = measure.split(' ')[0];
+  if (!isMeasureKind(kind)) {
+    const guess = closest(kind, MEASURE_KINDS);
+    throw new ConfigError(
+      'measure',
+      `a measure as the notebook names it, starting with one of ${MEASURE_KINDS.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
+      measure,
+    );
+  }
+  if (allowNew || measure === kind || listed.includes(measure)) return;
+  const guess = closest(measure, listed);
+  const hint = guess ? `did you mean "${guess}"? ` : '';
+  throw new ConfigError(
+    'measure',
+    `a measure in the notebook or a bare kind (${hint}--new starts a new entry)`,
+    measure,
+  );
 }
 
 export function standingOf(verdicts: string[]): Standing {
@@ -79,6 +105,8 @@ export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): 
   for (const v of verdicts) {
     // A study's negative control is a check on that study, not a measure.
     if (v.kind === 'control') continue;
+    // Rows of old runs that stored an arm without data as NaN: no evidence either way.
+    if (!Number.isFinite(v.effect)) continue;
     const config = (v.studyConfig ?? {}) as {
       data?: { source?: string; imbalance?: { ratio: number } };
       model?: { name?: string };

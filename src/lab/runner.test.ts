@@ -96,3 +96,48 @@ stack: true
     assert.deepEqual(stack.slice(0, 6), ['0', '1', '2', '3', '4', '5']);
   }
 });
+
+test('the baseline runs first: when its first trial fails, no arm starts and the error says why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tunebook-runner-'));
+  const store = openStore(join(dir, 'db.sqlite'));
+  try {
+    const broken = STUDY.replace('epochs: 1', 'epochs: 1, batchSize: 13');
+    await assert.rejects(
+      runStudy(parseStudy(broken), { store, workers: 3, workerUrl }),
+      (error: Error & { exitCode?: number }) => {
+        assert.equal(
+          error.message,
+          "the baseline's first trial (seed 0) failed: data/broken.png: not a PNG file (truncated)",
+        );
+        assert.equal(error.exitCode, 2);
+        return true;
+      },
+    );
+    const study = store.findStudy('scheduling')!;
+    assert.equal(study.state, 'interrupted');
+    // Only the baseline ran (seed 0, and seeds 1-2 beside it on the idle workers).
+    const started = store.trials(study.id).filter((t) => t.state !== 'queued');
+    assert.ok(started.length > 0);
+    for (const t of started) assert.equal(t.armKey, 'baseline');
+    assert.deepEqual(store.verdicts(study.id), []);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an arm whose every trial fails gets no verdict (never NaN) and is named', async () => {
+  const study = STUDY.replace('training.batchSize: 8', 'training.batchSize: 13');
+  for (const workers of [1, 3]) {
+    const { outcome, verdicts, states } = await run(workers, study);
+    assert.deepEqual(outcome.noData, ['m2']);
+    // m1's verdict is the one it has without the broken arm.
+    assert.deepEqual(verdicts, [{ verdict: 'effective', seeds: [0, 1, 2, 3], effect: 3 }]);
+    // A failed trial uses up its seed: the arm stays undecided to maxSeeds.
+    assert.deepEqual(
+      states.filter((s) => s.startsWith('m2')),
+      [0, 1, 2, 3, 4, 5].map((seed) => `m2-set/${seed}:failed`),
+    );
+    assert.equal(outcome.failed, 6);
+  }
+});

@@ -329,11 +329,15 @@ test('bad backbones are DataErrors or ConfigErrors naming the file or field, exi
       ConfigError,
       'backbone.unfreezeAfter: expected an integer >= 1, got 0',
     ],
-    [{ source: '' }, ConfigError, /^backbone\.source: expected a path or an http\(s\) URL/],
+    [
+      { source: '' },
+      ConfigError,
+      /^backbone\.source: expected a path to a model\.json \(or its folder\) or an http\(s\) URL/,
+    ],
     [
       { path: pretrained },
       ConfigError,
-      /^backbone: expected one of the keys source, .*, got "path"$/,
+      /^backbone\.path: unknown setting \(expected source, cutAt, freeze, unfreezeAfter, lrMultiplier\) \(and 1 more problem\)$/,
     ],
     ['weights.json', ConfigError, /^backbone: expected a backbone spec/],
   ];

@@ -24,8 +24,9 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { seedWeights } from '../engine/seeded-init.js';
-import { int, isRecord, knownKeys, numberIn, oneOf, record } from './checks.js';
+import { int, isRecord, knownKeys, record } from './checks.js';
 import { freezeAwareBatchNorm } from './frozen-batch-norm.js';
 import {
   attachHeads,
@@ -35,20 +36,13 @@ import {
   MAIN_OUTPUT,
 } from './heads.js';
 import { loadModel } from './model-io.js';
-import { FREEZE_MODES, type FreezeMode } from './names.js';
+import type { FreezeMode } from './names.js';
+import { Backbone, BackboneHeadOptions, FEATURE_POOLINGS, type FeaturePooling } from './options.js';
 import type { ModelSpec } from './registry.js';
 
 export { FREEZE_MODES, type FreezeMode } from './names.js';
-export const BACKBONE_SPEC_KEYS = [
-  'source',
-  'cutAt',
-  'freeze',
-  'unfreezeAfter',
-  'lrMultiplier',
-] as const;
-/** How a backbone's last feature map becomes the head's feature vector. */
-export const FEATURE_POOLINGS = ['avg', 'max', 'flatten'] as const;
-export type FeaturePooling = (typeof FEATURE_POOLINGS)[number];
+export const BACKBONE_SPEC_KEYS = Object.keys(Backbone.shape) as (keyof BackboneSpec)[];
+export { FEATURE_POOLINGS, type FeaturePooling };
 
 export interface BackboneSpec {
   /** Path to a model.json (or its folder), a file:// or an http(s) URL. */
@@ -91,25 +85,8 @@ export function checkBackboneSpec(
   spec: unknown,
   field = 'backbone',
 ): Required<Omit<BackboneSpec, 'cutAt'>> & { cutAt?: string } {
-  const s = record(field, spec, 'a backbone spec { source, cutAt?, freeze?, ... }');
-  knownKeys(field, s, BACKBONE_SPEC_KEYS);
-  if (typeof s.source !== 'string' || s.source.trim() === '') {
-    throw new ConfigError(`${field}.source`, 'a path or an http(s) URL of a model.json', s.source);
-  }
-  if (s.cutAt !== undefined && (typeof s.cutAt !== 'string' || s.cutAt === '')) {
-    throw new ConfigError(`${field}.cutAt`, 'a layer name', s.cutAt);
-  }
-  return {
-    source: s.source,
-    ...(s.cutAt === undefined ? {} : { cutAt: s.cutAt as string }),
-    freeze: s.freeze === undefined ? 'frozen' : oneOf(`${field}.freeze`, s.freeze, FREEZE_MODES),
-    unfreezeAfter:
-      s.unfreezeAfter === undefined ? 1 : int(`${field}.unfreezeAfter`, s.unfreezeAfter, 1),
-    lrMultiplier:
-      s.lrMultiplier === undefined
-        ? 0.1
-        : numberIn(`${field}.lrMultiplier`, s.lrMultiplier, 0, 1, '(]'),
-  };
+  const s = parseOptions(Backbone, spec, field);
+  return { ...s, unfreezeAfter: s.unfreezeAfter ?? 1, lrMultiplier: s.lrMultiplier ?? 0.1 };
 }
 
 /**
@@ -148,7 +125,8 @@ export async function loadBackbone(
     }
   }
   freezeAwareBatchNorm(backbone);
-  const trainable = s.freeze === 'trainable' || s.freeze === 'discriminative';
+  // Epoch 0 of the freeze schedule (the training loop applies the later epochs, by the same rule).
+  const trainable = backboneTrainableAt(s, 0);
   for (const layer of backbone.layers) layer.trainable = trainable;
   const info: BackboneInfo = {
     source: s.source,
@@ -251,12 +229,8 @@ export function buildOnBackbone(
   knownKeys(field, s, ['classes', 'options', ...HEAD_OPTION_KEYS]);
   const classes = int(`${field}.classes`, s.classes, 2);
   const head = checkHeadOptions(s, field);
-  const options = s.options === undefined ? {} : record(`${field}.options`, s.options);
-  knownKeys(`${field}.options`, options, ['pooling']);
   const pooling =
-    options.pooling === undefined
-      ? 'avg'
-      : oneOf(`${field}.options.pooling`, options.pooling, FEATURE_POOLINGS);
+    parseOptions(BackboneHeadOptions, s.options ?? {}, `${field}.options`).pooling ?? 'avg';
   if (backbone.outputs.length !== 1) {
     throw new ConfigError('backbone.cutAt', 'a cut with one output tensor', backbone.outputNames);
   }
@@ -361,8 +335,10 @@ export function setBackboneTrainable(model: tfl.LayersModel, trainable: boolean)
 }
 
 /**
- * Whether the backbone trains in `epoch` (0-based) under its freeze mode: never when
- * frozen, from epoch `unfreezeAfter` on under 'unfreeze-after', always otherwise.
+ * The freeze schedule, written once: whether the backbone trains in `epoch` (0-based) under
+ * its freeze mode: never when frozen, from epoch `unfreezeAfter` on under 'unfreeze-after',
+ * always otherwise. loadBackbone applies epoch 0; the training loop's FreezeSchedule
+ * callback every epoch.
  *
  * @example
  *   backboneTrainableAt({ freeze: 'unfreeze-after', unfreezeAfter: 2 }, 1); // false
@@ -392,4 +368,34 @@ export function seedModel(model: tfl.LayersModel, seed: number): void {
   // seedWeights reads only `layers`: hand it the new ones.
   const fresh = model.layers.filter((l) => !pretrained.has(l));
   seedWeights({ layers: fresh } as unknown as tfl.LayersModel, seed);
+}
+
+/**
+ * Makes a feature extractor built in memory (e.g. a torchvision ResNet with PyTorch weights,
+ * models/pytorch) a backbone as loadBackbone's are: the spec's initial trainability applied,
+ * frozen batch norm in inference mode, and the marking buildOnBackbone reads.
+ *
+ * @example
+ *   adoptBackbone(torchvisionResnet(arch, [224, 224, 3]), { source: 'r18.pth' }, 'avgpool');
+ */
+export function adoptBackbone(
+  backbone: tfl.LayersModel,
+  spec: BackboneSpec,
+  cutAt: string,
+  field = 'backbone',
+): tfl.LayersModel {
+  const s = checkBackboneSpec(spec, field);
+  freezeAwareBatchNorm(backbone);
+  const trainable = s.freeze === 'trainable' || s.freeze === 'discriminative';
+  for (const layer of backbone.layers) layer.trainable = trainable;
+  const info: BackboneInfo = {
+    source: s.source,
+    cutAt,
+    freeze: s.freeze,
+    unfreezeAfter: s.unfreezeAfter,
+    lrMultiplier: s.lrMultiplier,
+    layers: ownLayers(backbone).map((l) => l.name),
+  };
+  backbone.setUserDefinedMetadata({ [METADATA_KEY]: { backbone: info } });
+  return backbone;
 }

@@ -6,6 +6,7 @@
  *   const units = intList('model.extraDense', spec.extraDense, 1);
  */
 import { ConfigError } from '../core/errors.js';
+import { closest } from '../core/validation.js';
 
 /**
  * A plain object (not null, not an array).
@@ -42,7 +43,11 @@ export function knownKeys(
   for (const key of Object.keys(value)) {
     if (value[key] === undefined) continue;
     if (!allowed.includes(key)) {
-      const expected = allowed.length ? `one of the keys ${allowed.join(', ')}` : 'no options';
+      const guess = closest(key, allowed);
+      const hint = guess ? ` (did you mean ${guess}?)` : '';
+      const expected = allowed.length
+        ? `one of the keys ${allowed.join(', ')}${hint}`
+        : 'no options';
       throw new ConfigError(field, expected, key);
     }
   }
@@ -95,19 +100,6 @@ export function numberIn(
     (bounds[1] === ']' ? value <= hi : value < hi);
   if (!ok) throw new ConfigError(field, `a number in ${bounds[0]}${lo}, ${hi}${bounds[1]}`, value);
   return value as number;
-}
-
-/**
- * One of the allowed values of an `as const` list.
- *
- * @example
- *   oneOf('model.name', 'resnet', MODEL_NAMES); // 'resnet'
- */
-export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(field, `one of ${allowed.join(', ')}`, value);
-  }
-  return value as T;
 }
 
 /**

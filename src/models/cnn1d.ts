@@ -10,11 +10,12 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { buildWith, checkRank, namer, type TrunkFactory } from './assemble.js';
-import { int, intList, knownKeys } from './checks.js';
 import type { HeadOptions } from './heads.js';
+import { MODEL_OPTIONS } from './options.js';
 
-export const CNN1D_OPTION_KEYS = ['filters', 'kernelSize', 'poolSize'] as const;
+export const CNN1D_OPTION_KEYS = Object.keys(MODEL_OPTIONS.cnn1d.shape);
 
 export interface Cnn1dSettings {
   filters?: number[];
@@ -36,14 +37,10 @@ export interface Cnn1dOptions extends Cnn1dSettings, HeadOptions {
 export const cnn1dTrunk: TrunkFactory = (inputShape, options, field) => {
   checkRank(field, inputShape, 'cnn1d', 2, '[length, channels]');
   const f = `${field}.options`;
-  knownKeys(f, options, CNN1D_OPTION_KEYS);
-  const filters =
-    options.filters === undefined
-      ? [32, 64, 128]
-      : intList(`${f}.filters`, options.filters, 1, false);
-  const kernelSize =
-    options.kernelSize === undefined ? 5 : int(`${f}.kernelSize`, options.kernelSize, 1);
-  const poolSize = options.poolSize === undefined ? 2 : int(`${f}.poolSize`, options.poolSize, 1);
+  const o = parseOptions(MODEL_OPTIONS.cnn1d, options, f);
+  const filters = o.filters ?? [32, 64, 128];
+  const kernelSize = o.kernelSize ?? 5;
+  const poolSize = o.poolSize ?? 2;
   const minLength = poolSize ** (filters.length - 1);
   if (inputShape[0] < minLength) {
     throw new ConfigError(

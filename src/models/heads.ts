@@ -18,8 +18,9 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
-import { int, intList, knownKeys, layerName, numberIn, oneOf, record } from './checks.js';
-import { DROPOUT_PLACES, type DropoutPlace } from './names.js';
+import { parseOptions, record } from '../core/validation.js';
+import type { DropoutPlace } from './names.js';
+import { HEAD_OPTIONS } from './options.js';
 
 export { DROPOUT_PLACES, type DropoutPlace } from './names.js';
 
@@ -44,7 +45,7 @@ export interface HeadOptions {
   multiTask?: TaskHeadOption[];
 }
 
-export const HEAD_OPTION_KEYS = ['extraDense', 'dropout', 'multiTask'] as const;
+export const HEAD_OPTION_KEYS = Object.keys(HEAD_OPTIONS) as (keyof HeadOptions)[];
 export const MAIN_OUTPUT = 'main';
 
 /**
@@ -55,45 +56,16 @@ export const MAIN_OUTPUT = 'main';
  *   // ConfigError: model.dropout.rate: expected a number in [0, 1), got 1.5
  */
 export function checkHeadOptions(spec: Record<string, unknown>, field: string): HeadOptions {
+  const { extraDense, dropout, multiTask } = spec;
+  const parsed = parseOptions(HeadOptionsSchema, { extraDense, dropout, multiTask }, field);
   const out: HeadOptions = {};
-  if (spec.extraDense !== undefined) {
-    out.extraDense = intList(`${field}.extraDense`, spec.extraDense, 1);
-  }
-  if (spec.dropout !== undefined) {
-    const d = record(`${field}.dropout`, spec.dropout, 'an object { rate, where }');
-    knownKeys(`${field}.dropout`, d, ['rate', 'where']);
-    out.dropout = {
-      rate: numberIn(`${field}.dropout.rate`, d.rate, 0, 1, '[)'),
-      where: oneOf(`${field}.dropout.where`, d.where, DROPOUT_PLACES),
-    };
-  }
-  if (spec.multiTask !== undefined) {
-    if (!Array.isArray(spec.multiTask)) {
-      throw new ConfigError(
-        `${field}.multiTask`,
-        'a list of { name, classes, weight }',
-        spec.multiTask,
-      );
-    }
-    const seen = new Set<string>([MAIN_OUTPUT]);
-    out.multiTask = spec.multiTask.map((raw, i) => {
-      const f = `${field}.multiTask[${i}]`;
-      const h = record(f, raw, 'an object { name, classes, weight }');
-      knownKeys(f, h, ['name', 'classes', 'weight']);
-      const name = layerName(`${f}.name`, h.name);
-      if (seen.has(name)) {
-        throw new ConfigError(`${f}.name`, `a name other than ${[...seen].join(', ')}`, name);
-      }
-      seen.add(name);
-      if (h.classes === undefined)
-        throw new ConfigError(`${f}.classes`, 'an integer >= 2', h.classes);
-      const classes = int(`${f}.classes`, h.classes, 2);
-      const weight = h.weight === undefined ? 1 : numberIn(`${f}.weight`, h.weight, 0, Infinity);
-      return { name, classes, weight };
-    });
-  }
+  if (parsed.extraDense !== undefined) out.extraDense = parsed.extraDense;
+  if (parsed.dropout !== undefined) out.dropout = parsed.dropout;
+  if (parsed.multiTask !== undefined) out.multiTask = parsed.multiTask;
   return out;
 }
+
+const HeadOptionsSchema = record(HEAD_OPTIONS);
 
 export interface HeadPlan {
   /** The trunk's output: a [batch, features] tensor. */

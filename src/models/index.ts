@@ -45,6 +45,20 @@ export {
   modelHandler,
   saveModel,
 } from './model-io.js';
+// PyTorch weights (torchvision/timm ResNets): read, check, build, load.
+export { loadTorchBackbone, type TorchBackboneSpec } from './pytorch/backbone.js';
+export { adaptInputChannels, loadStateDict } from './pytorch/load-weights.js';
+export { TORCH_ARCHS, WEIGHT_ORIGINS } from './pytorch/names.js';
+export {
+  archName,
+  checkStateDict,
+  inferResnetArch,
+  type ResnetArch,
+} from './pytorch/resnet-arch.js';
+export { readSafetensors, writeSafetensors } from './pytorch/safetensors.js';
+export { parseStateDict, readStateDict, type StateDict } from './pytorch/state-dict.js';
+export { torchvisionResnet } from './pytorch/torchvision-resnet.js';
+export { UnsafePickleError } from './pytorch/unpickle.js';
 export {
   buildModel,
   describeModel,

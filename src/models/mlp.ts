@@ -8,11 +8,12 @@
  *   const model = mlp({ inputShape: [28, 28, 1], classes: 10, hidden: [256, 128] });
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { parseOptions } from '../core/validation.js';
 import { buildWith, namer, type TrunkFactory } from './assemble.js';
-import { intList, knownKeys } from './checks.js';
 import type { HeadOptions } from './heads.js';
+import { MODEL_OPTIONS } from './options.js';
 
-export const MLP_OPTION_KEYS = ['hidden'] as const;
+export const MLP_OPTION_KEYS = Object.keys(MODEL_OPTIONS.mlp.shape);
 
 export interface MlpOptions extends HeadOptions {
   inputShape: number[];
@@ -27,9 +28,7 @@ export interface MlpOptions extends HeadOptions {
  *   buildWith('mlp', mlpTrunk, { inputShape: [64, 2], classes: 3, options: { hidden: [32] } }, 'model');
  */
 export const mlpTrunk: TrunkFactory = (inputShape, options, field) => {
-  knownKeys(`${field}.options`, options, MLP_OPTION_KEYS);
-  const hidden =
-    options.hidden === undefined ? [128] : intList(`${field}.options.hidden`, options.hidden, 1);
+  const hidden = parseOptions(MODEL_OPTIONS.mlp, options, `${field}.options`).hidden ?? [128];
   return (input) => {
     const { names, name } = namer();
     // A flat input needs no Flatten (tfjs's asks for rank >= 3 with the batch).

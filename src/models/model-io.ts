@@ -12,12 +12,13 @@
  *   await saveModel(model, 'runs/pretrained');          // runs/pretrained/model.json + weights
  *   const again = await loadModel('runs/pretrained');   // a folder, a model.json or a URL
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import { ConfigError, DataError, TunebookError } from '../core/errors.js';
 import { isRecord } from './checks.js';
 import { freezeAwareBatchNorm } from './frozen-batch-norm.js';
@@ -59,8 +60,8 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<vo
       };
       if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
       if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
-      await writeAtomic(join(folder, weightsName), data);
-      await writeAtomic(jsonPath, new TextEncoder().encode(JSON.stringify(json)));
+      writeFileAtomically(join(folder, weightsName), data);
+      writeFileAtomically(jsonPath, JSON.stringify(json));
       await removeStaleWeights(folder, stem, weightsName);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
@@ -305,23 +306,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
     offset += p.byteLength;
   }
   return out;
-}
-
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const file = await open(temp, 'w');
-    try {
-      await file.writeFile(data);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw new DataError(path, `cannot write: ${(error as Error).message}`);
-  }
 }
 
 async function removeStaleWeights(folder: string, stem: string, keep: string): Promise<void> {

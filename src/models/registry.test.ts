@@ -222,7 +222,7 @@ test('bad specs are ConfigErrors naming the field and the value, exit code 2', a
     ],
     [
       { ...base, multiTask: [{ name: 'parity', weight: 1 }] },
-      'model.multiTask[0].classes: expected an integer >= 2, got undefined',
+      'model.multiTask[0].classes: missing; expected an integer >= 2',
     ],
     [
       { ...base, multiTask: [{ name: 'main', classes: 2 }] },
@@ -260,7 +260,10 @@ test('bad specs are ConfigErrors naming the field and the value, exit code 2', a
       { ...base, extraDens: [1] },
       /^model: expected one of the keys name, inputShape, .*, got "extraDens"$/,
     ],
-    [{ ...base, options: { widths: [8] } }, 'model.options: expected no options, got "widths"'],
+    [
+      { ...base, options: { widths: [8] } },
+      'model.options.widths: unknown setting (none is taken here)',
+    ],
     [
       { name: 'resnet', inputShape: [8, 8, 3], classes: 2, options: { stem: 'imagenet' } },
       /^model\.inputShape: expected at least 16x16 pixels .*imagenet stem, got \[8,8,3\]$/,

@@ -10,8 +10,9 @@
  *   parameterCount(model); // { total: ..., trainable: ... }
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { choice } from '../core/validation.js';
 import { buildWith, type TrunkFactory } from './assemble.js';
-import { oneOf, record } from './checks.js';
+import { record } from './checks.js';
 import { cnn1dTrunk } from './cnn1d.js';
 import type { HeadOptions } from './heads.js';
 import { mlpTrunk } from './mlp.js';
@@ -52,7 +53,7 @@ const TRUNKS: Record<ModelName, TrunkFactory> = {
  */
 export function buildModel(spec: ModelSpec, field = 'model'): tfl.LayersModel {
   const s = record(field, spec, 'a model spec { name, inputShape, classes, ... }');
-  const name = oneOf(`${field}.name`, s.name, MODEL_NAMES);
+  const name = choice(`${field}.name`, s.name, MODEL_NAMES);
   return buildWith(name, TRUNKS[name], s, field);
 }
 

@@ -21,13 +21,13 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { buildWith, checkRank, namer, type TrunkFactory } from './assemble.js';
-import { int, intList, knownKeys, oneOf } from './checks.js';
 import type { HeadOptions } from './heads.js';
+import { blocksForDepth, MODEL_OPTIONS, RESNET_STEMS, type ResnetStem } from './options.js';
 
-export const RESNET_STEMS = ['auto', 'cifar', 'imagenet'] as const;
-export type ResnetStem = (typeof RESNET_STEMS)[number];
-export const RESNET_OPTION_KEYS = ['widths', 'blocksPerStage', 'depth', 'stem'] as const;
+export { RESNET_STEMS, type ResnetStem };
+export const RESNET_OPTION_KEYS = Object.keys(MODEL_OPTIONS.resnet.shape);
 /** Sides above this take the ImageNet stem under `stem: 'auto'`. */
 export const CIFAR_STEM_MAX_SIDE = 64;
 
@@ -59,33 +59,16 @@ export function resnetLayout(
 ): { widths: number[]; blocks: number[]; stem: 'cifar' | 'imagenet' } {
   checkRank(field, inputShape, 'resnet', 3, '[height, width, channels]');
   const f = `${field}.options`;
-  knownKeys(f, options, RESNET_OPTION_KEYS);
-  const widths =
-    options.widths === undefined ? [16, 32, 64] : intList(`${f}.widths`, options.widths, 1, false);
-  let blocks: number[];
-  if (options.depth !== undefined && options.blocksPerStage !== undefined) {
-    throw new ConfigError(`${f}.depth`, 'depth or blocksPerStage, not both', options.depth);
-  }
-  if (options.depth !== undefined) {
-    blocks = blocksForDepth(`${f}.depth`, options.depth, widths.length);
-  } else if (Array.isArray(options.blocksPerStage)) {
-    blocks = intList(`${f}.blocksPerStage`, options.blocksPerStage, 1);
-    if (blocks.length !== widths.length) {
-      throw new ConfigError(
-        `${f}.blocksPerStage`,
-        `one count per stage (${widths.length}, as widths)`,
-        options.blocksPerStage,
-      );
-    }
-  } else {
-    const n =
-      options.blocksPerStage === undefined
-        ? 2
-        : int(`${f}.blocksPerStage`, options.blocksPerStage, 1);
-    blocks = widths.map(() => n);
-  }
-  const choice =
-    options.stem === undefined ? 'auto' : oneOf(`${f}.stem`, options.stem, RESNET_STEMS);
+  const o = parseOptions(MODEL_OPTIONS.resnet, options, f);
+  const widths = o.widths ?? [16, 32, 64];
+  // The schema has checked depth against the stages and the per-stage list's length.
+  const blocks =
+    o.depth !== undefined
+      ? (blocksForDepth(o.depth, widths.length) as number[])
+      : Array.isArray(o.blocksPerStage)
+        ? o.blocksPerStage
+        : widths.map(() => (o.blocksPerStage as number | undefined) ?? 2);
+  const choice = o.stem ?? 'auto';
   const side = Math.min(inputShape[0], inputShape[1]);
   const stem = choice === 'auto' ? (side > CIFAR_STEM_MAX_SIDE ? 'imagenet' : 'cifar') : choice;
   // Every halving needs two pixels to halve; below that the last stages see one pixel.
@@ -98,21 +81,6 @@ export function resnetLayout(
     );
   }
   return { widths, blocks, stem };
-}
-
-function blocksForDepth(field: string, value: unknown, stages: number): number[] {
-  // He et al.'s ResNet-34 is not uniform; every other depth spreads blocks evenly.
-  if (value === 34 && stages === 4) return [3, 4, 6, 3];
-  const per = (Number(value) - 2) / (2 * stages);
-  if (typeof value !== 'number' || !Number.isInteger(per) || per < 1) {
-    const valid = [1, 2, 3, 4, 5].map((n) => 2 + 2 * stages * n);
-    throw new ConfigError(
-      field,
-      `2 + 2 * ${stages} * blocksPerStage for ${stages} stages (${valid.join(', ')}, ...)`,
-      value,
-    );
-  }
-  return Array.from({ length: stages }, () => per);
 }
 
 /**

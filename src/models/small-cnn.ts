@@ -11,9 +11,10 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { buildWith, checkRank, namer, type TrunkFactory } from './assemble.js';
-import { knownKeys } from './checks.js';
 import type { HeadOptions } from './heads.js';
+import { MODEL_OPTIONS } from './options.js';
 
 export interface SmallCnnOptions extends HeadOptions {
   inputShape: [number, number, number];
@@ -28,7 +29,7 @@ export interface SmallCnnOptions extends HeadOptions {
  */
 export const smallCnnTrunk: TrunkFactory = (inputShape, options, field) => {
   checkRank(field, inputShape, 'small-cnn', 3, '[height, width, channels]');
-  knownKeys(`${field}.options`, options, []);
+  parseOptions(MODEL_OPTIONS['small-cnn'], options, `${field}.options`);
   // Two valid 3x3 convs, each followed by a 2x2 pool: the side must leave >= 1 pixel.
   const side = (n: number) => Math.floor((Math.floor((n - 2) / 2) - 2) / 2);
   if (Math.min(side(inputShape[0]), side(inputShape[1])) < 1) {

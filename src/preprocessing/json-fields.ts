@@ -6,6 +6,7 @@
  *   const mean = numberArray(json, 'mean', 'StandardScaler.fromJSON', (v) => Number.isFinite(v));
  */
 import { ConfigError } from '../core/errors.js';
+import { choice } from '../core/validation.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -47,11 +48,7 @@ export function oneOf<T extends string>(
   who: string,
   allowed: readonly T[],
 ): T {
-  const v = json[key];
-  if (!(allowed as readonly unknown[]).includes(v)) {
-    throw new ConfigError(`${who}: ${key}`, `one of ${allowed.join(', ')}`, v);
-  }
-  return v as T;
+  return choice(`${who}: ${key}`, json[key], allowed);
 }
 
 export function boolean(json: JsonObject, key: string, who: string): boolean {

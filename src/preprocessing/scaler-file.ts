@@ -7,8 +7,9 @@
  *   const scaler = loadScaler('runs/42/scaler.json');
  *   const scaledTest = scaler.transform(test);
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import { ConfigError, DataError, TunebookError } from '../core/errors.js';
 import { asObject } from './json-fields.js';
 import { MinMaxScaler } from './minmax-scaler.js';
@@ -26,13 +27,11 @@ export function scalerFromJSON(value: unknown): AnyScaler {
   throw new ConfigError('scalerFromJSON: type', `one of ${SCALER_TYPES.join(', ')}`, json.type);
 }
 
-/** Writes the fitted scaler to `file` (folders created; a temporary file then renamed). */
+/** Writes the fitted scaler to `file` (folders created; whole or not at all). */
 export function saveScaler(file: string, scaler: AnyScaler): void {
   const text = `${JSON.stringify(scaler.toJSON(), null, 2)}\n`;
   mkdirSync(dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  writeFileSync(partial, text);
-  renameSync(partial, file);
+  writeFileAtomically(file, text);
 }
 
 /** Reads a scaler saved by `saveScaler`; any problem is a DataError naming the file. */

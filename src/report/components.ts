@@ -11,6 +11,9 @@ import { html, raw, type SafeHtml } from './html.js';
 import { VERDICT_COLOURS } from './palette.js';
 import type { VerdictLine } from './verdict-rows.js';
 
+/** A number for a data attribute: empty for an arm without data (never "NaN"). */
+const data = (x: number) => (Number.isFinite(x) ? String(x) : '');
+
 const GLYPHS: Record<string, string> = {
   effective: '▲',
   unstable: '◆',
@@ -85,7 +88,7 @@ export function verdictTableHtml(lines: VerdictLine[]): SafeHtml {
   const rows = lines.map(
     (
       l,
-    ) => html`<tr data-arm="${l.arm}" data-verdict="${l.verdict}" data-effect="${String(l.effect)}" data-lo="${String(l.lo)}" data-hi="${String(l.hi)}" data-seeds="${String(l.seeds)}">
+    ) => html`<tr data-arm="${l.arm}" data-verdict="${l.verdict}" data-effect="${data(l.effect)}" data-lo="${data(l.lo)}" data-hi="${data(l.hi)}" data-seeds="${String(l.seeds)}">
 <td>${l.label}</td><td class="num">${signedPoints(l.effect)}</td><td class="num">${interval(l.lo, l.hi)}</td><td class="num">${l.seeds}</td><td>${verdictBadge(l.verdict)}</td><td class="num">${ratio(l.timeRatio)}</td><td class="num">${count(l.parameters)}</td><td class="num">${l.epochsToBaseline === null ? 'never' : l.epochsToBaseline.toFixed(1)}</td></tr>`,
   );
   return html`<div class="scroll"><table class="verdicts">

@@ -3,6 +3,7 @@
  * the self-contained HTML study report, the local dashboard server, and the Vega-Lite to
  * SVG/PNG path every plot takes. Reads the store only.
  */
+export { classNamesOf, studyClassNames } from './class-names.js';
 export {
   type Dashboard,
   type DashboardOptions,
@@ -10,7 +11,6 @@ export {
   startDashboard,
 } from './dashboard/server.js';
 export { UnknownStudyError } from './errors.js';
-export { escapeHtml, html, raw, SafeHtml } from './html.js';
 export { intervalsNote, type SeedSettings } from './intervals-note.js';
 export { type LinePlot, linePlotSvg, writePlotPng } from './line-plot.js';
 export { type NotebookHtmlOptions, notebookHtml } from './notebook-html.js';
@@ -29,4 +29,3 @@ export {
   verdictLines,
 } from './verdict-rows.js';
 export { verdictTable } from './verdict-table.js';
-export { writeFileAtomically } from './write-file.js';

@@ -7,9 +7,9 @@
  *   await writePlotPng('lr.png', { x: rates, y: losses, logX: true, xLabel: 'learning rate', yLabel: 'loss' });
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import { OKABE_ITO } from './palette.js';
 import { renderSvg, svgToPng } from './vega-render.js';
-import { writeFileAtomically } from './write-file.js';
 
 export interface LinePlot {
   x: number[];

@@ -21,7 +21,7 @@ import { curvesSection } from './sections/curves.js';
 import { type PreviewMaker, previewSection } from './sections/previews.js';
 import { reproduceSection, trialsSection } from './sections/reproduce.js';
 import { verdictSection } from './sections/verdicts.js';
-import { readCurves, readStudy, type StudyView } from './study-view.js';
+import { readCurves, readStudy, type StudyView, trialCounts } from './study-view.js';
 import { installedVersions } from './versions.js';
 
 export interface ReportOptions {
@@ -78,12 +78,12 @@ export async function reportFromView(
           : study.state === 'interrupted'
             ? 'The study was stopped before it finished'
             : 'Some trials have not finished'
-      }: ${progress.finished} of ${progress.total} planned trials finished${progress.running ? `, ${progress.running} running` : ''}. Figures are from finished trials only${view.verdicts.length ? '; verdicts are from its last finished run' : ''}. Last activity ${date(study.updatedAt)}.</div>`
+      }: ${trialCounts(progress)} of those planned${progress.running ? `, ${progress.running} running` : ''}. Figures are from finished trials only${view.verdicts.length ? '; verdicts are from its last finished run' : ''}. Last activity ${date(study.updatedAt)}.</div>`
     : '';
   const body = html`${options.nav ?? ''}<header>
 <h1>Study ${study.name} ${stateBadge(study.state)}</h1>
 ${config.description ? html`<p>${config.description}</p>` : ''}
-<p class="muted">${config.data?.source ?? '?'} · ${config.model?.name ?? '?'} · metric ${view.metric} · delta ${view.delta} points · ${seedRange(config.seeds)} per arm · ${view.arms.length} arms · ${progress.finished} of ${progress.total} trials finished${progress.failed ? ` (${progress.failed} failed)` : ''}${progress.diverged ? ` (${progress.diverged} diverged)` : ''}</p>
+<p class="muted">${config.data?.source ?? '?'} · ${config.model?.name ?? '?'} · metric ${view.metric} · delta ${view.delta} points · ${seedRange(config.seeds)} per arm · ${view.arms.length} arms · ${trialCounts(progress)}${progress.diverged ? ` (${progress.diverged} diverged)` : ''}</p>
 </header>
 ${partial}
 ${sections}

@@ -46,6 +46,8 @@ export interface StudyView {
 export interface TrialResult {
   parameters?: number;
   classCounts?: { train: number[]; validation: number[]; test: number[] };
+  /** Class names in class-index order (trials stored before names were kept have none). */
+  classNames?: string[];
   confusion?: number[][] | null;
   recall?: number[] | null;
   bestEpoch?: number | null;
@@ -98,6 +100,23 @@ export function readStudy(store: Store, name: string): StudyView {
     seeds: { min: config.seeds?.minSeeds ?? 3, max: config.seeds?.maxSeeds ?? 6 },
     partial: study.state !== 'done' || progress.finished < progress.total,
   };
+}
+
+/**
+ * Trials that finished and trials that failed, told apart: "0 of 13 trials finished, 13
+ * failed" (a failed trial ended, but it did not finish).
+ *
+ * @example
+ *   trialCounts(view.progress); // '5 of 13 trials finished, 2 failed'
+ */
+export function trialCounts(p: Progress): string {
+  const failed = p.failed ? `, ${p.failed} failed` : '';
+  return `${p.done + p.diverged} of ${p.total} trials finished${failed}`;
+}
+
+/** The note of a section that draws finished trials, when there are none. */
+export function noFinishedTrials(p: Progress): string {
+  return p.failed ? `No trial finished: ${p.failed} failed.` : 'No finished trials yet.';
 }
 
 /**

@@ -223,7 +223,7 @@ export async function launchChromium(): Promise<{
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: the browser tests need it ` +
-        '(apt-get install chromium; .ci/run installs it when missing)',
+        '(apt-get install chromium; npm test installs it when missing: scripts/ensure-system-deps.sh)',
     );
   }
   const { chromium } = await import('playwright-core');

@@ -6,10 +6,14 @@
  */
 import type { Store, StudyRow } from '../lab/store/store.js';
 
+/** The verdict of an arm that ended without one paired finished seed: there is no effect to state. */
+export const NO_DATA = 'no data';
+
 export interface VerdictLine {
   arm: string;
   label: string;
   kind: string;
+  /** One of the four verdicts, or NO_DATA (effect, lo and hi are then NaN: null in JSON). */
   verdict: string;
   effect: number;
   lo: number;
@@ -36,9 +40,40 @@ export function verdictLines(store: Store, study: StudyRow): VerdictLine[] {
     const t = trials.find((x) => x.armId === armId && x.seed === seed);
     return t?.metrics ? (t.metrics[metric] ?? null) : null;
   };
-  return store
-    .verdicts(study.id)
-    .map((v) => {
+  const trialsOf = (armId: number) =>
+    trials
+      .filter((t) => t.armId === armId)
+      .map((t) => ({
+        seed: t.seed,
+        state: t.state,
+        score: t.metrics ? (t.metrics[metric] ?? null) : null,
+        baseline: scoreOf(baseline?.id, t.seed),
+      }));
+  const verdicts = store.verdicts(study.id);
+  // A finished study stores no verdict for an arm without data (lab/runner/verdicts.ts): it
+  // is still listed, as 'no data', so that no arm silently drops out of the table.
+  const missing =
+    study.state === 'done'
+      ? arms.filter((a) => a.key !== 'baseline' && !verdicts.some((v) => v.armId === a.id))
+      : [];
+  const noData = missing.map((arm): VerdictLine & { position: number } => ({
+    arm: arm.key,
+    label: arm.label,
+    kind: arm.kind,
+    verdict: NO_DATA,
+    effect: Number.NaN,
+    lo: Number.NaN,
+    hi: Number.NaN,
+    seeds: 0,
+    metric,
+    timeRatio: null,
+    parameters: null,
+    epochsToBaseline: null,
+    trials: trialsOf(arm.id),
+    position: arm.position,
+  }));
+  return verdicts
+    .map((v): VerdictLine & { position: number } => {
       const arm = arms.find((a) => a.id === v.armId)!;
       const details = (v.details ?? {}) as Details;
       return {
@@ -54,17 +89,11 @@ export function verdictLines(store: Store, study: StudyRow): VerdictLine[] {
         timeRatio: details.cost?.timeRatio ?? null,
         parameters: details.cost?.parameters ?? null,
         epochsToBaseline: details.cost?.epochsToBaseline ?? null,
-        trials: trials
-          .filter((t) => t.armId === arm.id)
-          .map((t) => ({
-            seed: t.seed,
-            state: t.state,
-            score: t.metrics ? (t.metrics[metric] ?? null) : null,
-            baseline: scoreOf(baseline?.id, t.seed),
-          })),
+        trials: trialsOf(arm.id),
         position: arm.position,
       };
     })
+    .concat(noData)
     .sort((a, b) => a.position - b.position)
     .map(({ position: _p, ...line }) => line);
 }

@@ -12,9 +12,10 @@
  *   await saveCheckpoint(file, { key, state, groups: { model: model.getWeights() } });
  *   const cp = await loadCheckpoint(file, key); // null when absent or for other settings
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import { DataError } from '../core/errors.js';
 
 const MAGIC = 'TBCKPT01';
@@ -63,15 +64,8 @@ export async function saveCheckpoint<State>(
   const header = Buffer.from(JSON.stringify({ key: content.key, state: content.state, entries }));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
-  const tmp = `${file}.tmp-${process.pid}`;
   await mkdir(dirname(file), { recursive: true });
-  try {
-    await writeFile(tmp, Buffer.concat([Buffer.from(MAGIC), length, header, ...chunks]));
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  writeFileAtomically(file, Buffer.concat([Buffer.from(MAGIC), length, header, ...chunks]));
 }
 
 /** Reads a checkpoint; null when there is none or it belongs to other settings. */

@@ -19,13 +19,15 @@
  */
 import { ConfigError } from '../core/errors.js';
 
+import { parseOptions } from '../core/validation.js';
 import { CLASS_WEIGHT_STRATEGIES, type ClassWeightStrategy } from './names.js';
+import { EffectiveWeights } from './options.js';
 
 export { CLASS_WEIGHT_STRATEGIES, type ClassWeightStrategy };
 export type ClassWeightSpec =
   | ClassWeightStrategy
   | number[]
-  | { strategy: 'effective'; beta: number };
+  | { strategy: 'effective'; beta?: number };
 
 /** Cui et al.'s default: the paper finds 0.999 to 0.9999 best on long-tailed CIFAR. */
 export const DEFAULT_EFFECTIVE_BETA = 0.999;
@@ -61,21 +63,7 @@ export function classWeights(
     return Float32Array.from(strategyWeights(spec, counts, DEFAULT_EFFECTIVE_BETA, field));
   }
   if (spec !== null && typeof spec === 'object') {
-    const { strategy, beta, ...rest } = spec as Record<string, unknown>;
-    if (strategy !== 'effective') {
-      throw new ConfigError(
-        `${field}.strategy`,
-        '"effective" (the strategy that takes a beta)',
-        strategy,
-      );
-    }
-    for (const [key, value] of Object.entries(rest)) {
-      throw new ConfigError(`${field}.${key}`, 'no such option (only strategy and beta)', value);
-    }
-    const b = beta === undefined ? DEFAULT_EFFECTIVE_BETA : beta;
-    if (typeof b !== 'number' || !(b >= 0 && b < 1)) {
-      throw new ConfigError(`${field}.beta`, 'a number in [0, 1)', beta);
-    }
+    const b = parseOptions(EffectiveWeights, spec, field).beta ?? DEFAULT_EFFECTIVE_BETA;
     return Float32Array.from(strategyWeights('effective', counts, b, field));
   }
   throw new ConfigError(

@@ -23,32 +23,37 @@ import { Rng } from '../core/rng.js';
 import { DataLoader, type SampleTransform } from '../data/loader.js';
 import type { ImageSource } from '../data/source.js';
 import { withSeededRandom } from '../engine/seeded-random.js';
+import { threadCpuSeconds } from '../engine/thread-cpu.js';
 import { FREEZE_MODES, type FreezeMode } from '../models/names.js';
-import { disposeCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { CheckpointCallback } from './callbacks/checkpoint.js';
+import {
+  type EarlyStopping,
+  EarlyStoppingCallback,
+  maximised,
+} from './callbacks/early-stopping.js';
+import { FreezeSchedule } from './callbacks/freeze-schedule.js';
+import { LrScheduleCallback } from './callbacks/lr-schedule.js';
+import { ProgressCallback } from './callbacks/progress.js';
+import {
+  type Callback,
+  CallbackList,
+  type EpochRecord,
+  type Outcome,
+  type TrainContext,
+} from './callbacks.js';
 import { type ClassWeightSpec, classWeights } from './class-weights.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { crossEntropy, weightedSum } from './losses.js';
 import type { TaskHead } from './multitask.js';
 import { MONITORS, type Monitor } from './names.js';
-import {
-  defaultLearningRate,
-  makeOptimizer,
-  type OptimizerSpec,
-  setLearningRate,
-} from './optimizers.js';
+import { defaultLearningRate, makeOptimizer, type OptimizerSpec } from './optimizers.js';
 import { type Progress, silentProgress } from './progress.js';
 import { makeSchedule, type Schedule, type ScheduleSpec } from './schedules.js';
 
 export { MONITORS, type Monitor };
+export type { Callback, EarlyStopping, EpochRecord, Outcome, TrainContext };
 export const BACKBONE_MODES = FREEZE_MODES;
 export type BackboneMode = FreezeMode;
-
-export interface EarlyStopping {
-  monitor: Monitor;
-  patience: number;
-  minDelta?: number;
-  restoreBest?: boolean;
-}
 
 export interface TrainConfig {
   epochs: number;
@@ -83,19 +88,6 @@ export interface TrainData {
   test?: ImageSource;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  lr: number;
-  trainLoss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  valBalancedAccuracy?: number;
-  valMacroF1?: number;
-  seconds: number;
-}
-
-export type Outcome = 'completed' | 'early-stopped' | 'diverged';
-
 export interface TrainResult {
   outcome: Outcome;
   epochs: EpochRecord[];
@@ -106,22 +98,30 @@ export interface TrainResult {
   test?: Evaluation;
   /** Training time: this run's, plus the recorded epochs a resumed run restored. */
   seconds: number;
+  /**
+   * CPU seconds of the training thread, counted like `seconds` (null where the thread's CPU
+   * time cannot be read, or a restored epoch lacks it): other processes' load hardly moves it.
+   */
+  cpuSeconds: number | null;
 }
 
 export interface TrainHooks {
   progress?: Progress;
   onEpoch?: (record: EpochRecord) => void;
+  /** Callbacks of the caller's own, called after the built-in ones (before the checkpoint). */
+  callbacks?: Callback[];
 }
 
-interface LoopState {
-  history: EpochRecord[];
-  best: { epoch: number; value: number } | null;
-  stale: number;
-  schedule: unknown;
-  outcome: Outcome | null;
+/** What one run trains with: data order, loss weights, optimisers, schedule. */
+interface Run {
+  loader: DataLoader;
+  stepsPerEpoch: number;
+  baseLr: number;
+  schedule: Schedule | null;
+  step: Omit<StepContext, 'headOptimizer' | 'backboneOptimizer'>;
+  headOptimizer: tf.Optimizer;
+  backboneOptimizer: tf.Optimizer | null;
 }
-
-const MAXIMISED: readonly Monitor[] = ['val_accuracy', 'val_balanced_accuracy', 'val_macro_f1'];
 
 export async function trainModel(
   model: tfl.LayersModel,
@@ -131,8 +131,144 @@ export async function trainModel(
 ): Promise<TrainResult> {
   checkConfig(config, data);
   const started = performance.now();
-  const progress = hooks.progress ?? silentProgress;
-  const heads = config.heads ?? [];
+  const cpuStarted = threadCpuSeconds();
+  const run = prepareRun(data, config);
+  const earlyStopping =
+    config.earlyStopping && data.validation
+      ? new EarlyStoppingCallback(config.earlyStopping)
+      : null;
+  const checkpoint = config.checkpoint
+    ? new CheckpointCallback(
+        config.checkpoint,
+        checkpointKey(model, data, config),
+        { head: run.headOptimizer, backbone: run.backboneOptimizer },
+        earlyStopping,
+        run.schedule,
+      )
+    : null;
+  const callbacks = new CallbackList(
+    [
+      config.backbone ? freezeSchedule(config.backbone) : null,
+      run.schedule ? lrSchedule(run, config) : null,
+      earlyStopping,
+      new ProgressCallback(hooks.progress ?? silentProgress, hooks.onEpoch),
+      ...(hooks.callbacks ?? []),
+      checkpoint,
+    ].filter((c): c is Callback => c !== null),
+  );
+  const ctx: TrainContext = {
+    model,
+    epochs: config.epochs,
+    state: { history: [], best: null, stale: 0, schedule: null, outcome: null },
+    startEpoch: 0,
+    lr: run.baseLr,
+  };
+  try {
+    await callbacks.trainBegin(ctx);
+    const diverged = await trainEpochs(model, data, config, run, callbacks, ctx);
+    const outcome: Outcome = ctx.state.outcome ?? 'completed';
+    await callbacks.trainEnd(outcome, ctx);
+    const test =
+      data.test && outcome !== 'diverged'
+        ? await evaluate(model, data.test, evalOptions(config))
+        : undefined;
+    const restored = ctx.state.history.slice(0, ctx.startEpoch);
+    const cpuNow = threadCpuSeconds();
+    const restoredCpu = restored.reduce((sum, e) => sum + (e.cpuSeconds ?? Number.NaN), 0);
+    const cpuSeconds =
+      cpuStarted === null || cpuNow === null ? Number.NaN : cpuNow - cpuStarted + restoredCpu;
+    return {
+      outcome,
+      epochs: ctx.state.history,
+      bestEpoch: ctx.state.best?.epoch ?? null,
+      resumedAt: checkpoint?.resumedAt ?? null,
+      diverged,
+      test,
+      seconds:
+        (performance.now() - started) / 1000 + restored.reduce((sum, e) => sum + e.seconds, 0),
+      cpuSeconds: Number.isFinite(cpuSeconds) ? cpuSeconds : null,
+    };
+  } finally {
+    callbacks.dispose();
+    run.headOptimizer.dispose();
+    run.backboneOptimizer?.dispose();
+  }
+}
+
+/** The epochs from `ctx.startEpoch` on, until the last one or a callback ends training. */
+async function trainEpochs(
+  model: tfl.LayersModel,
+  data: TrainData,
+  config: TrainConfig,
+  run: Run,
+  callbacks: CallbackList,
+  ctx: TrainContext,
+): Promise<TrainResult['diverged']> {
+  const rng = new Rng(config.seed).fork('train-steps');
+  for (let epoch = ctx.startEpoch; epoch < config.epochs && ctx.state.outcome === null; epoch++) {
+    const epochStart = performance.now();
+    const cpuStart = threadCpuSeconds();
+    await callbacks.epochBegin(epoch, ctx);
+    ctx.lr = run.baseLr;
+    const trained = await trainBatches(model, epoch, config, run, callbacks, ctx, rng);
+    if ('diverged' in trained) {
+      ctx.state.outcome = 'diverged';
+      return trained.diverged;
+    }
+    const record: EpochRecord = { epoch, lr: ctx.lr, trainLoss: trained.loss, seconds: 0 };
+    if (data.validation) {
+      const val = await evaluate(model, data.validation, evalOptions(config));
+      record.valLoss = val.loss;
+      record.valAccuracy = val.metrics.accuracy;
+      record.valBalancedAccuracy = val.metrics.balancedAccuracy;
+      record.valMacroF1 = val.metrics.macroF1;
+    }
+    record.seconds = (performance.now() - epochStart) / 1000;
+    const cpuEnd = threadCpuSeconds();
+    if (cpuStart !== null && cpuEnd !== null) record.cpuSeconds = cpuEnd - cpuStart;
+    ctx.state.history.push(record);
+    await callbacks.epochEnd(record, ctx);
+  }
+  return undefined;
+}
+
+/** One epoch's batches: the mean training loss, or where the loss stopped being finite. */
+async function trainBatches(
+  model: tfl.LayersModel,
+  epoch: number,
+  config: TrainConfig,
+  run: Run,
+  callbacks: CallbackList,
+  ctx: TrainContext,
+  rng: Rng,
+): Promise<{ loss: number } | { diverged: NonNullable<TrainResult['diverged']> }> {
+  let lossSum = 0;
+  let seen = 0;
+  let step = 0;
+  const context: StepContext = {
+    ...run.step,
+    headOptimizer: run.headOptimizer,
+    backboneOptimizer: run.backboneOptimizer,
+  };
+  for await (const batch of run.loader.epoch(epoch)) {
+    callbacks.batchBegin(epoch, step, ctx);
+    const loss = withSeededRandom(rng.fork(`${epoch}/${step}`), () =>
+      trainStep(model, batch.x, batch.y, batch.labels, context),
+    );
+    if (!Number.isFinite(loss)) return { diverged: { epoch, step, loss } };
+    lossSum += loss * batch.labels.length;
+    seen += batch.labels.length;
+    callbacks.batchEnd(
+      { epoch, epochs: config.epochs, batch: step, batches: run.stepsPerEpoch, loss },
+      ctx,
+    );
+    step++;
+  }
+  return { loss: lossSum / Math.max(1, seen) };
+}
+
+/** Data order, class weights, the LR schedule and the optimisers (a second one for the backbone). */
+function prepareRun(data: TrainData, config: TrainConfig): Run {
   const counts = classCounts(data.train);
   const weights = config.classWeights
     ? classWeights(config.classWeights, counts, 'classWeights')
@@ -148,159 +284,63 @@ export async function trainModel(
   const monitor = config.earlyStopping?.monitor ?? 'val_loss';
   const scheduleSpec: ScheduleSpec | undefined =
     config.schedule?.name === 'plateau' && config.schedule.mode === undefined
-      ? { ...config.schedule, mode: MAXIMISED.includes(monitor) ? 'max' : 'min' }
+      ? { ...config.schedule, mode: maximised(monitor) ? 'max' : 'min' }
       : config.schedule;
-  const schedule: Schedule | null = scheduleSpec
+  const schedule = scheduleSpec
     ? makeSchedule(scheduleSpec, baseLr, { epochs: config.epochs, stepsPerEpoch }, 'schedule')
     : null;
   const backbone = config.backbone;
-  const backboneSet = new Set(backbone?.layers ?? []);
-  const multiplier = backbone?.mode === 'discriminative' ? (backbone.lrMultiplier ?? 0.1) : 1;
   const headOptimizer = makeOptimizer(config.optimizer, 'optimizer');
   const backboneOptimizer = backbone
-    ? makeOptimizer({ ...config.optimizer, lr: baseLr * multiplier })
+    ? makeOptimizer({ ...config.optimizer, lr: baseLr * backboneMultiplier(config) })
     : null;
-  const setBackboneTrainable = (on: boolean) => {
-    for (const layer of backboneSet) layer.trainable = on;
+  return {
+    loader,
+    stepsPerEpoch,
+    baseLr,
+    schedule,
+    headOptimizer,
+    backboneOptimizer,
+    step: {
+      weights,
+      labelSmoothing: config.labelSmoothing,
+      heads: config.heads ?? [],
+      backboneSet: new Set(backbone?.layers ?? []),
+    },
   };
-  if (backbone)
-    setBackboneTrainable(backbone.mode === 'trainable' || backbone.mode === 'discriminative');
+}
 
-  const key = checkpointKey(model, data, config);
-  const state: LoopState = { history: [], best: null, stale: 0, schedule: null, outcome: null };
-  let bestWeights: tf.Tensor[] | null = null;
-  let startEpoch = 0;
-  let resumedAt: number | null = null;
-  if (config.checkpoint) {
-    const cp = await loadCheckpoint<LoopState>(config.checkpoint, key);
-    if (cp) {
-      Object.assign(state, cp.state);
-      model.setWeights(cp.groups.model.map((e) => e.tensor));
-      const named = (list?: { name?: string; tensor: tf.Tensor }[]) =>
-        (list ?? []).map((e) => ({ name: e.name ?? '', tensor: e.tensor }));
-      await headOptimizer.setWeights(named(cp.groups.headOptimizer));
-      if (backboneOptimizer) await backboneOptimizer.setWeights(named(cp.groups.backboneOptimizer));
-      if (cp.groups.best) bestWeights = cp.groups.best.map((e) => tf.keep(tf.clone(e.tensor)));
-      if (schedule?.restore && state.schedule !== null) schedule.restore(state.schedule);
-      startEpoch = state.history.length;
-      resumedAt = startEpoch;
-      disposeCheckpoint(cp);
-    }
-  }
+/** The backbone's rate as a multiple of the head's: lrMultiplier under 'discriminative', else 1. */
+function backboneMultiplier(config: TrainConfig): number {
+  const b = config.backbone;
+  return b?.mode === 'discriminative' ? (b.lrMultiplier ?? 0.1) : 1;
+}
 
-  const rng = new Rng(config.seed).fork('train-steps');
-  let diverged: TrainResult['diverged'];
-  try {
-    for (let epoch = startEpoch; epoch < config.epochs && state.outcome === null; epoch++) {
-      const epochStart = performance.now();
-      if (backbone?.mode === 'unfreeze-after') {
-        setBackboneTrainable(epoch >= (backbone.unfreezeAfter ?? 1));
-      }
-      let lossSum = 0;
-      let seen = 0;
-      let step = 0;
-      let lr = baseLr;
-      for await (const batch of loader.epoch(epoch)) {
-        if (schedule) {
-          lr =
-            schedule.per === 'step'
-              ? schedule.rate(epoch, epoch * stepsPerEpoch + step)
-              : schedule.rate(epoch, 0);
-          setLearningRate(headOptimizer, lr);
-          if (backboneOptimizer) setLearningRate(backboneOptimizer, lr * multiplier);
-        }
-        const loss = withSeededRandom(rng.fork(`${epoch}/${step}`), () =>
-          trainStep(model, batch.x, batch.y, batch.labels, {
-            weights,
-            labelSmoothing: config.labelSmoothing,
-            heads,
-            headOptimizer,
-            backboneOptimizer,
-            backboneSet,
-          }),
-        );
-        if (!Number.isFinite(loss)) {
-          diverged = { epoch, step, loss };
-          state.outcome = 'diverged';
-          break;
-        }
-        lossSum += loss * batch.labels.length;
-        seen += batch.labels.length;
-        progress.batch({ epoch, epochs: config.epochs, batch: step, batches: stepsPerEpoch, loss });
-        step++;
-      }
-      if (state.outcome === 'diverged') break;
-      const record: EpochRecord = {
-        epoch,
-        lr,
-        trainLoss: lossSum / Math.max(1, seen),
-        seconds: 0,
-      };
-      if (data.validation) {
-        const val = await evaluate(model, data.validation, {
-          batchSize: Math.max(config.batchSize, 128),
-          transform: config.evalTransform,
-          heads,
-          layout: config.layout,
-        });
-        record.valLoss = val.loss;
-        record.valAccuracy = val.metrics.accuracy;
-        record.valBalancedAccuracy = val.metrics.balancedAccuracy;
-        record.valMacroF1 = val.metrics.macroF1;
-      }
-      record.seconds = (performance.now() - epochStart) / 1000;
-      state.history.push(record);
-      if (schedule?.observe)
-        schedule.observe(monitored(record, config.earlyStopping?.monitor ?? 'val_loss'));
-      if (config.earlyStopping && data.validation) {
-        bestWeights = updateEarlyStopping(config.earlyStopping, record, state, model, bestWeights);
-      }
-      if (schedule?.state) state.schedule = schedule.state();
-      progress.epoch({ epoch, epochs: config.epochs, text: describeEpoch(record) });
-      hooks.onEpoch?.(record);
-      if (config.checkpoint) {
-        await saveCheckpoint(config.checkpoint, {
-          key,
-          state,
-          groups: {
-            model: model.getWeights().map((tensor) => ({ tensor })),
-            headOptimizer: await optimizerWeights(headOptimizer),
-            backboneOptimizer: backboneOptimizer ? await optimizerWeights(backboneOptimizer) : [],
-            ...(bestWeights ? { best: bestWeights.map((tensor) => ({ tensor })) } : {}),
-          },
-        });
-      }
-    }
-    progress.done();
-    const outcome: Outcome = state.outcome ?? 'completed';
-    if (bestWeights && config.earlyStopping?.restoreBest !== false && outcome !== 'diverged') {
-      model.setWeights(bestWeights);
-    }
-    const test =
-      data.test && outcome !== 'diverged'
-        ? await evaluate(model, data.test, {
-            batchSize: Math.max(config.batchSize, 128),
-            transform: config.evalTransform,
-            heads,
-            layout: config.layout,
-          })
-        : undefined;
-    return {
-      outcome,
-      epochs: state.history,
-      bestEpoch: state.best?.epoch ?? null,
-      resumedAt,
-      diverged,
-      test,
-      seconds:
-        (performance.now() - started) / 1000 +
-        state.history.slice(0, startEpoch).reduce((sum, e) => sum + e.seconds, 0),
-    };
-  } finally {
-    if (bestWeights) tf.dispose(bestWeights);
-    headOptimizer.dispose();
-    backboneOptimizer?.dispose();
-  }
+function freezeSchedule(backbone: NonNullable<TrainConfig['backbone']>): FreezeSchedule {
+  return new FreezeSchedule(backbone.layers, {
+    freeze: backbone.mode,
+    unfreezeAfter: backbone.unfreezeAfter ?? 1,
+  });
+}
+
+function lrSchedule(run: Run, config: TrainConfig): LrScheduleCallback {
+  return new LrScheduleCallback(
+    run.schedule!,
+    run.headOptimizer,
+    run.backboneOptimizer,
+    backboneMultiplier(config),
+    config.earlyStopping?.monitor ?? 'val_loss',
+    run.stepsPerEpoch,
+  );
+}
+
+function evalOptions(config: TrainConfig) {
+  return {
+    batchSize: Math.max(config.batchSize, 128),
+    transform: config.evalTransform,
+    heads: config.heads ?? [],
+    layout: config.layout,
+  };
 }
 
 interface StepContext {
@@ -368,54 +408,6 @@ function trainStep(
       ctx.backboneOptimizer.applyGradients(pick(backboneVars));
     return loss;
   });
-}
-
-function monitored(record: EpochRecord, monitor: Monitor): number {
-  const value = {
-    val_loss: record.valLoss,
-    val_accuracy: record.valAccuracy,
-    val_balanced_accuracy: record.valBalancedAccuracy,
-    val_macro_f1: record.valMacroF1,
-  }[monitor];
-  return value ?? record.trainLoss;
-}
-
-function updateEarlyStopping(
-  rule: EarlyStopping,
-  record: EpochRecord,
-  state: LoopState,
-  model: tfl.LayersModel,
-  bestWeights: tf.Tensor[] | null,
-): tf.Tensor[] | null {
-  const value = monitored(record, rule.monitor);
-  const sign = MAXIMISED.includes(rule.monitor) ? 1 : -1;
-  const minDelta = rule.minDelta ?? 0;
-  if (state.best === null || sign * (value - state.best.value) > minDelta) {
-    state.best = { epoch: record.epoch, value };
-    state.stale = 0;
-    if (bestWeights) tf.dispose(bestWeights);
-    return model.getWeights().map((w) => tf.keep(tf.clone(w)));
-  }
-  state.stale++;
-  if (state.stale >= rule.patience) state.outcome = 'early-stopped';
-  return bestWeights;
-}
-
-async function optimizerWeights(
-  optimizer: tf.Optimizer,
-): Promise<{ name: string; tensor: tf.Tensor }[]> {
-  const list = await optimizer.getWeights();
-  return list.map(({ name, tensor }) => ({ name, tensor }));
-}
-
-function describeEpoch(r: EpochRecord): string {
-  const parts = [`loss ${r.trainLoss.toFixed(4)}`];
-  if (r.valLoss !== undefined) parts.push(`val_loss ${r.valLoss.toFixed(4)}`);
-  if (r.valAccuracy !== undefined) parts.push(`val_acc ${(100 * r.valAccuracy).toFixed(2)}%`);
-  if (r.valBalancedAccuracy !== undefined)
-    parts.push(`val_bal_acc ${(100 * r.valBalancedAccuracy).toFixed(2)}%`);
-  parts.push(`lr ${r.lr.toPrecision(3)}`, `${r.seconds.toFixed(1)} s`);
-  return parts.join('  ');
 }
 
 function classCounts(source: ImageSource): number[] {

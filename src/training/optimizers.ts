@@ -18,44 +18,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors.js';
 
+import { parseOptions } from '../core/validation.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from './names.js';
+import { OptimizerOptions, type OptimizerSpec } from './optimizer-options.js';
 
-export { OPTIMIZER_NAMES, type OptimizerName };
+// The options are declared in optimizer-options.ts (free of TensorFlow.js, for study files).
+export { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec };
 
-export interface OptimizerSpec {
+/** An optimiser spec with every default filled in. */
+export interface ResolvedOptimizer {
   name: OptimizerName;
-  /** Learning rate > 0; default 1e-4 for adam/adamw (the seed's advice), 1e-2 for sgd. */
-  lr?: number;
-  /** sgd only: momentum in [0, 1), default 0. */
-  momentum?: number;
-  /** sgd only: Nesterov momentum (needs momentum > 0), default false. */
-  nesterov?: boolean;
-  /** Weight decay >= 0: L2 on the gradient for adam and sgd, decoupled for adamw (default 0.01). */
-  weightDecay?: number;
-  /** adam/adamw: decay rates of the moment estimates, in [0, 1); defaults 0.9 and 0.999. */
-  beta1?: number;
-  beta2?: number;
-  /** adam/adamw: added to the root of the second moment; default 1e-8. */
-  epsilon?: number;
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
-
-const SPEC_KEYS = [
-  'name',
-  'lr',
-  'momentum',
-  'nesterov',
-  'weightDecay',
-  'beta1',
-  'beta2',
-  'epsilon',
-] as const;
-
-/** Options each optimiser accepts besides name and lr. */
-const ACCEPTS: Record<OptimizerName, readonly (typeof SPEC_KEYS)[number][]> = {
-  adam: ['weightDecay', 'beta1', 'beta2', 'epsilon'],
-  adamw: ['weightDecay', 'beta1', 'beta2', 'epsilon'],
-  sgd: ['momentum', 'nesterov', 'weightDecay'],
-};
 
 /**
  * The learning rate an optimiser spec gets when it names none.
@@ -77,71 +57,22 @@ export const DEFAULT_ADAMW_WEIGHT_DECAY = 0.01;
  *   resolveOptimizerSpec({ name: 'sgd', momentum: 0.9 });
  *   // { name: 'sgd', lr: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0, ... }
  */
-export function resolveOptimizerSpec(
-  spec: OptimizerSpec,
-  field = 'optimizer',
-): Required<OptimizerSpec> {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new ConfigError(
-      field,
-      `an object with a name (one of ${OPTIMIZER_NAMES.join(', ')})`,
-      spec,
-    );
-  }
-  const name = spec.name;
-  if (!(OPTIMIZER_NAMES as readonly unknown[]).includes(name)) {
-    throw new ConfigError(`${field}.name`, `one of ${OPTIMIZER_NAMES.join(', ')}`, name);
-  }
-  for (const [key, value] of Object.entries(spec)) {
-    if (value === undefined) continue;
-    if (!(SPEC_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`${field}.${key}`, `no such option (${SPEC_KEYS.join(', ')})`, value);
-    }
-    if (key !== 'name' && key !== 'lr' && !(ACCEPTS[name] as readonly string[]).includes(key)) {
-      throw new ConfigError(
-        `${field}.${key}`,
-        `no ${key} for "${name}" (it takes lr, ${ACCEPTS[name].join(', ')})`,
-        value,
-      );
-    }
-  }
-  const num = (
-    key: keyof OptimizerSpec,
-    fallback: number,
-    ok: (v: number) => boolean,
-    expected: string,
-  ) => {
-    const value = spec[key];
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-      throw new ConfigError(`${field}.${key}`, expected, value);
-    }
-    return value;
+export function resolveOptimizerSpec(spec: OptimizerSpec, field = 'optimizer'): ResolvedOptimizer {
+  const s = parseOptions(OptimizerOptions, spec, field) as OptimizerSpec & {
+    momentum?: number;
+    nesterov?: boolean;
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
   };
-  const unit = (v: number) => v >= 0 && v < 1;
-  const lr = num('lr', defaultLearningRate(name), (v) => v > 0, 'a learning rate > 0');
-  const momentum = num('momentum', 0, unit, 'a momentum in [0, 1)');
-  const weightDecay = num(
-    'weightDecay',
-    name === 'adamw' ? DEFAULT_ADAMW_WEIGHT_DECAY : 0,
-    (v) => v >= 0,
-    'a weight decay >= 0',
-  );
-  const beta1 = num('beta1', 0.9, unit, 'a number in [0, 1)');
-  const beta2 = num('beta2', 0.999, unit, 'a number in [0, 1)');
-  const epsilon = num('epsilon', 1e-8, (v) => v > 0, 'a number > 0');
-  const nesterov = spec.nesterov ?? false;
-  if (typeof nesterov !== 'boolean') {
-    throw new ConfigError(`${field}.nesterov`, 'true or false', nesterov);
-  }
-  if (nesterov && momentum === 0) {
-    // PyTorch refuses this too: Nesterov without momentum is plain SGD in disguise.
-    throw new ConfigError(
-      `${field}.momentum`,
-      'a momentum > 0 with nesterov: true',
-      spec.momentum ?? 0,
-    );
-  }
+  const name = s.name;
+  const lr = s.lr ?? defaultLearningRate(name);
+  const momentum = s.momentum ?? 0;
+  const weightDecay = s.weightDecay ?? (name === 'adamw' ? DEFAULT_ADAMW_WEIGHT_DECAY : 0);
+  const beta1 = s.beta1 ?? 0.9;
+  const beta2 = s.beta2 ?? 0.999;
+  const epsilon = s.epsilon ?? 1e-8;
+  const nesterov = s.nesterov ?? false;
   return { name, lr, momentum, nesterov, weightDecay, beta1, beta2, epsilon };
 }
 

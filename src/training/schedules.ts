@@ -26,52 +26,20 @@
  * `LinearLR` and the schedule does. A cosine's tMax defaults to the run's length after warmup.
  */
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/validation.js';
 import { SCHEDULE_NAMES, type ScheduleName } from './names.js';
+import {
+  type ParsedSchedule,
+  PLATEAU_MODES,
+  SCHEDULE_UNITS,
+  ScheduleOptions,
+  type ScheduleSpec,
+  THRESHOLD_MODES,
+} from './schedule-options.js';
 
-export { SCHEDULE_NAMES, type ScheduleName };
-export const SCHEDULE_UNITS = ['epoch', 'step'] as const;
-export const PLATEAU_MODES = ['min', 'max'] as const;
-export const THRESHOLD_MODES = ['rel', 'abs'] as const;
-
-export interface ScheduleSpec {
-  name: ScheduleName;
-  /** The time unit: 'epoch' (default) or 'step' (default for onecycle). */
-  per?: (typeof SCHEDULE_UNITS)[number];
-  /** step: decay every stepSize units. */
-  stepSize?: number;
-  /** step, multistep (default 0.1), exponential (required): the decay factor. */
-  gamma?: number;
-  /** multistep: strictly increasing times at which the rate is multiplied by gamma. */
-  milestones?: number[];
-  /** cosine: the half period (the first period with restarts); default the run's length. */
-  tMax?: number;
-  /** cosine: warm restarts every tMax units (tMult: each period that many times longer). */
-  restarts?: boolean | { tMult?: number };
-  /** cosine: the floor (default 0); plateau: the lowest rate (default 0). */
-  minLr?: number;
-  /** onecycle: the peak rate; default the optimiser's lr. */
-  maxLr?: number;
-  /** onecycle: the rising share of the cycle, default 0.3. */
-  pctStart?: number;
-  /** onecycle: the start rate is maxLr / divFactor (default 25). */
-  divFactor?: number;
-  /** onecycle: the final rate is maxLr / divFactor / finalDivFactor (default 1e4). */
-  finalDivFactor?: number;
-  /** plateau: epochs without improvement to wait before reducing (default 10). */
-  patience?: number;
-  /** plateau: the multiplier of a reduction, in (0, 1) (default 0.1). */
-  factor?: number;
-  /** plateau: whether the observed metric should go down ('min', default) or up. */
-  mode?: (typeof PLATEAU_MODES)[number];
-  /** plateau: the least change that counts as improvement (default 1e-4). */
-  threshold?: number;
-  /** plateau: 'rel' (default): better than best * (1 -+ threshold); 'abs': best -+ threshold. */
-  thresholdMode?: (typeof THRESHOLD_MODES)[number];
-  /** plateau: epochs to wait after a reduction before counting again (default 0). */
-  cooldown?: number;
-  /** A linear ramp in front: over `epochs` or `steps` (steps need per 'step'), from startFactor * lr. */
-  warmup?: { epochs?: number; steps?: number; startFactor?: number };
-}
+// The options are declared in schedule-options.ts (free of TensorFlow.js, for study files).
+export { PLATEAU_MODES, SCHEDULE_NAMES, SCHEDULE_UNITS, THRESHOLD_MODES };
+export type { ScheduleName, ScheduleSpec };
 
 export interface Schedule {
   /** Whether the rate changes per epoch (ask once per epoch) or per step (ask every step). */
@@ -90,17 +58,6 @@ export interface Schedule {
   restore?(state: unknown): void;
 }
 
-/** Options each schedule takes, besides name, per and warmup. */
-const OPTIONS: Record<ScheduleName, readonly (keyof ScheduleSpec)[]> = {
-  constant: [],
-  step: ['stepSize', 'gamma'],
-  multistep: ['milestones', 'gamma'],
-  exponential: ['gamma'],
-  cosine: ['tMax', 'restarts', 'minLr'],
-  onecycle: ['maxLr', 'pctStart', 'divFactor', 'finalDivFactor'],
-  plateau: ['patience', 'factor', 'mode', 'threshold', 'thresholdMode', 'cooldown', 'minLr'],
-};
-
 /**
  * A schedule from its spec, the base rate (the optimiser's lr) and the run's length.
  * `field` names the setting in error messages.
@@ -114,22 +71,13 @@ const OPTIONS: Record<ScheduleName, readonly (keyof ScheduleSpec)[]> = {
  *   p.observe!(valLoss); // after each epoch's validation
  */
 export function makeSchedule(
-  spec: ScheduleSpec,
+  rawSpec: ScheduleSpec,
   baseLr: number,
   run: { epochs: number; stepsPerEpoch: number },
   field = 'schedule',
 ): Schedule {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new ConfigError(
-      field,
-      `an object with a name (one of ${SCHEDULE_NAMES.join(', ')})`,
-      spec,
-    );
-  }
+  const spec = parseOptions(ScheduleOptions, rawSpec, field);
   const name = spec.name;
-  if (!(SCHEDULE_NAMES as readonly unknown[]).includes(name)) {
-    throw new ConfigError(`${field}.name`, `one of ${SCHEDULE_NAMES.join(', ')}`, name);
-  }
   if (typeof baseLr !== 'number' || !Number.isFinite(baseLr) || baseLr <= 0) {
     throw new ConfigError('lr', 'a learning rate > 0', baseLr);
   }
@@ -137,33 +85,14 @@ export function makeSchedule(
     throw new ConfigError('run', 'epochs and stepsPerEpoch', run);
   positiveInt('epochs', run.epochs);
   positiveInt('stepsPerEpoch', run.stepsPerEpoch);
-  for (const [key, value] of Object.entries(spec)) {
-    if (value === undefined || key === 'name' || key === 'per' || key === 'warmup') continue;
-    if (!(OPTIONS[name] as readonly string[]).includes(key)) {
-      const takes =
-        OPTIONS[name].length > 0 ? `it takes ${OPTIONS[name].join(', ')}` : 'it takes none';
-      throw new ConfigError(
-        `${field}.${key}`,
-        `no ${key} for schedule "${name}" (${takes})`,
-        value,
-      );
-    }
-  }
 
   const per = spec.per ?? (name === 'onecycle' ? 'step' : 'epoch');
-  if (!(SCHEDULE_UNITS as readonly unknown[]).includes(per)) {
-    throw new ConfigError(`${field}.per`, `one of ${SCHEDULE_UNITS.join(', ')}`, per);
-  }
-  if (name === 'plateau' && per !== 'epoch') {
-    throw new ConfigError(`${field}.per`, '"epoch" for plateau (it reduces on epoch metrics)', per);
-  }
   const total = per === 'epoch' ? run.epochs : run.epochs * run.stepsPerEpoch;
-  const unit = per === 'epoch' ? 'epochs' : 'steps';
 
-  const warm = warmupOf(spec, name, per, run, total, field);
+  const warm = warmupOf(spec, per, run, total, field);
   const span = total - warm.length;
   const opt = new Options(spec, field);
-  const main = mainRate(name, opt, baseLr, span, unit, field);
+  const main = mainRate(name, opt, baseLr, span);
   const rateAt = (t: number) =>
     t < warm.length ? warm.factor(t) * main.at(0) : main.at(t - warm.length);
 
@@ -214,49 +143,38 @@ function positiveInt(field: string, value: unknown): number {
   return value as number;
 }
 
-/** Reads and checks one spec option at a time, naming it in errors. */
+/**
+ * Reads one parsed option at a time with its default. The schema has checked each value;
+ * `ok` carries only the checks that depend on the run (a floor below the base rate).
+ */
 class Options {
   constructor(
-    private readonly spec: ScheduleSpec,
+    private readonly spec: ParsedSchedule,
     private readonly field: string,
   ) {}
 
   number(
-    key: keyof ScheduleSpec,
+    key: string,
     fallback: number | undefined,
-    ok: (v: number) => boolean,
-    expected: string,
+    ok: (v: number) => boolean = () => true,
+    expected = '',
   ): number {
-    const value = this.spec[key];
-    if (value === undefined) {
-      if (fallback === undefined) throw new ConfigError(`${this.field}.${key}`, expected, value);
-      return fallback;
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-      throw new ConfigError(`${this.field}.${key}`, expected, value);
-    }
+    const value = this.raw(key) as number | undefined;
+    if (value === undefined) return fallback as number;
+    if (!ok(value)) throw new ConfigError(`${this.field}.${key}`, expected, value);
     return value;
   }
 
-  int(key: keyof ScheduleSpec, fallback: number | undefined, min: number): number {
-    return this.number(
-      key,
-      fallback,
-      (v) => Number.isInteger(v) && v >= min,
-      `an integer >= ${min}`,
-    );
+  int(key: string, fallback: number | undefined): number {
+    return this.number(key, fallback);
   }
 
-  choice<T extends string>(key: keyof ScheduleSpec, allowed: readonly T[], fallback: T): T {
-    const value = this.spec[key] ?? fallback;
-    if (!(allowed as readonly unknown[]).includes(value)) {
-      throw new ConfigError(`${this.field}.${key}`, `one of ${allowed.join(', ')}`, value);
-    }
-    return value as T;
+  choice<T extends string>(key: string, fallback: T): T {
+    return (this.raw(key) as T | undefined) ?? fallback;
   }
 
-  raw(key: keyof ScheduleSpec): unknown {
-    return this.spec[key];
+  raw(key: string): unknown {
+    return (this.spec as Record<string, unknown>)[key];
   }
 }
 
@@ -266,52 +184,23 @@ interface Warmup {
 }
 
 function warmupOf(
-  spec: ScheduleSpec,
-  name: ScheduleName,
+  spec: ParsedSchedule,
   per: 'epoch' | 'step',
   run: { epochs: number; stepsPerEpoch: number },
   total: number,
   field: string,
 ): Warmup {
   const w = spec.warmup;
-  if (w === undefined || w === null) return { length: 0, factor: () => 1 };
-  const f = `${field}.warmup`;
-  if (typeof w !== 'object' || Array.isArray(w)) {
-    throw new ConfigError(f, 'an object with epochs or steps (and optionally startFactor)', w);
-  }
-  if (name === 'onecycle') {
-    throw new ConfigError(f, 'no warmup for onecycle (its first phase is the warmup)', w);
-  }
-  for (const [key, value] of Object.entries(w)) {
-    if (value !== undefined && !['epochs', 'steps', 'startFactor'].includes(key)) {
-      throw new ConfigError(`${f}.${key}`, 'no such option (epochs, steps, startFactor)', value);
-    }
-  }
-  if ((w.epochs === undefined) === (w.steps === undefined)) {
-    throw new ConfigError(f, 'either epochs or steps', w);
-  }
-  let length: number;
-  if (w.epochs !== undefined) {
-    length = positiveInt(`${f}.epochs`, w.epochs) * (per === 'step' ? run.stepsPerEpoch : 1);
-  } else {
-    if (per === 'epoch') {
-      // A schedule asked once per epoch cannot ramp within one; say how to get that.
-      throw new ConfigError(
-        `${f}.steps`,
-        'warmup in epochs for a schedule per epoch (or per: "step")',
-        w.steps,
-      );
-    }
-    length = positiveInt(`${f}.steps`, w.steps);
-  }
+  if (w === undefined) return { length: 0, factor: () => 1 };
+  // The schema has checked the shape: epochs or steps (steps only per step), and startFactor.
+  const length =
+    w.epochs !== undefined
+      ? w.epochs * (per === 'step' ? run.stepsPerEpoch : 1)
+      : (w.steps as number);
   if (length >= total) {
-    throw new ConfigError(f, `a warmup shorter than the run (${total} ${per}s)`, w);
+    throw new ConfigError(`${field}.warmup`, `a warmup shorter than the run (${total} ${per}s)`, w);
   }
   const start = w.startFactor ?? 1 / 3;
-  if (typeof start !== 'number' || !(start > 0 && start <= 1)) {
-    // PyTorch's LinearLR refuses 0 too (and its default is 1/3).
-    throw new ConfigError(`${f}.startFactor`, 'a number in (0, 1]', w.startFactor);
-  }
   return { length, factor: (t) => start + ((1 - start) * t) / length };
 }
 
@@ -321,39 +210,19 @@ interface MainRate {
   plateau?: Plateau;
 }
 
-function mainRate(
-  name: ScheduleName,
-  opt: Options,
-  base: number,
-  span: number,
-  unit: string,
-  field: string,
-): MainRate {
+function mainRate(name: ScheduleName, opt: Options, base: number, span: number): MainRate {
   switch (name) {
     case 'constant':
       return { at: () => base };
     case 'step': {
-      const size = opt.int('stepSize', undefined, 1);
-      const gamma = opt.number('gamma', 0.1, (v) => v > 0, 'a factor > 0');
+      const size = opt.int('stepSize', undefined);
+      const gamma = opt.number('gamma', 0.1);
       return { at: (u) => base * gamma ** Math.floor(u / size) };
     }
     case 'multistep': {
-      const milestones = opt.raw('milestones');
-      if (
-        !Array.isArray(milestones) ||
-        milestones.length === 0 ||
-        milestones.some(
-          (m, i) => !Number.isInteger(m) || m < 1 || (i > 0 && m <= milestones[i - 1]),
-        )
-      ) {
-        throw new ConfigError(
-          `${field}.milestones`,
-          `a strictly increasing list of ${unit} (integers >= 1)`,
-          milestones,
-        );
-      }
-      const gamma = opt.number('gamma', 0.1, (v) => v > 0, 'a factor > 0');
-      const list = milestones as number[];
+      const milestones = opt.raw('milestones') as number[];
+      const gamma = opt.number('gamma', 0.1);
+      const list = milestones;
       return {
         at: (u) => {
           let passed = 0;
@@ -364,11 +233,11 @@ function mainRate(
     }
     case 'exponential': {
       // gamma > 1 is allowed: a growing rate is what the LR range test sweeps.
-      const gamma = opt.number('gamma', undefined, (v) => v > 0, 'a factor > 0');
+      const gamma = opt.number('gamma', undefined);
       return { at: (u) => base * gamma ** u };
     }
     case 'cosine':
-      return cosine(opt, base, span, field);
+      return cosine(opt, base, span);
     case 'onecycle':
       return onecycle(opt, base, span);
     case 'plateau': {
@@ -378,7 +247,7 @@ function mainRate(
   }
 }
 
-function cosine(opt: Options, base: number, span: number, field: string): MainRate {
+function cosine(opt: Options, base: number, span: number): MainRate {
   const minLr = opt.number(
     'minLr',
     0,
@@ -389,28 +258,13 @@ function cosine(opt: Options, base: number, span: number, field: string): MainRa
   const curve = (tCur: number, tI: number) =>
     minLr + ((base - minLr) * (1 + Math.cos((Math.PI * tCur) / tI))) / 2;
   if (restarts === false) {
-    const tMax = opt.int('tMax', span, 1);
+    const tMax = opt.int('tMax', span);
     // PyTorch's curve climbs back after tMax; a run longer than tMax stays at the floor here.
     return { at: (u) => (u >= tMax ? minLr : curve(u, tMax)) };
   }
-  let tMult = 1;
-  if (restarts !== true) {
-    if (typeof restarts !== 'object' || Array.isArray(restarts)) {
-      throw new ConfigError(`${field}.restarts`, 'true, false or { tMult }', restarts);
-    }
-    for (const [key, value] of Object.entries(restarts)) {
-      if (key !== 'tMult' && value !== undefined) {
-        throw new ConfigError(`${field}.restarts.${key}`, 'no such option (tMult)', value);
-      }
-    }
-    const m = (restarts as { tMult?: unknown }).tMult ?? 1;
-    if (!Number.isInteger(m) || (m as number) < 1) {
-      throw new ConfigError(`${field}.restarts.tMult`, 'an integer >= 1', m);
-    }
-    tMult = m as number;
-  }
+  const tMult = restarts === true ? 1 : ((restarts as { tMult?: number }).tMult ?? 1);
   // Without an explicit first period the default (the whole run) would never restart.
-  const t0 = opt.int('tMax', undefined, 1);
+  const t0 = opt.int('tMax', undefined);
   return {
     at: (u) => {
       if (tMult === 1) return curve(u % t0, t0);
@@ -428,10 +282,10 @@ function cosine(opt: Options, base: number, span: number, field: string): MainRa
 }
 
 function onecycle(opt: Options, base: number, total: number): MainRate {
-  const maxLr = opt.number('maxLr', base, (v) => v > 0, 'a rate > 0');
-  const pctStart = opt.number('pctStart', 0.3, (v) => v > 0 && v < 1, 'a number in (0, 1)');
-  const divFactor = opt.number('divFactor', 25, (v) => v > 0, 'a number > 0');
-  const finalDiv = opt.number('finalDivFactor', 1e4, (v) => v > 0, 'a number > 0');
+  const maxLr = opt.number('maxLr', base);
+  const pctStart = opt.number('pctStart', 0.3);
+  const divFactor = opt.number('divFactor', 25);
+  const finalDiv = opt.number('finalDivFactor', 1e4);
   const initial = maxLr / divFactor;
   const floor = initial / finalDiv;
   // PyTorch's phase ends (float, as there): the peak is at step pctStart * total - 1.
@@ -478,12 +332,12 @@ class Plateau {
 
   constructor(opt: Options, base: number) {
     this.lr = base;
-    this.patience = opt.int('patience', 10, 0);
-    this.factor = opt.number('factor', 0.1, (v) => v > 0 && v < 1, 'a factor in (0, 1)');
-    this.mode = opt.choice('mode', PLATEAU_MODES, 'min');
-    this.threshold = opt.number('threshold', 1e-4, (v) => v >= 0, 'a number >= 0');
-    this.thresholdMode = opt.choice('thresholdMode', THRESHOLD_MODES, 'rel');
-    this.cooldown = opt.int('cooldown', 0, 0);
+    this.patience = opt.int('patience', 10);
+    this.factor = opt.number('factor', 0.1);
+    this.mode = opt.choice('mode', 'min');
+    this.threshold = opt.number('threshold', 1e-4);
+    this.thresholdMode = opt.choice('thresholdMode', 'rel');
+    this.cooldown = opt.int('cooldown', 0);
     this.minLr = opt.number(
       'minLr',
       0,

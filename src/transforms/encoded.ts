@@ -10,9 +10,9 @@
  *   const { image, params } = await augmentEncoded(pipeline, readFileSync(path), path, sampleRng(seed, epoch, i));
  */
 import type { Image } from '../core/image.js';
+import { wasmKernels } from '../core/native/wasm-kernels.js';
 import type { Rng } from '../core/rng.js';
 import { decodeImageBytes, type ImageChannels, isJpeg } from '../data/decode-image.js';
-import { wasmKernels } from '../data/native/wasm-kernels.js';
 import { Compose } from './compose.js';
 import { resizeRemap } from './functional/remap.js';
 import { applyFused, planResizeGather } from './fuse.js';

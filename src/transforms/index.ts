@@ -65,7 +65,6 @@ export {
   type AugmentFolderOptions,
   type AugmentFolderResult,
   augmentFolder,
-  writeAtomically,
 } from './offline.js';
 export { loadPipeline, parsePipeline } from './pipeline-file.js';
 export { type PreviewOptions, pickSamplesByClass, previewRows, writePreview } from './preview.js';

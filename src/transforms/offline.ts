@@ -12,9 +12,10 @@
  * @example
  *   await augmentFolder({ inDir: 'photos', outDir: 'photos-aug', pipeline, copies: 5, seed: 1 });
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { TEMP_PREFIX, writeFileAtomically } from '../core/atomic-file.js';
 import { ConfigError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { decodeImage } from '../data/decode-image.js';
@@ -43,8 +44,6 @@ export interface AugmentFolderResult {
   classes: string[];
 }
 
-const TMP_PREFIX = '.tunebook-tmp-';
-
 /** Writes `copies` augmented versions of every image; returns how many were read and written. */
 export async function augmentFolder(options: AugmentFolderOptions): Promise<AugmentFolderResult> {
   const { inDir, outDir, pipeline, copies, seed } = options;
@@ -65,7 +64,7 @@ export async function augmentFolder(options: AugmentFolderOptions): Promise<Augm
   const { classNames: classes, files } = await listImageFolder(inDir);
   mkdirSync(outDir, { recursive: true });
   for (const name of readdirSync(outDir)) {
-    if (name.startsWith(TMP_PREFIX)) rmSync(join(outDir, name), { force: true });
+    if (name.startsWith(TEMP_PREFIX)) rmSync(join(outDir, name), { force: true });
   }
   const total = files.length * copies;
   let done = 0;
@@ -87,7 +86,7 @@ export async function augmentFolder(options: AugmentFolderOptions): Promise<Augm
       for (let k = 0; k < copies && !failed; k++) {
         const out = augmentOne(pipeline, image, seed, k, i);
         const bytes = await encodeImage(out, encoding);
-        writeAtomically(join(folder, `${stem}_aug${k}${ext}`), bytes, outDir, `${i}-${k}`);
+        writeFileAtomically(join(folder, `${stem}_aug${k}${ext}`), bytes, { tempDir: outDir });
         options.onProgress?.(++done, total);
       }
     }
@@ -115,21 +114,4 @@ function augmentOne(
 ): Image<Uint8Array> {
   const params = pipeline.sampleParams(sampleRng(seed, copy, index), infoOf(image));
   return pipeline.apply(image, params) as Image<Uint8Array>;
-}
-
-/** Writes `bytes` to a temporary file in `tmpDir` and renames it to `path` once complete. */
-export function writeAtomically(
-  path: string,
-  bytes: Uint8Array,
-  tmpDir: string,
-  tag: string,
-): void {
-  const tmp = join(tmpDir, `${TMP_PREFIX}${process.pid}-${tag}`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
 }

@@ -8,13 +8,12 @@
  *   await writePreview('grid.png', pipeline, originals, { draws: 7, seed: 0 });
  */
 
-import { dirname } from 'node:path';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import { encodeImage } from '../data/encode-image.js';
 import { sampleRng } from './compose.js';
 import { makeGrid } from './grid.js';
-import { writeAtomically } from './offline.js';
 import { infoOf, type Transform } from './transform.js';
 
 export interface PreviewOptions {
@@ -49,7 +48,7 @@ export async function writePreview(
   const largest = Math.max(...rows.flat().map((c) => Math.max(c.height, c.width)));
   const scale = options.scale ?? Math.max(1, Math.floor(96 / largest));
   const grid = makeGrid(rows, { scale });
-  writeAtomically(path, await encodeImage(grid, 'png'), dirname(path), 'preview');
+  writeFileAtomically(path, await encodeImage(grid, 'png'));
   return { height: grid.height, width: grid.width };
 }
 

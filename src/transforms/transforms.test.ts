@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
+import { setWasmKernels } from '../core/native/wasm-kernels.js';
 import { Rng } from '../core/rng.js';
-import { setWasmKernels } from '../data/native/wasm-kernels.js';
 import { loadGoldenCases } from './functional/golden.js';
 import * as T from './index.js';
 

@@ -8,6 +8,9 @@
  *   const [lo, hi] = symmetricRange(opts.at('degrees'), opts.get('degrees'));
  */
 import { ConfigError, describeValue } from '../core/errors.js';
+import { choice, closest } from '../core/validation.js';
+
+export { closest };
 
 /** A ConfigError whose message is `field: problem` (for problems that are not a bad value). */
 export function configProblem(field: string, problem: string, received?: unknown): ConfigError {
@@ -28,32 +31,6 @@ export function unknownParameter(field: string, allowed: readonly string[]): Con
     `unknown parameter (${hint}expected one of ${allowed.join(', ')})`,
     key,
   );
-}
-
-/** The candidate nearest to `word` by edit distance, if it is near enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /** The options object of one transform, checked for unknown keys. */
@@ -130,12 +107,9 @@ export function boolean(field: string, v: unknown): boolean {
   return v;
 }
 
-/** One of an `as const` list. */
+/** One of an `as const` list (the kit's `choice`, with did-you-mean). */
 export function oneOf<T extends string>(field: string, v: unknown, choices: readonly T[]): T {
-  if (typeof v !== 'string' || !choices.includes(v as T)) {
-    throw new ConfigError(field, `one of ${choices.join(', ')}`, v);
-  }
-  return v as T;
+  return choice(field, v, choices);
 }
 
 /** A size [height, width] of positive integers; one number means a square. */

@@ -2,12 +2,14 @@
  * `tunebook augment <in-dir> <out-dir> --pipeline <file.yaml> --copies K --seed S`: offline
  * augmentation, K augmented copies of every image in the same class-folder layout.
  */
-import { ENCODINGS, type Encoding, transforms as T, UsageError } from '../../index.js';
+
+import { UsageError } from '../../core/errors.js';
+import { ENCODINGS, type Encoding } from '../../data/index.js';
+import * as T from '../../transforms/index.js';
 import type { Command } from '../command.js';
 
 export const augmentCommand: Command = {
   name: 'augment',
-  summary: 'write K augmented copies of every image of a class-folder tree (offline augmentation)',
   usage:
     'tunebook augment <in-dir> <out-dir> --pipeline <file.yaml> [--copies K] [--seed S] [--format same|png|jpeg|webp]',
   flags: {

@@ -6,13 +6,14 @@
  * resampled from those trials, and a suggested maxSeeds and delta (lab/stats/calibration.ts).
  */
 import { availableParallelism } from 'node:os';
-import { type BackendChoice, lab, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import type { BackendChoice } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 
 export const calibrateCommand: Command = {
   name: 'calibrate',
-  summary: "measure the baseline's seed-to-seed spread and what the study can detect",
   usage: 'tunebook calibrate <study.yaml> [--seeds K] [--workers N] [--db file]',
   flags: {
     ...DB_FLAG,

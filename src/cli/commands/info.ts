@@ -1,10 +1,9 @@
 /** `tunebook info`: which engine runs here and how. */
-import { type BackendChoice, initEngine } from '../../index.js';
+import { type BackendChoice, initEngine } from '../../engine/backend.js';
 import type { Command } from '../command.js';
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'show the engine in use: backend and version, threads, SIMD, Node, tfjs-node',
   usage: 'tunebook info [--json] [--backend auto|tensorflow|wasm|cpu]',
   flags: { json: { type: 'boolean', help: 'print JSON' } },
   async run({ flags, out }) {

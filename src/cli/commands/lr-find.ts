@@ -2,12 +2,17 @@
  * `tunebook lr-find <study.yaml>`: the learning-rate range test on the study's baseline
  * settings; prints the suggested rate and writes a PNG plot of loss against rate.
  */
-import { type BackendChoice, lab, losses, report, training, UsageError } from '../../index.js';
+
+import { UsageError } from '../../core/errors.js';
+import type { BackendChoice } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
+import * as training from '../../training/index.js';
+import * as losses from '../../training/losses-index.js';
 import type { Command } from '../command.js';
 
 export const lrFindCommand: Command = {
   name: 'lr-find',
-  summary: "the LR range test on a study's baseline: suggested rate and a loss/rate plot",
   usage:
     'tunebook lr-find <study.yaml> [--out lr-find.png] [--min 1e-7] [--max 10] [--steps N] [--seed N]',
   flags: {

@@ -1,27 +1,27 @@
 /** `tunebook note <measure> "<text>"`: records a pitfall or observation about a measure. */
-import { ConfigError, DataError, lab, UsageError } from '../../index.js';
+
+import { ConfigError, DataError, UsageError } from '../../core/errors.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 
 export const noteCommand: Command = {
   name: 'note',
-  summary: 'record a note about a measure (shown in the notebook)',
   usage:
-    'tunebook note <measure> "<text>" [--study name] [--db file]   (measure as in the notebook, e.g. "dropout before-classifier")',
-  flags: { ...DB_FLAG, study: { type: 'string', help: 'the study the note is about' } },
+    'tunebook note <measure> "<text>" [--new] [--study name] [--db file]   (measure as in the notebook, e.g. "dropout before-classifier", or a kind)',
+  flags: {
+    ...DB_FLAG,
+    study: { type: 'string', help: 'the study the note is about' },
+    new: { type: 'boolean', help: 'start a notebook entry that has no evidence yet' },
+  },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 2) throw new UsageError('note: expected a measure and a text');
     const [measure, text] = positionals;
-    if (!(lab.MEASURE_KINDS as readonly string[]).includes(measure.split(' ')[0])) {
-      throw new ConfigError(
-        'measure',
-        `a measure as the notebook names it, starting with one of ${lab.MEASURE_KINDS.join(', ')} (e.g. "normalize equalize")`,
-        measure,
-      );
-    }
     if (text.trim() === '') throw new ConfigError('text', 'a non-empty note', text);
     const store = lab.openStore(dbPath(flags));
     try {
+      const listed = lab.notebookEntries(store.allVerdicts(), store.notes()).map((e) => e.measure);
+      lab.checkNoteMeasure(measure, listed, flags.new === true);
       let studyId: number | null = null;
       if (flags.study !== undefined) {
         const study = store.findStudy(flags.study as string);

@@ -1,11 +1,13 @@
 /** `tunebook notebook [--json|--markdown|--html] [--out file]`: verdicts per measure across every study. */
-import { lab, report, UsageError } from '../../index.js';
+import { writeFileAtomically } from '../../core/atomic-file.js';
+import { UsageError } from '../../core/errors.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
 export const notebookCommand: Command = {
   name: 'notebook',
-  summary: 'the cumulative notebook: every measure, its verdicts across studies, and notes',
   usage: 'tunebook notebook [--json | --markdown | --html] [--out file] [--db file]',
   flags: {
     ...DB_FLAG,
@@ -40,7 +42,7 @@ export const notebookCommand: Command = {
         text = report.renderTable(['measure', 'standing', 'studies', 'evidence'], rows);
       }
       if (typeof flags.out === 'string') {
-        report.writeFileAtomically(flags.out, text.endsWith('\n') ? text : `${text}\n`);
+        writeFileAtomically(flags.out, text.endsWith('\n') ? text : `${text}\n`);
         out(`wrote ${flags.out}`);
       } else out(text.replace(/\n$/, ''));
     } finally {

@@ -3,12 +3,14 @@
  * (model.json + weights) for a study's `pretrained` measure, so transfer can be tried with no
  * download: e.g. digits 0-4 as the source for digits 5-9.
  */
-import { type BackendChoice, lab, UsageError } from '../../index.js';
+
+import { UsageError } from '../../core/errors.js';
+import type { BackendChoice } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 
 export const pretrainCommand: Command = {
   name: 'pretrain',
-  summary: 'train a backbone on a source task and save it for a pretrained measure',
   usage: 'tunebook pretrain <task.yaml> --out <dir>',
   flags: { out: { type: 'string', help: 'folder to write model.json and its weights to' } },
   async run({ flags, positionals, out }) {

@@ -2,19 +2,15 @@
  * `tunebook preview --pipeline <file.yaml> --data <mnist|folder> --out grid.png`: a PNG grid,
  * one original per row in the first column and augmented draws beside it.
  */
-import {
-  decodeImage,
-  type Image,
-  listImageFolder,
-  loadMnistDigits,
-  transforms as T,
-  UsageError,
-} from '../../index.js';
+
+import { UsageError } from '../../core/errors.js';
+import type { Image } from '../../core/image.js';
+import { decodeImage, listImageFolder, loadMnistDigits } from '../../data/index.js';
+import * as T from '../../transforms/index.js';
 import type { Command } from '../command.js';
 
 export const previewCommand: Command = {
   name: 'preview',
-  summary: 'draw a PNG grid of originals and augmented versions to see what a pipeline does',
   usage:
     'tunebook preview --pipeline <file.yaml> --data <mnist|folder> [--out grid.png] [--rows N] [--draws N] [--seed S] [--scale N]',
   flags: {

@@ -5,16 +5,13 @@
  * (`tunebook serve`) uses the same maker.
  */
 import { stringify } from 'yaml';
-import {
-  encodeImage,
-  type Image,
-  type ImageSource,
-  type lab,
-  openSource,
-  report,
-  transforms as T,
-  UsageError,
-} from '../../index.js';
+import { writeFileAtomically } from '../../core/atomic-file.js';
+import { UsageError } from '../../core/errors.js';
+import type { Image } from '../../core/image.js';
+import { encodeImage, type ImageSource, openSource } from '../../data/index.js';
+import type * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
+import * as T from '../../transforms/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
@@ -77,7 +74,6 @@ export const augmentationPreview: report.PreviewMaker = async (arm, view) => {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'write a self-contained HTML report of a study: verdicts, forest plot, curves, cost',
   usage: 'tunebook report <study> [--out report.html] [--db file]',
   flags: {
     ...DB_FLAG,
@@ -92,7 +88,7 @@ export const reportCommand: Command = {
       const text = await report.renderStudyReport(store, positionals[0], {
         previews: augmentationPreview,
       });
-      report.writeFileAtomically(file, text);
+      writeFileAtomically(file, text);
       const p = view.progress;
       out(
         `wrote ${file} (${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB): study ${view.study.name}, ` +

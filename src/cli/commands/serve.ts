@@ -2,14 +2,14 @@
  * `tunebook serve [--port 8471] [--host 127.0.0.1]`: the local, read-only dashboard (see
  * src/report/dashboard/server.ts). Runs until Ctrl-C.
  */
-import { lab, report } from '../../index.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
 import { augmentationPreview } from './report.js';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'a local read-only dashboard: studies, live progress, verdicts, reports, notebook',
   usage: 'tunebook serve [--port 8471] [--host 127.0.0.1] [--db file]',
   flags: {
     ...DB_FLAG,

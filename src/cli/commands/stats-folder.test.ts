@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { DataError, openImageFolder, preprocessing, Rng } from '../../index.js';
+import { DataError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { openImageFolder } from '../../data/index.js';
+import * as preprocessing from '../../preprocessing/index.js';
 import { directStats } from '../../testing/stats.js';
 
 const { datasetStats } = preprocessing;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { loadMnistDigits, Rng } from '../../index.js';
+import { Rng } from '../../core/rng.js';
+import { loadMnistDigits } from '../../data/index.js';
 import { datasetStats, imageSetInput } from '../../preprocessing/index.js';
 import { runCli, runInProcess } from '../../testing/cli.js';
 

@@ -9,16 +9,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { ConfigError, DataError, UsageError } from '../../core/errors.js';
 import {
-  ConfigError,
-  DataError,
   IMAGE_CHANNEL_MODES,
   type ImageChannels,
   loadMnistDigits,
   openImageFolder,
-  preprocessing,
-  UsageError,
-} from '../../index.js';
+} from '../../data/index.js';
+import * as preprocessing from '../../preprocessing/index.js';
 import type { Command } from '../command.js';
 
 const {
@@ -36,7 +34,6 @@ type NormalizeMismatch = preprocessing.NormalizeMismatch;
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'per-channel mean/std, class counts and sizes of a data source; checks a normalize',
   usage:
     'tunebook stats <mnist|folder> [--json] [--channels 1|3] ' +
     '[--normalize-mean a,b,c --normalize-std a,b,c | --pipeline file.yaml] [--tolerance X]',

@@ -187,8 +187,9 @@ test('bad input: exit 2, one line naming the problem, the db unchanged', () => {
   for (const [args, pattern] of cases) {
     const r = run(args.includes('--db') || args[0] === 'validate' ? args : [...args, '--db', db]);
     if (args[0] === 'validate') {
-      // Validation checks the file, not the data: a missing folder surfaces when the study runs.
-      assert.equal(r.code, 0, r.stderr);
+      // Validation runs the study's preflight: a missing folder is refused by both alike.
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /no-such-folder: no such file or folder/);
       const s = run(['study', args[1], '--db', join(dir, 'nodata.db')]);
       assert.equal(s.code, 2, s.stderr);
       assert.match(s.stderr, /no-such-folder: no such file or folder/);

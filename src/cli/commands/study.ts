@@ -1,16 +1,27 @@
 /**
  * `tunebook study <study.yaml>`: runs (or resumes) a study and prints the verdict table.
- * Ctrl-C stops cleanly: finished trials are kept, and the same command continues later.
+ * Ctrl-C, SIGTERM and SIGHUP stop cleanly (cli/signals.ts): finished trials are kept, and
+ * the same command continues later.
+ * Exit codes: 0 when every arm has a verdict; 2 for bad input, and when the baseline's first
+ * trial fails (the settings cannot train, so no arm is started); 1 when an arm ended without
+ * a finished trial (named on stderr); 3 for a fault of the machine (disk full); 128 + the
+ * signal when stopped.
  */
 import { availableParallelism } from 'node:os';
-import { type BackendChoice, initEngine, lab, report, UsageError } from '../../index.js';
+import { UsageError } from '../../core/errors.js';
+import { type BackendChoice, initEngine } from '../../engine/backend.js';
+import * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { checkResources, MEMORY_FLAG } from '../resources.js';
+import { markInterrupted, onStopSignals } from '../signals.js';
+import { progressDisplay } from './study-progress.js';
 
 export const studyCommand: Command = {
   name: 'study',
-  summary: 'run (or resume) a study and print its verdicts',
-  usage: 'tunebook study <study.yaml> [--db file] [--workers N] [--fresh]',
+  usage:
+    'tunebook study <study.yaml> [--db file] [--workers N] [--memory MB] [--fresh] [--retry-failed]',
   flags: {
     ...DB_FLAG,
     workers: {
@@ -20,10 +31,16 @@ export const studyCommand: Command = {
       help: 'parallel trials (default: the study file, else the cores)',
     },
     fresh: { type: 'boolean', help: 'discard a stored study of that name and start over' },
+    ...MEMORY_FLAG,
+    'retry-failed': {
+      type: 'boolean',
+      help: 'rerun trials that failed for memory (by default they stay failed)',
+    },
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('study: expected one study file');
-    const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]));
+    const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
+    const budget = await checkResources(flags, loaded, dbPath(flags));
     const store = lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {
@@ -32,82 +49,94 @@ export const studyCommand: Command = {
       store.close();
       throw error;
     }
-    const tty = process.stderr.isTTY === true;
     let stopRequested: () => void = () => {};
     const stop = new Promise<void>((resolve) => {
       stopRequested = resolve;
     });
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write(
-        '\nstopping: finished trials are kept; run the same command to continue\n',
-      );
-      stopRequested();
-    };
-    process.on('SIGINT', onSigint);
-    const clear = () => tty && process.stderr.write('\r\x1b[K');
-    let lastStatus = '';
+    const signals = onStopSignals({
+      stop: () => stopRequested(),
+      force: () => {
+        markInterrupted(store, loaded.config.name);
+        releaseLock();
+      },
+    });
+    const progress = progressDisplay(process.stderr, { tty: process.stderr.isTTY === true });
     try {
       const workers =
         (flags.workers as number | undefined) ?? loaded.config.workers ?? availableParallelism();
       out(
         `study ${loaded.config.name}: ${loaded.arms.length} arms, ${workers} worker(s), db ${store.file}`,
       );
+      for (const warning of await lab.studyWarnings(loaded)) out(`warning: ${warning}`);
       const outcome = await lab.runStudy(loaded, {
         store,
         workers,
         fresh: flags.fresh === true,
         backend: flags.backend as BackendChoice | undefined,
         stop,
+        memory: budget,
+        retryFailed: flags['retry-failed'] === true,
         environment: await runEnvironment(flags.backend as BackendChoice | undefined),
-        log: (line) => {
-          clear();
-          out(line);
-          if (tty && lastStatus) process.stderr.write(lastStatus);
-        },
-        status: (line) => {
-          lastStatus = line;
-          if (tty) {
-            clear();
-            process.stderr.write(line.slice(0, (process.stderr.columns ?? 120) - 1));
-          }
-        },
+        log: (line) => progress.log(line, out),
+        status: (line) => progress.status(line),
       });
-      clear();
+      progress.clear();
       if (outcome.interrupted) {
         out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
-        return 130;
+        return signals.exitCode || 130;
       }
-      const study = outcome.study;
-      out('');
-      const lines = report.verdictLines(store, study);
-      out(report.verdictTable(lines));
-      const config = loaded.config;
-      const trials = store.trials(study.id).length;
-      const full = store.arms(study.id).length * config.seeds.maxSeeds;
-      out(
-        `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
-          `(${Math.round(100 * outcome.savings)}% fewer)` +
-          (outcome.ahead.started
-            ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
-              `${outcome.ahead.setAside} of them set aside`
-            : '') +
-          (outcome.failed
-            ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)`
-            : ''),
-      );
-      // From the stored study: its recorded rule, not the file's (lab/stats/study-rule.ts).
-      for (const line of report.verdictNotes(study.config as report.StoredSettings, lines))
-        out(line);
+      printSummary(store, loaded, outcome, out);
+      if (outcome.noData.length > 0) {
+        process.stderr.write(
+          `tunebook: ${outcome.noData.length} arm(s) ended without a finished trial, so without a verdict: ` +
+            `${outcome.noData.join(', ')} (see tunebook verdicts ${loaded.config.name} --json)\n`,
+        );
+        return 1;
+      }
     } finally {
-      process.off('SIGINT', onSigint);
+      progress.clear();
+      signals.dispose();
       store.close();
       releaseLock();
     }
   },
 };
+
+/** The verdict table and the lines under it (README's "What a study prints"). */
+function printSummary(
+  store: lab.Store,
+  loaded: lab.LoadedStudy,
+  outcome: lab.StudyOutcome,
+  out: (line: string) => void,
+): void {
+  const study = outcome.study;
+  out('');
+  const lines = report.verdictLines(store, study);
+  out(report.verdictTable(lines));
+  const config = loaded.config;
+  const trials = store.trials(study.id).length;
+  const full = store.arms(study.id).length * config.seeds.maxSeeds;
+  out(
+    `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
+      `(${Math.round(100 * outcome.savings)}% fewer)` +
+      (outcome.ahead.started
+        ? `; ${outcome.ahead.started} started ahead of need on idle workers, ` +
+          `${outcome.ahead.setAside} of them set aside`
+        : '') +
+      (outcome.failed ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)` : ''),
+  );
+  // From the stored study: its recorded rule, not the file's (lab/stats/study-rule.ts).
+  for (const line of report.verdictNotes(study.config as report.StoredSettings, lines)) out(line);
+  const arms = new Map(store.arms(study.id).map((a) => [a.id, a.label]));
+  const time = lab.timeNote(
+    store.verdicts(study.id).map((v) => ({
+      label: arms.get(v.armId) ?? '?',
+      cost: (v.details as { cost?: lab.ArmCost } | null)?.cost,
+    })),
+  );
+  if (time) out(time);
+  for (const warning of outcome.warnings) out(`warning: ${warning}`);
+}
 
 /** What the run trains on, for the report's "rerun" section: the workers choose alike. */
 async function runEnvironment(

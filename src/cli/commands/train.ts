@@ -3,22 +3,17 @@
  * with the full training loop and prints the test accuracy: a quick check that the engine
  * trains, and how fast. A progress bar on a terminal, one line per epoch otherwise.
  */
-import {
-  type BackendChoice,
-  initEngine,
-  mnistSource,
-  models,
-  seedWeights,
-  stratifiedSplit,
-  subsetSource,
-  training,
-} from '../../index.js';
+
+import { mnistSource, stratifiedSplit, subsetSource } from '../../data/index.js';
+import { type BackendChoice, initEngine } from '../../engine/backend.js';
+import { seedWeights } from '../../engine/seeded-init.js';
+import * as models from '../../models/index.js';
+import * as training from '../../training/index.js';
 import { createProgress } from '../../training/progress.js';
 import type { Command } from '../command.js';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a model on the bundled MNIST digits and print its test accuracy',
   usage:
     'tunebook train [--model small-cnn|mlp|resnet] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--limit N]',
   flags: {

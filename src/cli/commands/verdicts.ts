@@ -1,11 +1,16 @@
-/** `tunebook verdicts <study> [--json]`: the verdict table of a stored study. */
-import { DataError, report, UsageError } from '../../index.js';
+/**
+ * `tunebook verdicts <study> [--json]`: the verdict table of a stored study. The JSON gives
+ * each failed trial's error beside it, and every failure (the baseline's too) in `failed`:
+ * the study's output points there for details.
+ */
+import { DataError, UsageError } from '../../core/errors.js';
+import type * as lab from '../../lab/index.js';
+import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, openForReading } from '../db.js';
 
 export const verdictsCommand: Command = {
   name: 'verdicts',
-  summary: "print a stored study's verdicts (effect, 95% CI, seeds, verdict, cost)",
   usage: 'tunebook verdicts <study> [--json] [--db file]',
   flags: {
     ...DB_FLAG,
@@ -27,20 +32,11 @@ export const verdictsCommand: Command = {
       const { measures, control } = report.splitControl(lines);
       const warning = report.controlWarning(control);
       if (flags.json) {
-        out(
-          JSON.stringify(
-            {
-              study: study.name,
-              state: study.state,
-              arms: measures,
-              // The negative control, apart from the measures; warnings say when it was decisive.
-              control,
-              warnings: warning ? [warning] : [],
-            },
-            null,
-            2,
-          ),
-        );
+        const classes = report.studyClassNames(store, study);
+        const withTrials = withErrors(store, study, measures);
+        // The negative control, apart from the measures; warnings say when it was decisive.
+        const json = { ...withTrials, control, warnings: warning ? [warning] : [], classes };
+        out(JSON.stringify(json, null, 2));
         return;
       }
       if (study.state !== 'done')
@@ -56,3 +52,17 @@ export const verdictsCommand: Command = {
     }
   },
 };
+
+function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
+  const trials = store.trials(study.id).filter((t) => t.state === 'failed');
+  const errorOf = (arm: string, seed: number) =>
+    trials.find((t) => t.armKey === arm && t.seed === seed)?.error ?? null;
+  const arms = lines.map((line) => ({
+    ...line,
+    trials: line.trials.map((t) =>
+      t.state === 'failed' ? { ...t, error: errorOf(line.arm, t.seed) } : t,
+    ),
+  }));
+  const failed = trials.map((t) => ({ arm: t.armKey, seed: t.seed, error: t.error }));
+  return { study: study.name, state: study.state, arms, failed };
+}

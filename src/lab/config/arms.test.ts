@@ -181,7 +181,7 @@ test('examples/signals-standardize.yaml: each normalisation replaces the preproc
 const EVERY_KIND = `
 name: every-kind
 data: { source: mnist, limit: 400, preprocessing: minmax }
-model: { name: small-cnn, options: { filters: 8 } }
+model: { name: resnet, options: { widths: [8, 16] } }
 training:
   epochs: 2
   batchSize: 32
@@ -202,7 +202,7 @@ measures:
   - dropout: { rate: 0.25, where: head }
   - multiTask: [{ name: parity, target: parity }]
   - pretrained: { source: backbones/x, cutAt: flatten }
-  - set: { training.batchSize: 16, model.options.width: 3, data.spectrogram.nFft: 64 }
+  - set: { training.batchSize: 16, model.options.stem: cifar, data.spectrogram.nFft: 64 }
   - set: { training.labelSmoothing: 0.1 }
     label: smooth labels
 `;
@@ -217,7 +217,7 @@ function everyKind() {
       split: { validation: 0.1, test: 0.2 },
       preprocessing: { method: 'minmax' },
     },
-    model: { name: 'small-cnn', options: { filters: 8 } },
+    model: { name: 'resnet', options: { widths: [8, 16] } },
     training: { epochs: 2, batchSize: 32, optimizer: { name: 'sgd', lr: 0.01, momentum: 0.9 } },
     measures: study.config.measures,
     seeds: { minSeeds: 3, maxSeeds: 6 },
@@ -270,12 +270,13 @@ test('one arm of every measure kind: the setting it replaces, merges or sets', (
       { training: { schedule: { name: 'step', stepSize: 2, gamma: 0.5 } } },
     ],
     // The optimizer patch is merged into the base optimizer: a patch without a name keeps
-    // the study's optimizer (sgd here) and changes only what it names.
+    // the study's optimizer (sgd here) and changes only what it names; one naming another
+    // optimizer drops the base settings that one does not take (sgd's momentum for adam).
     ['m10-optimizer', 'optimizer lr 0.05', { training: { optimizer: { ...sgd, lr: 0.05 } } }],
     [
       'm11-optimizer',
       'optimizer name adam, weightDecay 0.0001',
-      { training: { optimizer: { ...sgd, name: 'adam', weightDecay: 0.0001 } } },
+      { training: { optimizer: { name: 'adam', lr: sgd.lr, weightDecay: 0.0001 } } },
     ],
     ['m12-extraDense', 'extraDense [64]', { model: { extraDense: [64] } }],
     [
@@ -295,10 +296,10 @@ test('one arm of every measure kind: the setting it replaces, merges or sets', (
     ],
     [
       'm16-set',
-      'set training.batchSize 16, model.options.width 3, data.spectrogram.nFft 64',
+      'set training.batchSize 16, model.options.stem cifar, data.spectrogram.nFft 64',
       {
         data: { spectrogram: { nFft: 64 } },
-        model: { options: { filters: 8, width: 3 } },
+        model: { options: { widths: [8, 16], stem: 'cifar' } },
         training: { batchSize: 16 },
       },
     ],
@@ -316,7 +317,7 @@ test('one arm of every measure kind: the setting it replaces, merges or sets', (
       split: { validation: 0.1, test: 0.2 },
       preprocessing: { method: 'minmax' },
     },
-    model: { name: 'small-cnn', options: { filters: 8 } },
+    model: { name: 'resnet', options: { widths: [8, 16] } },
     training: {
       epochs: 2,
       batchSize: 32,
@@ -333,11 +334,11 @@ test('one arm of every measure kind: the setting it replaces, merges or sets', (
       split: { validation: 0.1, test: 0.2 },
       preprocessing: { method: 'minmax' },
     },
-    model: { name: 'small-cnn', options: { filters: 8 } },
+    model: { name: 'resnet', options: { widths: [8, 16] } },
     training: {
       epochs: 2,
       batchSize: 32,
-      optimizer: { name: 'adam', lr: 0.01, momentum: 0.9, weightDecay: 0.0001 },
+      optimizer: { name: 'adam', lr: 0.01, weightDecay: 0.0001 },
     },
     ...rest,
   });
@@ -350,7 +351,7 @@ test('one arm of every measure kind: the setting it replaces, merges or sets', (
       preprocessing: { method: 'minmax' },
       spectrogram: { nFft: 64 },
     },
-    model: { name: 'small-cnn', options: { filters: 8, width: 3 } },
+    model: { name: 'resnet', options: { widths: [8, 16], stem: 'cifar' } },
     training: { epochs: 2, batchSize: 16, optimizer: { name: 'sgd', lr: 0.01, momentum: 0.9 } },
     ...rest,
   });
@@ -375,8 +376,8 @@ test('the stack arm applies every measure in order, later ones winning', () => {
       spectrogram: { nFft: 64 },
     },
     model: {
-      name: 'small-cnn',
-      options: { filters: 8, width: 3 },
+      name: 'resnet',
+      options: { widths: [8, 16], stem: 'cifar' },
       extraDense: [64],
       dropout: { rate: 0.25, where: 'head' },
       multiTask: [{ name: 'parity', target: 'parity', weight: 0.5 }],
@@ -385,7 +386,7 @@ test('the stack arm applies every measure in order, later ones winning', () => {
     training: {
       epochs: 2,
       batchSize: 16,
-      optimizer: { name: 'adam', lr: 0.05, momentum: 0.9, weightDecay: 0.0001 },
+      optimizer: { name: 'adam', lr: 0.05, weightDecay: 0.0001 },
       schedule: { name: 'step', stepSize: 2, gamma: 0.5 },
       classWeights: [1, 2.5],
       labelSmoothing: 0.1,
@@ -443,7 +444,7 @@ measures:
   );
   refuses(
     { set: { 'training.colour': 'red' } },
-    'measures[3].set: makes the arm invalid: training.colour: unknown setting',
+    'measures[3].set: makes the arm invalid: training.colour: unknown setting (expected epochs, batchSize, optimizer, schedule, earlyStopping, classWeights, labelSmoothing, augment)',
   );
   refuses(
     { dropout: { rate: 2, where: 'head' } },
@@ -455,7 +456,15 @@ measures:
       .optimizer,
     { name: 'sgd' },
   );
-  assert.deepEqual(applyMeasure(config, { set: { 'model.options.width': 3 } }, 'm').model.options, {
-    width: 3,
-  });
+  assert.deepEqual(applyMeasure(config, { set: { 'model.options': {} } }, 'm').model.options, {});
+  // A model option the model does not take is refused on the arm, as a build would.
+  refuses(
+    { set: { 'model.options.width': 3 } },
+    'measures[3].set: makes the arm invalid: model.options.width: unknown setting (none is taken here)',
+  );
+  // An optimizer patch is checked merged: Adam (the base's) takes no momentum.
+  refuses(
+    { optimizer: { momentum: 0.9 } },
+    'measures[3].optimizer: makes the arm invalid: training.optimizer.momentum: unknown setting (expected name, lr, weightDecay, beta1, beta2, epsilon)',
+  );
 });

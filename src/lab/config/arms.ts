@@ -9,15 +9,17 @@
  * @example
  *   planArms(config).map((a) => a.id); // ['baseline', 'm1-augment', 'm2-dropout']
  */
-import { ConfigError, describeValue, TunebookError } from '../../core/errors.js';
-import { describeIssues } from './issues.js';
+import { ConfigError, TunebookError } from '../../core/errors.js';
+import { describeIssues } from '../../core/validation.js';
 import {
+  isMeasureKind,
   MEASURE_KINDS,
+  MEASURES,
   type MeasureConfig,
   type MeasureKind,
-  Study,
-  type StudyConfig,
-} from './schema.js';
+  type MeasureValue,
+} from './measures.js';
+import { Study, type StudyConfig } from './schema.js';
 
 export interface Arm {
   /** Stable id: `baseline`, `m<index>-<kind>`, `stack` or `control`. */
@@ -96,33 +98,10 @@ export function controlArm(config: StudyConfig): Arm {
 
 export function describeMeasure(measure: MeasureConfig): string {
   const kind = measureKind(measure);
-  const value = (measure as Record<string, unknown>)[kind];
-  if (kind === 'augment') {
-    const a = value as { pipeline: Record<string, unknown>[]; mode: string };
-    return `augment ${a.pipeline.map((t) => Object.keys(t)[0]).join('+')} (${a.mode})`;
-  }
-  if (kind === 'normalize' || kind === 'resample')
-    return `${kind} ${(value as { method: string }).method}`;
-  if (kind === 'lrSchedule') return `lr ${(value as { name: string }).name}`;
-  if (kind === 'multiTask')
-    return `multi-task ${(value as { name: string }[]).map((h) => h.name).join('+')}`;
-  return `${kind} ${brief(value)}`;
-}
-
-/** `rate 0.5, where before-classifier` rather than JSON. */
-function brief(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(brief).join(', ')}]`;
-  if (value && typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k} ${brief(v)}`)
-      .join(', ');
-  }
-  return typeof value === 'string' ? value : describeValue(value);
+  return MEASURES[kind].describe(measureValue(measure, kind) as never);
 }
 
 type Section = 'data' | 'model' | 'training';
-/** What a measure of kind `M` holds, as parsed (shorthands already expanded by the schema). */
-type MeasureValue<M extends MeasureKind> = Extract<MeasureConfig, Record<M, unknown>>[M];
 /** The setting paths (`section.key`) whose type takes a value of measure kind `M`. */
 type PathFor<M extends MeasureKind> = {
   [S in Section]: {
@@ -133,24 +112,21 @@ type PathFor<M extends MeasureKind> = {
 }[Section];
 
 /**
- * The measures that switch one setting on: the setting each one's value replaces. The type
- * checks each value fits its setting, and that every kind is here or handled in `applyMeasure`.
+ * Compile-time check of the registry: every measure that replaces one setting names a
+ * setting whose type takes the measure's value (a typo or a mismatch does not compile).
  */
-const SETTING_OF = {
-  augment: 'training.augment',
-  normalize: 'data.preprocessing',
-  classWeights: 'training.classWeights',
-  resample: 'data.resample',
-  lrSchedule: 'training.schedule',
-  extraDense: 'model.extraDense',
-  dropout: 'model.dropout',
-  multiTask: 'model.multiTask',
-  pretrained: 'model.pretrained',
-} as const satisfies { [M in Exclude<MeasureKind, 'optimizer' | 'set'>]: PathFor<M> };
-
-function setsOneSetting(kind: MeasureKind): kind is keyof typeof SETTING_OF {
-  return Object.hasOwn(SETTING_OF, kind);
-}
+type ReplacingKinds = {
+  [M in MeasureKind]: (typeof MEASURES)[M]['setting'] extends { merge: unknown } | { paths: true }
+    ? never
+    : (typeof MEASURES)[M]['setting'] extends { path: string }
+      ? M
+      : never;
+}[MeasureKind];
+type Misfits = {
+  [M in ReplacingKinds]: (typeof MEASURES)[M]['setting'] extends { path: PathFor<M> } ? never : M;
+}[ReplacingKinds];
+/** Fails to compile, naming the kind, when a registry entry's setting cannot take its value. */
+export const REGISTRY_FITS: [Misfits] extends [never] ? true : Misfits = true;
 
 function measureValue<M extends MeasureKind>(measure: MeasureConfig, kind: M): MeasureValue<M> {
   return (measure as Record<string, unknown>)[kind] as MeasureValue<M>;
@@ -162,19 +138,23 @@ export function applyMeasure(
   field: string,
 ): StudyConfig {
   const kind = measureKind(measure);
-  if (!(MEASURE_KINDS as readonly string[]).includes(kind)) {
+  if (!isMeasureKind(kind)) {
     throw new ConfigError(field, `a measure (${MEASURE_KINDS.join(', ')})`, measure);
   }
   const next = structuredClone(config);
-  if (setsOneSetting(kind)) {
-    setPath(next, SETTING_OF[kind], measureValue(measure, kind), `${field}.${kind}`);
-  } else if (kind === 'optimizer') {
-    // A patch: the settings it leaves out keep the base optimizer's.
-    next.training.optimizer = { ...next.training.optimizer, ...measureValue(measure, kind) };
-  } else {
-    for (const [path, v] of Object.entries(measureValue(measure, kind))) {
+  const setting = MEASURES[kind].setting;
+  const value = measureValue(measure, kind);
+  if ('paths' in setting) {
+    for (const [path, v] of Object.entries(value as Record<string, unknown>)) {
       setPath(next, path, v, `${field}.set[${JSON.stringify(path)}]`);
     }
+  } else if ('merge' in setting && setting.merge) {
+    // A patch: the settings it leaves out keep the base's.
+    const base = (getPath(next, setting.path) ?? {}) as Record<string, unknown>;
+    const merged = setting.merge(base, value as Record<string, unknown>);
+    setPath(next, setting.path, merged, `${field}.${kind}`);
+  } else {
+    setPath(next, setting.path, value, `${field}.${kind}`);
   }
   const { measures: _measures, ...rest } = next;
   const checked = Study.safeParse({ ...rest, measures: config.measures });
@@ -186,6 +166,12 @@ export function applyMeasure(
 }
 
 const SETTABLE = ['data', 'model', 'training'] as const;
+
+function getPath(target: Record<string, unknown>, path: string): unknown {
+  let node: unknown = target;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return node;
+}
 
 function setPath(
   target: Record<string, unknown>,

@@ -105,3 +105,20 @@ test('errors name the file, the field, what was expected and what was received',
   );
   fails(BASE.replace('model: { name: small-cnn }\n', ''), /model: missing/);
 });
+
+test('a YAML alias bomb is a named error (exit 2), never an internal error', () => {
+  const bomb = [
+    'a: &a [x, x, x, x, x, x, x, x, x]',
+    ...'bcdefghi'
+      .split('')
+      .map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`),
+    'name: *i',
+  ].join('\n');
+  assert.throws(
+    () => parseStudy(bomb, 'bomb.yaml'),
+    (e: unknown) =>
+      e instanceof StudyFileError &&
+      e.exitCode === 2 &&
+      /^bomb\.yaml: invalid YAML: /.test(e.message),
+  );
+});

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { TunebookError } from '../../core/errors.js';
+import { describeIssues } from '../../core/validation.js';
 import { type Arm, planArms } from './arms.js';
-import { describeIssues } from './issues.js';
 import { Pretrain, type PretrainConfig, Study, type StudyConfig } from './schema.js';
 
 /** A study file that cannot be read or is not a valid study. */
@@ -87,7 +87,15 @@ function parseYaml(text: string, file: string): unknown {
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new StudyFileError(file, `invalid YAML: ${where}${what}`);
   }
-  return doc.toJS();
+  try {
+    // yaml's maxAliasCount (100) stops a "billion laughs" alias bomb; it throws a ReferenceError.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new StudyFileError(
+      file,
+      `invalid YAML: ${(error as Error).message.split('\n')[0]} (too many aliases: expand them by hand)`,
+    );
+  }
 }
 
 /** A pretraining task file (`tunebook pretrain`): data, model and training, no measures. */

@@ -4,176 +4,62 @@
  * and so a measure is checked with the same rules as the setting it changes.
  *
  * A measure is one key (plus an optional `label`): the setting it switches on for its arm.
+ *
+ * Nothing here restates a component's options: each section composes the schema its
+ * component declares and parses with (schedules, optimisers, models, backbones, scalers,
+ * class weights, data sources; the augment pipeline through the transform registry), so
+ * `validate` refuses what a trial would refuse, and the measures come from one registry
+ * (measures.ts).
  */
 import { z } from 'zod';
-import { DROPOUT_PLACES, FREEZE_MODES, MODEL_NAMES } from '../../models/names.js';
-import {
-  CLASS_WEIGHT_STRATEGIES,
-  MONITORS,
-  OPTIMIZER_NAMES,
-  SCHEDULE_NAMES,
-  TASK_TARGETS,
-} from '../../training/names.js';
+import { closest, int, lineIssue, num, oneOf, record, text } from '../../core/validation.js';
+import { DATA_IMAGE_SETTINGS } from '../../data/image-options.js';
+import { Resample, SOURCE_OPTIONS, Spectrogram, Split, sourceKind } from '../../data/options.js';
+import { MODEL_NAMES } from '../../models/names.js';
+import { Backbone, Dropout, ExtraDense, MODEL_OPTIONS } from '../../models/options.js';
+import { NORMALIZE_METHODS, Normalize, SCALER_AXES } from '../../preprocessing/options.js';
+import { OptimizerOptions } from '../../training/optimizer-options.js';
+import { ClassWeights, EarlyStopping, LabelSmoothing, MultiTask } from '../../training/options.js';
+import { ScheduleOptions } from '../../training/schedule-options.js';
 import { INTERVAL_RULES } from '../stats/rules.js';
 import { ERROR_RATES } from '../stats/study-rule.js';
-import { int, num, oneOf, record, text } from './fields.js';
+import { AUGMENT_MODES, Augment, Pipeline } from './augment.js';
+import {
+  MEASURE_KINDS,
+  MEASURES,
+  type MeasureConfig,
+  type MeasureKind,
+  OptimizerPatch,
+} from './measures.js';
 
 export const METRICS = ['test_balanced_accuracy', 'test_accuracy', 'test_macro_f1'] as const;
 export type MetricName = (typeof METRICS)[number];
-export const NORMALIZE_METHODS = ['standard', 'minmax', 'equalize', 'clahe'] as const;
-/** Fitted on the training split per channel, globally or per feature; or `sample`: each sample by its own statistics (the seed's std() of one 1-D signal), nothing fitted. */
-export const SCALER_AXES = ['channel', 'global', 'feature', 'sample'] as const;
-export const RESAMPLE_METHODS = ['oversample', 'undersample'] as const;
-export const AUGMENT_MODES = ['online', 'offline', 'both'] as const;
-export const MEASURE_KINDS = [
-  'augment',
-  'normalize',
-  'classWeights',
-  'resample',
-  'lrSchedule',
-  'optimizer',
-  'extraDense',
-  'dropout',
-  'multiTask',
-  'pretrained',
-  'set',
-] as const;
-export type MeasureKind = (typeof MEASURE_KINDS)[number];
-
-const rate = num(0, 1, { max: true });
-const fraction = num(0, 1, { min: true, max: true });
-
-export const Pipeline = z.array(
-  z.record(z.string(), z.unknown(), { error: 'a transform like {randomHorizontalFlip: {}}' }),
-  {
-    error: 'a list of transforms',
-  },
-);
-
-export const Augment = z.union(
-  [
-    Pipeline.transform((pipeline) => ({ pipeline, mode: 'online' as const, copies: 1 })),
-    record({
-      pipeline: Pipeline,
-      mode: oneOf(AUGMENT_MODES).default('online'),
-      copies: int(1, 100).default(1),
-    }),
-  ],
-  { error: 'a transform list or {pipeline, mode, copies}' },
-);
-
-export const Normalize = z.union(
-  [
-    oneOf(NORMALIZE_METHODS).transform((method) => ({ method })),
-    record({
-      method: oneOf(NORMALIZE_METHODS),
-      axis: oneOf(SCALER_AXES).optional(),
-      clipLimit: num(0).optional(),
-      tileGrid: z
-        .tuple([int(1, 64), int(1, 64)], { error: 'two integers [rows, columns]' })
-        .optional(),
-    }),
-  ],
-  { error: `one of ${NORMALIZE_METHODS.join(', ')} or {method, ...}` },
-);
-
-export const ClassWeights = z.union(
-  [
-    oneOf(CLASS_WEIGHT_STRATEGIES),
-    z.array(num(0), { error: 'a list of non-negative numbers, one per class' }).min(1),
-    record({ strategy: z.literal('effective'), beta: num(0, 1, { min: true, max: true }) }),
-  ],
-  {
-    error: `one of ${CLASS_WEIGHT_STRATEGIES.join(', ')}, a list of weights, or {strategy: effective, beta}`,
-  },
-);
-
-export const Resample = z.union(
-  [
-    oneOf(RESAMPLE_METHODS).transform((method) => ({ method })),
-    record({ method: oneOf(RESAMPLE_METHODS), ratio: num(0, 1, { min: true }).optional() }),
-  ],
-  { error: `one of ${RESAMPLE_METHODS.join(', ')} or {method, ratio}` },
-);
-
-const OPTIMIZER_SETTINGS = {
-  lr: num(0, 10, { min: true }).optional(),
-  momentum: num(0, 1, { max: true }).optional(),
-  nesterov: z.boolean({ error: 'true or false' }).optional(),
-  weightDecay: num(0).optional(),
-  beta1: num(0, 1, { max: true }).optional(),
-  beta2: num(0, 1, { max: true }).optional(),
-  epsilon: num(0, 1, { min: true }).optional(),
+export { RESAMPLE_METHODS } from '../../data/options.js';
+export {
+  AUGMENT_MODES,
+  Augment,
+  ClassWeights,
+  Dropout,
+  EarlyStopping,
+  ExtraDense,
+  MEASURE_KINDS,
+  type MeasureConfig,
+  type MeasureKind,
+  MultiTask,
+  NORMALIZE_METHODS,
+  Normalize,
+  OptimizerPatch,
+  Pipeline,
+  Resample,
+  SCALER_AXES,
 };
-
-export const Optimizer = record({
-  name: oneOf(OPTIMIZER_NAMES).default('adam'),
-  ...OPTIMIZER_SETTINGS,
-});
-
-/** An optimizer measure: changes only what it names (no default name: `{ lr: 0.05 }` keeps the optimizer). */
-export const OptimizerPatch = record({
-  name: oneOf(OPTIMIZER_NAMES).optional(),
-  ...OPTIMIZER_SETTINGS,
-});
-
-export const Schedule = record({
-  name: oneOf(SCHEDULE_NAMES),
-  per: oneOf(['epoch', 'step'] as const).optional(),
-  stepSize: int(1).optional(),
-  gamma: num(0, 1, { min: true }).optional(),
-  milestones: z.array(int(0), { error: 'a list of epochs' }).optional(),
-  tMax: int(1).optional(),
-  restarts: z
-    .union([z.boolean(), record({ tMult: num(1).optional() })], { error: 'true, false or {tMult}' })
-    .optional(),
-  minLr: num(0).optional(),
-  maxLr: num(0, 10, { min: true }).optional(),
-  pctStart: fraction.optional(),
-  patience: int(0).optional(),
-  factor: num(0, 1, { min: true, max: true }).optional(),
-  mode: oneOf(['min', 'max'] as const).optional(),
-  threshold: num(0).optional(),
-  warmup: record({
-    epochs: int(0).optional(),
-    steps: int(0).optional(),
-    startFactor: num(0, 1, { min: true }).optional(),
-  }).optional(),
-});
-
-export const Dropout = record({ rate, where: oneOf(DROPOUT_PLACES) });
-export const ExtraDense = z
-  .array(int(1, 65536), { error: 'a list of layer widths, e.g. [256, 128]' })
-  .min(1, {
-    error: 'at least one layer width',
-  });
-export const MultiTask = z
-  .array(
-    record({
-      name: text().regex(/^[A-Za-z][\w-]*$/, { error: 'a name of letters, digits, - and _' }),
-      target: oneOf(TASK_TARGETS),
-      weight: num(0).default(0.5),
-    }),
-    { error: 'a list of heads {name, target, weight}' },
-  )
-  .min(1, { error: 'at least one head' });
-export const Pretrained = record({
-  source: text('a path to a model.json (or its folder) or an http(s) URL'),
-  cutAt: text('a layer name').optional(),
-  freeze: oneOf(FREEZE_MODES).default('frozen'),
-  unfreezeAfter: int(1).optional(),
-  lrMultiplier: num(0, 1, { min: true }).optional(),
-});
-
-export const EarlyStopping = record({
-  monitor: oneOf(MONITORS).default('val_loss'),
-  patience: int(1).default(3),
-  minDelta: num(0).optional(),
-  restoreBest: z.boolean({ error: 'true or false' }).default(true),
-});
+export const Optimizer = OptimizerOptions;
+export const Schedule = ScheduleOptions;
+export const Pretrained = Backbone;
 
 export const Data = record({
   source: text('a data source: mnist, synthetic-signals, an image folder, a .csv or .npy file'),
+  /** Checked against the options of the kind of source `source` names (see data/options.ts). */
   options: z.record(z.string(), z.unknown(), { error: 'a mapping of source options' }).optional(),
   /** Keep only these classes (by index), relabelled 0.. in this order: a transfer task. */
   classes: z
@@ -181,67 +67,114 @@ export const Data = record({
     .min(2, { error: 'at least two classes' })
     .optional(),
   limit: int(20).optional(),
-  split: record({ validation: fraction.default(0.1), test: fraction.default(0.2) }).default({
-    validation: 0.1,
-    test: 0.2,
-  }),
+  split: Split.default({ validation: 0.1, test: 0.2 }),
   imbalance: record({ ratio: num(1) }).optional(),
   resample: Resample.optional(),
   preprocessing: Normalize.optional(),
-  spectrogram: record({
-    nFft: int(8, 4096).optional(),
-    hop: int(1).optional(),
-    scale: oneOf(['log', 'db', 'magnitude'] as const).optional(),
-  }).optional(),
+  spectrogram: Spectrogram.optional(),
+  ...DATA_IMAGE_SETTINGS,
+}).superRefine((data, ctx) => {
+  if (data.options === undefined) return;
+  const kind = sourceKind(data.source);
+  addIssues(ctx, SOURCE_OPTIONS[kind].safeParse(data.options), ['options']);
 });
+
+/** Copies a nested parse's issues into `ctx`, under `path`. */
+function addIssues(
+  ctx: z.RefinementCtx,
+  result: { success: boolean; error?: z.ZodError },
+  path: PropertyKey[],
+): void {
+  for (const issue of result.error?.issues ?? []) {
+    ctx.addIssue({ ...issue, path: [...path, ...issue.path] } as never);
+  }
+}
 
 export const Model = record({
   name: oneOf(MODEL_NAMES),
+  /** Checked against the options of the model `name` names (see models/options.ts). */
   options: z.record(z.string(), z.unknown(), { error: 'a mapping of model options' }).optional(),
   extraDense: ExtraDense.optional(),
   dropout: Dropout.optional(),
   multiTask: MultiTask.optional(),
-  pretrained: Pretrained.optional(),
+  pretrained: Backbone.optional(),
+}).superRefine((model, ctx) => {
+  if (model.options === undefined) return;
+  addIssues(ctx, MODEL_OPTIONS[model.name].safeParse(model.options), ['options']);
 });
 
 export const Training = record({
   epochs: int(1, 1000),
   batchSize: int(1, 65536).default(64),
-  optimizer: Optimizer.default({ name: 'adam' }),
-  schedule: Schedule.optional(),
+  optimizer: OptimizerOptions.default({ name: 'adam' }),
+  schedule: ScheduleOptions.optional(),
   earlyStopping: EarlyStopping.optional(),
   classWeights: ClassWeights.optional(),
-  labelSmoothing: num(0, 1, { max: true }).optional(),
+  labelSmoothing: LabelSmoothing.optional(),
   augment: Augment.optional(),
+}).superRefine((t, ctx) => {
+  // What a schedule refuses given the run: known here for everything counted in epochs.
+  const s = t.schedule as
+    | { per?: string; warmup?: { epochs?: number }; minLr?: number }
+    | undefined;
+  if (s?.warmup?.epochs !== undefined && s.warmup.epochs >= t.epochs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['schedule', 'warmup'],
+      message: `a warmup shorter than the run (${t.epochs} epochs)`,
+    });
+  }
+  const lr = t.optimizer.lr ?? (t.optimizer.name === 'sgd' ? 1e-2 : 1e-4);
+  if (s?.minLr !== undefined && s.minLr > lr) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['schedule', 'minLr'],
+      message: `a rate in [0, ${lr}] (the base lr)`,
+    });
+  }
 });
 
-const measure = <K extends MeasureKind, S extends z.ZodType>(kind: K, schema: S) =>
-  z.strictObject(
-    { [kind]: schema, label: text('a label').optional() } as { [P in K]: S } & {
-      label: z.ZodOptional<z.ZodString>;
-    },
-    { error: 'a measure' },
-  );
-
-export const Measure = z.union(
-  [
-    measure('augment', Augment),
-    measure('normalize', Normalize),
-    measure('classWeights', ClassWeights),
-    measure('resample', Resample),
-    measure('lrSchedule', Schedule),
-    measure('optimizer', OptimizerPatch),
-    measure('extraDense', ExtraDense),
-    measure('dropout', Dropout),
-    measure('multiTask', MultiTask),
-    measure('pretrained', Pretrained),
-    measure(
-      'set',
-      z.record(z.string(), z.unknown(), { error: 'a mapping of setting paths to values' }),
-    ),
-  ],
-  { error: `a measure: one of ${MEASURE_KINDS.join(', ')} (and an optional label)` },
-);
+/**
+ * A measure: exactly one known kind (and an optional label). A misspelt kind is named as an
+ * unknown measure with the nearest known kind, and two kinds in one measure get their own
+ * message, rather than the value being blamed for not matching some other kind.
+ */
+export const Measure = z.unknown().transform((raw, ctx): MeasureConfig => {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `a measure: one of ${MEASURE_KINDS.join(', ')} (and an optional label)`,
+    });
+    return z.NEVER;
+  }
+  const keys = Object.keys(raw).filter((k) => k !== 'label');
+  const unknown = keys.find((k) => !(MEASURE_KINDS as readonly string[]).includes(k));
+  if (unknown !== undefined) {
+    const guess = closest(unknown, MEASURE_KINDS);
+    const hint = guess ? ` (did you mean '${guess}'?)` : ` (known: ${MEASURE_KINDS.join(', ')})`;
+    ctx.addIssue(lineIssue([], `unknown measure '${unknown}'${hint}`));
+    return z.NEVER;
+  }
+  if (keys.length !== 1) {
+    const line =
+      keys.length === 0
+        ? `no measure (expected one of ${MEASURE_KINDS.join(', ')}, and an optional label)`
+        : `${keys.map((k) => `'${k}'`).join(' and ')} in one measure: a measure switches on one thing; make each its own measure`;
+    ctx.addIssue(lineIssue([], line));
+    return z.NEVER;
+  }
+  const kind = keys[0] as MeasureKind;
+  const shape = z.strictObject({
+    [kind]: MEASURES[kind].schema,
+    label: text('a label').optional(),
+  });
+  const parsed = shape.safeParse(raw);
+  if (!parsed.success) {
+    addIssues(ctx, parsed, []);
+    return z.NEVER;
+  }
+  return parsed.data as MeasureConfig;
+});
 
 /**
  * How adaptive seeding's intervals are made (lab/stats/rules.ts): `spending` (the default),
@@ -285,7 +218,6 @@ export const Study = record({
 });
 
 export type StudyConfig = z.infer<typeof Study>;
-export type MeasureConfig = z.infer<typeof Measure>;
 export type DataConfig = z.infer<typeof Data>;
 export type ModelConfig = z.infer<typeof Model>;
 export type TrainingConfig = z.infer<typeof Training>;

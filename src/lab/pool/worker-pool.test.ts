@@ -67,3 +67,53 @@ test('an aborted task is cancelled, running or queued; its worker is replaced an
   );
   await pool.terminate();
 });
+
+test('a wasm abort replaces its worker and is named out of memory with the heap size', async () => {
+  const pool = new WorkerPool<In, number>(script, 1);
+  await assert.rejects(
+    pool.run({ kind: 'abort' }),
+    (e: unknown) =>
+      e instanceof TaskError &&
+      e.memory &&
+      /^out of memory \(wasm heap at \d+ MB\)$/.test(e.message),
+  );
+  // The aborted worker would fail every later task ('memory access out of bounds'); its
+  // replacement does not.
+  assert.equal(await pool.run({ kind: 'echo', value: 4 }), 4);
+  await pool.terminate();
+});
+
+test('a task over its memory budget is stopped; the task beside it is untouched', async () => {
+  const pool = new WorkerPool<In, number>(script, 2, { budgetMb: 120 });
+  const beside = assert.rejects(pool.run({ kind: 'slow' }), /stopped/);
+  const started = Date.now();
+  await assert.rejects(
+    pool.run({ kind: 'hog' }),
+    (e: unknown) =>
+      e instanceof TaskError &&
+      e.memory &&
+      /^over its memory budget \(\d+ MB used, budget 120 MB; wasm heap at \d+ MB\)$/.test(
+        e.message,
+      ),
+  );
+  assert.ok(Date.now() - started < 5000);
+  assert.equal(pool.busy, 1, 'the slow task still runs');
+  assert.equal(await pool.run({ kind: 'echo', value: 2 }), 2);
+  await pool.terminate();
+  await beside;
+});
+
+test("over the process's memory budget, the busy task holding the most is stopped", async () => {
+  // 1 MB for the whole process: already passed, so the first check stops the running task.
+  const pool = new WorkerPool<In, number>(script, 1, { totalMb: 1 });
+  await assert.rejects(
+    pool.run({ kind: 'slow' }),
+    (e: unknown) =>
+      e instanceof TaskError &&
+      e.memory &&
+      /^over its memory budget \(the process at \d+ MB of the 1 MB allowed; wasm heap (at \d+ MB|size unknown)\)$/.test(
+        e.message,
+      ),
+  );
+  await pool.terminate();
+});

@@ -7,7 +7,16 @@
  * @example
  *   const found = checkPath('runs.db', { mustExist: false }); // 'missing' | 'empty' | 'sqlite'
  */
-import { accessSync, closeSync, constants, openSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
@@ -125,7 +134,7 @@ export function probe(
   let db: Database.Database | undefined;
   let identity: Identity;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    db = openReader(file, busyTimeoutMs);
     identity = identify(db);
   } catch (e) {
     throw translate(file, e, { readonly: true });
@@ -139,6 +148,37 @@ export function probe(
     });
   };
   return { identity, discard };
+}
+
+/**
+ * A reader's connection. A WAL database is read through its -shm file, which SQLite must be
+ * able to create beside it: on read-only media (a CD, a read-only mount, a snapshot) it
+ * cannot, and the open fails. The file is then read into memory and opened from there
+ * (this build of SQLite takes no `immutable` URIs), with its header's WAL mark (bytes 18-19)
+ * set back to the rollback journal's so that no -shm is needed: right, since nothing can
+ * write the file on that disk, unless changes were left in a -wal file that was never merged
+ * (a study killed on that disk), which the copy would not see; that case is refused by name.
+ */
+export function openReader(file: string, timeout: number): Database.Database {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+    db.pragma('schema_version'); // the first read is what needs the -shm file
+    return db;
+  } catch (e) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw e;
+    if ((statOrNull(`${file}-wal`)?.size ?? 0) > 0)
+      throw new StoreError(
+        file,
+        'cannot read the database on read-only media: its -wal file holds changes not yet merged; copy the database and its -wal file to a writable folder',
+      );
+    const bytes = readFileSync(file);
+    if (bytes.length >= HEADER_BYTES && bytes[18] === 2 && bytes[19] === 2) {
+      bytes[18] = 1;
+      bytes[19] = 1;
+    }
+    return new Database(bytes, { readonly: true, timeout });
+  }
 }
 
 /** Removes a database this process created and could not finish setting up. */

@@ -7,6 +7,15 @@
  *   decodeJson(encodeJson({ loss: Number.NaN })); // { loss: NaN }
  */
 
+import { TunebookError } from '../../core/errors.js';
+
+/** A stored JSON value that does not parse: the db was damaged or edited by hand. */
+export class StoredJsonError extends TunebookError {
+  constructor(where: string, problem: string) {
+    super('E_STORE_JSON', `damaged JSON in ${where} (${problem})`);
+  }
+}
+
 const TAG = '$num';
 const NON_FINITE: Record<string, number> = {
   NaN: Number.NaN,
@@ -22,8 +31,17 @@ export function encodeJson(value: unknown): string {
   return text ?? 'null';
 }
 
-export function decodeJson(text: string | null): unknown {
+/** `where` names the column and row for the error when the text is not JSON. */
+export function decodeJson(text: string | null, where = 'a stored value'): unknown {
   if (text === null) return null;
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new StoredJsonError(where, (error as Error).message);
+  }
+}
+
+function parse(text: string): unknown {
   // The reviver costs a call per value; most rows hold no non-finite number at all.
   if (!text.includes(`"${TAG}"`)) return JSON.parse(text);
   return JSON.parse(text, (_key, v) => {

@@ -109,11 +109,11 @@ export function toStudy(r: StudyRecord): StudyRow {
     name: r.name,
     hash: r.hash,
     file: r.file,
-    config: decodeJson(r.config),
+    config: decodeJson(r.config, `studies.config of study ${r.name}`),
     state: r.state,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    environment: decodeJson(r.environment),
+    environment: decodeJson(r.environment, `studies.environment of study ${r.name}`),
   };
 }
 
@@ -125,8 +125,8 @@ export function toArm(r: ArmRecord): ArmRow {
     label: r.label,
     kind: r.kind,
     position: r.position,
-    measure: decodeJson(r.measure),
-    config: decodeJson(r.config),
+    measure: decodeJson(r.measure, `arms.measure of arm ${r.key}`),
+    config: decodeJson(r.config, `arms.config of arm ${r.key}`),
   };
 }
 
@@ -139,8 +139,11 @@ export function toTrial(r: TrialRecord): TrialRow {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     seconds: r.seconds,
-    metrics: decodeJson(r.metrics) as Record<string, number> | null,
-    result: decodeJson(r.result),
+    metrics: decodeJson(r.metrics, `trials.metrics of trial ${r.id}`) as Record<
+      string,
+      number
+    > | null,
+    result: decodeJson(r.result, `trials.result of trial ${r.id}`),
     error: r.error,
     attempts: r.attempts,
   };
@@ -154,7 +157,7 @@ export function toEpoch(r: EpochRecord): EpochRow {
     if (v !== null) row[field] = v;
     else if (required || nan.has(field)) row[field] = Number.NaN;
   }
-  if (r.extra !== null) row.extra = decodeJson(r.extra);
+  if (r.extra !== null) row.extra = decodeJson(r.extra, `epochs.extra of trial ${r.trial_id}`);
   return row as unknown as EpochRow;
 }
 
@@ -179,7 +182,7 @@ export function toVerdict(r: VerdictRecord): VerdictRow {
     lo: orNaN(r.lo),
     hi: orNaN(r.hi),
     n: r.n,
-    details: decodeJson(r.details),
+    details: decodeJson(r.details, `verdicts.details of arm id ${r.arm_id}`),
     computedAt: r.computed_at,
   };
 }

@@ -7,6 +7,7 @@
  */
 import { TunebookError } from '../../core/errors.js';
 import { StoreError } from './errors.js';
+import { StoredJsonError } from './json.js';
 
 const SHM_CODES = new Set([
   'SQLITE_READONLY_DIRECTORY',
@@ -18,6 +19,7 @@ const SHM_CODES = new Set([
 export const LOCKED = 'the database is locked by another process (another study running on it?)';
 
 export function translate(file: string, error: unknown, options: { readonly?: boolean } = {}) {
+  if (error instanceof StoredJsonError) return new StoreError(file, error.message);
   if (error instanceof TunebookError) return error;
   const code = (error as { code?: unknown }).code;
   const message = (error as Error).message;
@@ -45,7 +47,12 @@ export function translate(file: string, error: unknown, options: { readonly?: bo
     return new StoreError(file, 'not a tunebook database (not a SQLite file; left untouched)');
   if (code.startsWith('SQLITE_CORRUPT'))
     return new StoreError(file, `the database is damaged (${message})`);
-  if (code === 'SQLITE_FULL') return new StoreError(file, 'the disk is full', 1);
+  if (code === 'SQLITE_FULL')
+    return new StoreError(
+      file,
+      'the disk is full: finished trials are kept; free some space and run the same command to continue',
+      3,
+    );
   if (code.startsWith('SQLITE_CANTOPEN'))
     return new StoreError(file, `cannot open the database (${message})`);
   if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_PERM'))

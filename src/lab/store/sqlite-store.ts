@@ -11,7 +11,7 @@
  *   }
  */
 import Database from 'better-sqlite3';
-import { checkPath, checkWritable, probe, removeCreated } from './db-file.js';
+import { checkPath, checkWritable, openReader, probe, removeCreated } from './db-file.js';
 import { StoreError } from './errors.js';
 import { decodeJson, encodeJson } from './json.js';
 import { assertUsable, identify, migrate } from './migrations.js';
@@ -261,19 +261,26 @@ class SqliteStore implements Store {
     );
   }
 
-  requeueUnfinished(studyId: number, options: { failed?: boolean } = {}): number {
+  requeueUnfinished(
+    studyId: number,
+    options: { failed?: boolean; keepErrors?: readonly string[] } = {},
+  ): number {
     // `state IN ('running', ?)` with 'running' again when failed trials are to be kept.
     const other = options.failed === false ? 'running' : 'failed';
+    // Kept failures: error LIKE 'prefix%', with LIKE's wildcards in the prefix escaped.
+    const keep = (options.keepErrors ?? []).map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
+    const kept = keep
+      .map(() => " AND NOT (t.state = 'failed' AND t.error LIKE ? ESCAPE '\\')")
+      .join('');
+    const which = `SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
+           WHERE a.study_id = ? AND t.state IN ('running', ?)${kept}`;
     return this.tx(() => {
-      this.sql(
-        `DELETE FROM epochs WHERE trial_id IN (SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
-           WHERE a.study_id = ? AND t.state IN ('running', ?))`,
-      ).run(studyId, other);
+      this.sql(`DELETE FROM epochs WHERE trial_id IN (${which})`).run(studyId, other, ...keep);
       return this.sql(
         `UPDATE trials SET state = 'queued', started_at = NULL, finished_at = NULL, seconds = NULL,
            metrics = NULL, result = NULL, error = NULL
-         WHERE state IN ('running', ?) AND arm_id IN (SELECT id FROM arms WHERE study_id = ?)`,
-      ).run(other, studyId).changes;
+         WHERE id IN (${which})`,
+      ).run(studyId, other, ...keep).changes;
     });
   }
 
@@ -405,8 +412,8 @@ class SqliteStore implements Store {
         armKey: r.arm_key,
         armLabel: r.arm_label,
         kind: r.arm_kind,
-        measure: decodeJson(r.arm_measure),
-        studyConfig: decodeJson(r.study_config),
+        measure: decodeJson(r.arm_measure, `arms.measure of arm ${r.arm_key}`),
+        studyConfig: decodeJson(r.study_config, `studies.config of study ${r.study_name}`),
       })),
     );
   }
@@ -481,7 +488,7 @@ export function openStore(file: string, options: OpenOptions = {}): Store {
 function openReadonly(file: string, timeout: number): Store {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+    db = openReader(file, timeout);
     // Checked again on this connection: the file may have changed since the probe.
     assertUsable(file, identify(db), { readonly: true });
     return new SqliteStore(db, file, true);
@@ -491,11 +498,26 @@ function openReadonly(file: string, timeout: number): Store {
   }
 }
 
+/**
+ * `PRAGMA quick_check` before the first write: a damaged database is refused as it is,
+ * rather than written to (which can spread the damage) and found out later.
+ */
+function assertIntact(db: Database.Database, file: string): void {
+  const rows = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0)
+    throw new StoreError(
+      file,
+      `the database is damaged (quick_check: ${problems.join('; ').slice(0, 200)}); it was not written to: restore a copy or give another --db`,
+    );
+}
+
 function openWritable(file: string, timeout: number, created: boolean): Store {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout });
     if (db.readonly) throw translate(file, { code: 'SQLITE_READONLY', message: 'read-only' });
+    if (!created && file !== MEMORY) assertIntact(db, file);
     if (file !== MEMORY) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal')

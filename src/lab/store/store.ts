@@ -151,9 +151,14 @@ export interface Store {
   markRunning(trialId: number): void;
   /**
    * After a crash or kill: 'running' trials, and 'failed' ones unless `{ failed: false }`, go
-   * back to 'queued' with their partial results and epochs cleared. Returns how many.
+   * back to 'queued' with their partial results and epochs cleared. Failed trials whose error
+   * starts with one of `keepErrors` stay failed (a trial out of memory would fail again).
+   * Returns how many.
    */
-  requeueUnfinished(studyId: number, options?: { failed?: boolean }): number;
+  requeueUnfinished(
+    studyId: number,
+    options?: { failed?: boolean; keepErrors?: readonly string[] },
+  ): number;
   /** A running trial set aside (a cancelled speculative trial): back to 'queued', nothing kept. */
   requeueTrial(trialId: number): void;
   /** At the end of a study: queued trials it did not need go. Returns how many. */

@@ -9,12 +9,16 @@
  *   const data = await prepareData(config.data);
  */
 
+import { relative } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
+import { ImageFolder, type UnreadableFile } from '../../data/image-folder.js';
 import { injectImbalance } from '../../data/imbalance.js';
-import { openSource } from '../../data/open-source.js';
+import { type OpenSourceOptions, openSource } from '../../data/open-source.js';
+import { checkOneSize } from '../../data/read-as.js';
 import { randomOversample, randomUndersample } from '../../data/resample.js';
 import type { ImageSource } from '../../data/source.js';
-import { subsetSource } from '../../data/source.js';
+import { describeSample, subsetSource } from '../../data/source.js';
+import { spectrogramSource } from '../../data/spectrogram.js';
 import { stratifiedSplit } from '../../data/split.js';
 import type { DataConfig } from '../config/schema.js';
 
@@ -28,6 +32,8 @@ export interface PreparedData {
   test: ImageSource;
   classNames: readonly string[];
   counts: { train: number[]; validation: number[]; test: number[] };
+  /** Files `data.skipUnreadable` left out, and why. */
+  unreadable: readonly UnreadableFile[];
 }
 
 const cache = new Map<string, Promise<PreparedData>>();
@@ -43,8 +49,42 @@ export function prepareData(config: DataConfig): Promise<PreparedData> {
   return entry;
 }
 
+/** The source options `data.options`, `data.image` and `data.skipUnreadable` make together. */
+export function sourceOptions(config: DataConfig): OpenSourceOptions {
+  const options = { ...(config.options ?? {}) } as OpenSourceOptions;
+  const image = config.image;
+  if (image?.channels !== undefined) {
+    if (options.channels !== undefined && options.channels !== image.channels) {
+      throw new ConfigError(
+        'data.options.channels',
+        `the same as data.image.channels (${image.channels}), or no value`,
+        options.channels,
+      );
+    }
+    options.channels = image.channels;
+  }
+  if (image?.resize && !image.size) {
+    throw new ConfigError('data.image.resize', 'a data.image.size to fit to', image.resize);
+  }
+  if (image?.size) options.image = { size: image.size, resize: image.resize };
+  if (config.skipUnreadable) options.skipUnreadable = true;
+  return options;
+}
+
+/** The opened source, its images of one size (or a DataError naming two that differ). */
+export async function openStudySource(config: DataConfig) {
+  const raw = await openSource(config.source, sourceOptions(config));
+  // Signals as images: `data.spectrogram` turns each 1-D signal into its [freq, time] image.
+  const opened = config.spectrogram ? spectrogramSource(raw, config.spectrogram) : raw;
+  if (opened instanceof ImageFolder && !config.image?.size && opened.heights && opened.widths) {
+    const names = opened.files.map((f) => relative(opened.root, f));
+    checkOneSize(opened.root, names, opened.heights, opened.widths);
+  }
+  return opened;
+}
+
 async function build(config: DataConfig): Promise<PreparedData> {
-  const opened = await openSource(config.source, (config.options ?? {}) as Record<string, never>);
+  const opened = await openStudySource(config);
   let source = config.classes ? selectClasses(opened, config.classes) : opened;
   if (config.limit !== undefined && config.limit < source.count) {
     const picked = stratifiedSplit(source.labels, config.limit / source.count, SPLIT_SEED + 1).test;
@@ -82,6 +122,7 @@ async function build(config: DataConfig): Promise<PreparedData> {
       validation: countClasses(validationSource),
       test: countClasses(testSource),
     },
+    unreadable: opened instanceof ImageFolder ? opened.unreadable : [],
   };
 }
 
@@ -122,5 +163,33 @@ export function selectClasses(source: ImageSource, classes: number[]): ImageSour
     labels: inner.labels.map((l) => relabel.get(l)!),
     classNames: classes.map((c) => source.classNames[c]),
     get: (i: number) => inner.get(i),
+  };
+}
+
+/**
+ * The data with the validation split joined to the training one (`tunebook export` trains
+ * the final model on both); the validation split is then empty and the test split unchanged.
+ */
+export function withValidationInTrain(data: PreparedData): PreparedData {
+  const { train, validation } = data;
+  const n = train.count;
+  const joined: ImageSource = {
+    count: n + validation.count,
+    labels: Int32Array.from([...train.labels, ...validation.labels]),
+    classNames: train.classNames,
+    shape: train.shape,
+    get: (i: number) => (i < n ? train.get(i) : validation.get(i - n)),
+    describe: (i: number) => (i < n ? describeSample(train, i) : describeSample(validation, i - n)),
+  };
+  const none = subsetSource(validation, []);
+  return {
+    ...data,
+    train: joined,
+    validation: none,
+    counts: {
+      ...data.counts,
+      train: countClasses(joined),
+      validation: countClasses(none),
+    },
   };
 }

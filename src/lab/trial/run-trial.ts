@@ -21,11 +21,14 @@ import {
   seedModel,
 } from '../../models/backbone.js';
 import { saveModel } from '../../models/model-io.js';
+import { loadTorchBackbone } from '../../models/pytorch/backbone.js';
+import { isTorchWeights } from '../../models/pytorch/names.js';
 import { buildModel, parameterCount } from '../../models/registry.js';
 import { type EpochRecord, type TrainConfig, trainModel } from '../../training/loop.js';
 import { taskHead } from '../../training/multitask.js';
-import type { StudyConfig } from '../config/schema.js';
-import { countClasses, prepareData, resampleTrain } from './prepare-data.js';
+import type { StudyConfig, TrainingConfig } from '../config/schema.js';
+import { cachedHead } from './cached-head.js';
+import { countClasses, prepareData, resampleTrain, withValidationInTrain } from './prepare-data.js';
 import { buildTransforms } from './sample-transforms.js';
 
 export interface TrialInput {
@@ -38,6 +41,8 @@ export interface TrialInput {
   identity?: unknown;
   /** Save the trained model here (tunebook pretrain). */
   saveTo?: string;
+  /** Train on the training and validation splits together (tunebook export). */
+  mergeValidation?: boolean;
 }
 
 export interface TrialOutput {
@@ -49,6 +54,8 @@ export interface TrialOutput {
     parameters: number;
     trainableParameters: number;
     classCounts: { train: number[]; validation: number[]; test: number[] };
+    /** Class names in class-index order: the report and verdicts show classes by them. */
+    classNames?: string[];
     confusion: number[][] | null;
     recall: number[] | null;
     heads: Record<string, { accuracy: number; balancedAccuracy: number }>;
@@ -56,8 +63,19 @@ export interface TrialOutput {
     outcome: string;
     resumedAt: number | null;
     diverged?: { epoch: number; step: number };
+    /** CPU seconds of the trial's thread (null where unmeasurable): the cost's time ratio. */
+    cpuSeconds?: number | null;
   };
 }
+
+/** The study's training section, every setting but `augment` one the training loop takes. */
+type TrainingForLoop = {
+  [K in keyof TrainingConfig]: K extends 'augment'
+    ? TrainingConfig[K]
+    : K extends keyof TrainConfig
+      ? TrainingConfig[K]
+      : never;
+};
 
 export type TrialReport = { type: 'epoch'; record: EpochRecord };
 
@@ -74,7 +92,8 @@ export interface TrialSetup {
 export async function setupTrial(input: TrialInput): Promise<TrialSetup> {
   await initEngine({ backend: input.backend });
   const { config, seed } = input;
-  const data = await prepareData(config.data);
+  const prepared = await prepareData(config.data);
+  const data = input.mergeValidation ? withValidationInTrain(prepared) : prepared;
   const train = resampleTrain(data, config.data, seed);
   const transforms = await buildTransforms(config, train, seed);
   const sample = await transforms.evaluate(await data.train.get(0), undefined as never);
@@ -103,7 +122,9 @@ export async function setupTrial(input: TrialInput): Promise<TrialSetup> {
   let backbone: TrainConfig['backbone'];
   if (config.model.pretrained) {
     const spec = config.model.pretrained;
-    const base = await loadBackbone(spec, 'model.pretrained');
+    const base = isTorchWeights(spec)
+      ? await loadTorchBackbone(spec, inputShape, 'model.pretrained')
+      : await loadBackbone(spec, 'model.pretrained');
     model = buildOnBackbone(base, { ...headSpec, options: undefined }, 'model');
     seedModel(model, seed);
     const info = backboneInfo(model);
@@ -125,29 +146,37 @@ export async function runTrial(
   report: (r: TrialReport) => void = () => {},
 ): Promise<TrialOutput> {
   const { config, seed } = input;
-  const { model, data, transforms, heads, backbone, layout } = await setupTrial(input);
+  const setup = await setupTrial(input);
+  const { model, data, transforms, heads, backbone, layout } = setup;
   const params = parameterCount(model);
-  const t = config.training;
+  // The training section goes on whole: `augment` is consumed by the transforms above, and
+  // every other setting must be one the loop takes (TrainingForLoop fails to compile
+  // otherwise), so a new setting cannot be dropped here and train like the baseline.
+  const { augment: _builtIntoTransforms, ...training } = config.training satisfies TrainingForLoop;
+  // A frozen backbone with fixed inputs: its features once, then the head alone trains.
+  const cached = await cachedHead(setup, config).catch((error) => {
+    model.dispose();
+    throw error;
+  });
   try {
     const result = await trainModel(
-      model,
-      { train: transforms.trainSource, validation: data.validation, test: data.test },
+      cached?.model ?? model,
+      cached?.sources ?? {
+        train: transforms.trainSource,
+        validation: data.validation,
+        test: data.test,
+      },
       {
-        epochs: t.epochs,
-        batchSize: t.batchSize,
+        ...training,
         seed,
-        optimizer: t.optimizer,
-        schedule: t.schedule,
-        earlyStopping: t.earlyStopping,
-        classWeights: t.classWeights ?? null,
-        labelSmoothing: t.labelSmoothing,
+        classWeights: training.classWeights ?? null,
         heads,
-        backbone,
-        trainTransform: transforms.train,
-        evalTransform: transforms.evaluate,
-        layout,
+        backbone: cached ? undefined : backbone,
+        trainTransform: cached ? undefined : transforms.train,
+        evalTransform: cached ? undefined : transforms.evaluate,
+        layout: cached ? 'nwc' : layout,
         checkpoint: input.checkpoint,
-        identity: input.identity,
+        identity: cached ? { trial: input.identity, cachedFeatures: true } : input.identity,
       },
       { onEpoch: (record) => report({ type: 'epoch', record }) },
     );
@@ -160,9 +189,13 @@ export async function runTrial(
       parameters: params.total,
       trainableParameters: params.trainable,
       classCounts: counts,
+      classNames: [...data.classNames],
       bestEpoch: result.bestEpoch,
       outcome: result.outcome,
       resumedAt: result.resumedAt,
+      // A backend computing on a thread pool (tfjs-node) spends CPU outside this thread.
+      cpuSeconds:
+        (await initEngine({ backend: input.backend })).threads > 1 ? null : result.cpuSeconds,
     };
     if (result.outcome === 'diverged' || !result.test) {
       const chance = 1 / data.classNames.length;
@@ -199,6 +232,7 @@ export async function runTrial(
       result: { ...base, confusion: m.confusion, recall: m.recall, heads: headScores },
     };
   } finally {
+    cached?.dispose();
     model.dispose();
   }
 }

@@ -20,6 +20,8 @@ import type { ImageSource } from '../../data/source.js';
 import { clahe } from '../../preprocessing/clahe.js';
 import { equalizeHist } from '../../preprocessing/equalize-hist.js';
 import { MinMaxScaler } from '../../preprocessing/minmax-scaler.js';
+import { type NamedStats, namedStandardize } from '../../preprocessing/named-stats.js';
+import type { AnyScaler } from '../../preprocessing/scaler-file.js';
 import { StandardScaler } from '../../preprocessing/standard-scaler.js';
 import { parsePipeline } from '../../transforms/pipeline-file.js';
 import type { Transform } from '../../transforms/transform.js';
@@ -30,44 +32,95 @@ export interface TrialTransforms {
   evaluate: SampleTransform;
   /** The training source, with offline copies when asked for. */
   trainSource: ImageSource;
+  /** The scaler fitted on the training split, when `normalize` fits one. */
+  scaler: AnyScaler | null;
 }
 
 type Pre = (image: Image) => Image;
 type Post = (image: Image<Float32Array>) => Image<Float32Array>;
+
+/** `data.preprocessing` as the study schema gives it. */
+export interface NormalizeSetting {
+  method: string;
+  axis?: string;
+  /** Published statistics by name (`imagenet`) instead of ones fitted on the training split. */
+  stats?: NamedStats;
+  clipLimit?: number;
+  tileGrid?: [number, number];
+}
+
+/** The 8-bit step of `normalize` (equalize, CLAHE), or null. */
+export function preStep(normalize: NormalizeSetting | undefined): Pre | null {
+  if (normalize?.method === 'equalize') return (img) => equalizeHist(img);
+  if (normalize?.method === 'clahe') {
+    const options = {
+      clipLimit: normalize.clipLimit ?? 2,
+      tileGridSize: normalize.tileGrid ?? [4, 4],
+    };
+    return (img) => clahe(img, options as Parameters<typeof clahe>[1]);
+  }
+  return null;
+}
+
+/** The float step of `normalize`: the fitted scaler, or each sample by itself; or null. */
+export function postStep(
+  normalize: NormalizeSetting | undefined,
+  scaler: AnyScaler | null,
+): Post | null {
+  const method = normalize?.method;
+  if (method !== 'standard' && method !== 'minmax') return null;
+  if (normalize?.stats) return byChannels(normalize.stats);
+  if (normalize?.axis === 'sample') return perSample(method);
+  if (!scaler) return null;
+  return (img) => ({
+    ...img,
+    data: scaler.transform({ data: img.data, count: 1 }).data as Float32Array,
+  });
+}
+
+/** Named statistics (ImageNet's are per RGB channel) for however many channels an image has. */
+function byChannels(stats: NamedStats): Post {
+  const made = new Map<number, Post>();
+  return (img) => {
+    let step = made.get(img.channels);
+    if (!step) {
+      step = namedStandardize(stats, img.channels) as Post;
+      made.set(img.channels, step);
+    }
+    return step(img);
+  };
+}
+
+/** The evaluation chain (no augmentation): what a trial's model and an exported one read. */
+export function evaluationChain(pre: Pre | null, post: Post | null): (img: Image) => Image {
+  return (img) => {
+    const f = toFloat(pre ? pre(img) : img);
+    return post ? post(f) : f;
+  };
+}
 
 export async function buildTransforms(
   config: StudyConfig,
   train: ImageSource,
   seed: number,
 ): Promise<TrialTransforms> {
-  const normalize = config.data.preprocessing as
-    | { method: string; axis?: string; clipLimit?: number; tileGrid?: [number, number] }
-    | undefined;
-  let pre: Pre | null = null;
-  if (normalize?.method === 'equalize') pre = (img) => equalizeHist(img);
-  if (normalize?.method === 'clahe') {
-    const options = {
-      clipLimit: normalize.clipLimit ?? 2,
-      tileGridSize: normalize.tileGrid ?? [4, 4],
-    };
-    pre = (img) => clahe(img, options as Parameters<typeof clahe>[1]);
-  }
+  const normalize = config.data.preprocessing as NormalizeSetting | undefined;
+  const pre = preStep(normalize);
   const augment = config.training.augment;
   const pipeline = augment ? buildPipeline(augment.pipeline) : null;
   const scaling =
     normalize?.method === 'standard' || normalize?.method === 'minmax' ? normalize.method : null;
-  const post: Post | null =
-    scaling === null
-      ? null
-      : normalize?.axis === 'sample'
-        ? perSample(scaling)
-        : await fitScaler(scaling, normalize?.axis, train, pre);
+  const scaler =
+    scaling !== null && normalize?.axis !== 'sample' && !normalize?.stats
+      ? await fitScaler(scaling, normalize?.axis, train, pre)
+      : null;
+  const post = postStep(normalize, scaler);
 
   const finish = (img: Image): Image => {
     const f = toFloat(img);
     return post ? post(f) : f;
   };
-  const evaluate: SampleTransform = (img) => finish(pre ? pre(img) : img);
+  const evaluate = evaluationChain(pre, post);
   const online = augment && augment.mode !== 'offline' ? pipeline : null;
   const trainTransform: SampleTransform = (img, rng) => {
     const base = pre ? pre(img) : img;
@@ -77,7 +130,7 @@ export async function buildTransforms(
   if (augment && augment.mode !== 'online' && pipeline) {
     trainSource = await withOfflineCopies(train, pipeline, augment.copies, seed);
   }
-  return { train: trainTransform, evaluate, trainSource };
+  return { train: trainTransform, evaluate, trainSource, scaler };
 }
 
 /** A pipeline from the study's list of transforms (same rules as a pipeline file). */
@@ -97,7 +150,7 @@ async function fitScaler(
   axis: string | undefined,
   train: ImageSource,
   pre: Pre | null,
-): Promise<Post> {
+): Promise<AnyScaler> {
   const images: Image<Float32Array>[] = [];
   for (let i = 0; i < train.count; i++) {
     const img = await train.get(i);
@@ -119,10 +172,7 @@ async function fitScaler(
   const options = { axis: (axis ?? 'channel') as 'channel', channels };
   const scaler = method === 'standard' ? new StandardScaler(options) : new MinMaxScaler(options);
   scaler.fit({ data, count: images.length });
-  return (img) => ({
-    ...img,
-    data: scaler.transform({ data: img.data, count: 1 }).data as Float32Array,
-  });
+  return scaler;
 }
 
 async function withOfflineCopies(

@@ -12,9 +12,15 @@ import { SPLIT_COLOURS } from '../palette.js';
 
 export const SPLITS = ['train', 'validation', 'test'] as const;
 
-export function classCountsSpec(counts: Record<(typeof SPLITS)[number], number[]>): TopLevelSpec {
+/** Class `k`'s name on an axis: the study's (folder name, CSV label), else its index. */
+const nameOf = (names: readonly string[] | undefined, k: number) => names?.[k] ?? String(k);
+
+export function classCountsSpec(
+  counts: Record<(typeof SPLITS)[number], number[]>,
+  names?: readonly string[],
+): TopLevelSpec {
   const values = SPLITS.flatMap((split) =>
-    (counts[split] ?? []).map((n, k) => ({ split, cls: String(k), n })),
+    (counts[split] ?? []).map((n, k) => ({ split, cls: nameOf(names, k), n })),
   );
   const classes = Math.max(...SPLITS.map((s) => counts[s]?.length ?? 0));
   return {
@@ -48,9 +54,17 @@ const RATE_COLOUR = {
 };
 
 /** Rows of arms, columns of classes, mean recall over seeds. */
-export function recallSpec(rows: { arm: string; recall: number[] }[]): TopLevelSpec {
+export function recallSpec(
+  rows: { arm: string; recall: number[] }[],
+  names?: readonly string[],
+): TopLevelSpec {
   const values = rows.flatMap((r) =>
-    r.recall.map((v, k) => ({ arm: r.arm, cls: String(k), v, label: `${Math.round(100 * v)}` })),
+    r.recall.map((v, k) => ({
+      arm: r.arm,
+      cls: nameOf(names, k),
+      v,
+      label: `${Math.round(100 * v)}`,
+    })),
   );
   const classes = Math.max(0, ...rows.map((r) => r.recall.length));
   const cell = classes > 12 ? 18 : 30;
@@ -92,14 +106,17 @@ export function recallSpec(rows: { arm: string; recall: number[] }[]): TopLevelS
 }
 
 /** One heat map per arm; `matrix[t][p]` are counts, summed over seeds. */
-export function confusionSpec(panels: { arm: string; matrix: number[][] }[]): TopLevelSpec {
+export function confusionSpec(
+  panels: { arm: string; matrix: number[][] }[],
+  names?: readonly string[],
+): TopLevelSpec {
   const values = panels.flatMap((p) =>
     p.matrix.flatMap((row, t) => {
       const total = row.reduce((s, x) => s + x, 0);
       return row.map((n, q) => ({
         arm: p.arm,
-        truth: String(t),
-        predicted: String(q),
+        truth: nameOf(names, t),
+        predicted: nameOf(names, q),
         rate: total > 0 ? n / total : 0,
       }));
     }),

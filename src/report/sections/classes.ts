@@ -1,14 +1,16 @@
 /**
  * The data side: class counts of the three splits, per-class recall of every arm, and the
- * confusion matrices, all from the finished trials' stored results.
+ * confusion matrices, all from the finished trials' stored results, classes by name (folder
+ * names, CSV label values) where the trials stored them.
  *
  * @example
  *   await classesSection(view);
  */
 import { classCountsSpec, confusionSpec, recallSpec } from '../charts/classes.js';
+import { classNamesOf } from '../class-names.js';
 import { figure, uniqueLabels } from '../components.js';
 import { html, type SafeHtml } from '../html.js';
-import { resultOf, type StudyView, type Trial } from '../study-view.js';
+import { noFinishedTrials, resultOf, type StudyView, type Trial } from '../study-view.js';
 import { renderSvg } from '../vega-render.js';
 
 const finished = (t: Trial) => t.state === 'done';
@@ -46,13 +48,14 @@ export async function classesSection(view: StudyView): Promise<SafeHtml> {
     }
   });
   if (!counted && recallRows.length === 0) {
-    return html`<section id="classes"><h2>Classes</h2><p class="note">No finished trials yet.</p></section>`;
+    return html`<section id="classes"><h2>Classes</h2><p class="note">${noFinishedTrials(view.progress)}</p></section>`;
   }
   const counts = counted ? resultOf(counted).classCounts! : null;
+  const names = classNamesOf(view.trials) ?? undefined;
   const [countsSvg, recallSvg, confusionSvg] = await Promise.all([
-    counts ? renderSvg(classCountsSpec(counts), { id: 'counts' }) : null,
-    recallRows.length ? renderSvg(recallSpec(recallRows), { id: 'recall' }) : null,
-    confusion.length ? renderSvg(confusionSpec(confusion), { id: 'confusion' }) : null,
+    counts ? renderSvg(classCountsSpec(counts, names), { id: 'counts' }) : null,
+    recallRows.length ? renderSvg(recallSpec(recallRows, names), { id: 'recall' }) : null,
+    confusion.length ? renderSvg(confusionSpec(confusion, names), { id: 'confusion' }) : null,
   ]);
   const imbalance = counts ? imbalanceNote(counts) : '';
   return html`<section id="classes"><h2>Classes</h2>

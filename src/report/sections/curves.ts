@@ -10,7 +10,7 @@ import { type CurvePanel, curvesSpec } from '../charts/curves.js';
 import { groupLrCurves, lrSpec } from '../charts/lr.js';
 import { figure, uniqueLabels } from '../components.js';
 import { html, type SafeHtml } from '../html.js';
-import type { ArmCurves, StudyView } from '../study-view.js';
+import { type ArmCurves, noFinishedTrials, type StudyView } from '../study-view.js';
 import { renderSvg } from '../vega-render.js';
 
 const METRIC_NAMES: Record<string, string> = {
@@ -73,7 +73,7 @@ export async function curvesSection(
     { key: 'valLoss', split: 'validation' },
   ]);
   if (loss.length === 0) {
-    return html`<section id="curves"><h2>Learning curves</h2><p class="note">No finished trials yet.</p></section>`;
+    return html`<section id="curves"><h2>Learning curves</h2><p class="note">${noFinishedTrials(view.progress)}</p></section>`;
   }
   const labels = new Map(view.arms.map((a) => [a.key, a.label]));
   const lrLines = groupLrCurves(

@@ -11,7 +11,7 @@ import { figure, uniqueLabels, verdictTableHtml } from '../components.js';
 import { interval, signedPoints } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { intervalsNote } from '../intervals-note.js';
-import type { StudyView } from '../study-view.js';
+import { type StudyView, trialCounts } from '../study-view.js';
 import { renderSvg } from '../vega-render.js';
 import { type StoredSettings, verdictNotes } from '../verdict-notes.js';
 import { controlWarning, splitControl } from '../verdict-rows.js';
@@ -20,7 +20,7 @@ export async function verdictSection(view: StudyView): Promise<SafeHtml> {
   const lines = view.verdicts;
   if (lines.length === 0) {
     return html`<section id="verdicts"><h2>Verdicts</h2>
-<p class="note">No verdicts yet: they are computed when the study finishes (${view.progress.finished} of ${view.progress.total} trials finished).</p></section>`;
+<p class="note">No verdicts yet: they are computed when the study finishes (${trialCounts(view.progress)}).</p></section>`;
   }
   const { measures, control } = splitControl(view.verdicts);
   const warning = controlWarning(control);

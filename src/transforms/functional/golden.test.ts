@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setWasmKernels } from '../../data/native/wasm-kernels.js';
+import { setWasmKernels } from '../../core/native/wasm-kernels.js';
 import { compareImages, type GoldenCase, loadGoldenCases, runGoldenCase } from './golden.js';
 
 const cases = loadGoldenCases();

@@ -10,7 +10,7 @@
  *   const out = remapNearest(image, { mirrorX: true, mirrorY: false, rotation: { angle: 3, expand: false, center: null, fill: 0 } });
  */
 import type { Image } from '../../core/image.js';
-import { type ResidentImage, wasmKernels } from '../../data/native/wasm-kernels.js';
+import { type ResidentImage, wasmKernels } from '../../core/native/wasm-kernels.js';
 import { axisTable, type Interpolation, type Window } from './resize.js';
 import { fillWith, fixedRotation, remapFixed } from './rotate.js';
 import { applyLut, normalizeLut } from './tensor.js';

@@ -12,7 +12,7 @@
  *   const patch = resize(photo, [256, 256], 'bilinear', { top: 16, left: 16, height: 224, width: 224 });
  */
 import type { Image } from '../../core/image.js';
-import { wasmKernels } from '../../data/native/wasm-kernels.js';
+import { wasmKernels } from '../../core/native/wasm-kernels.js';
 import { allocLike } from './util.js';
 
 /** Interpolations of `resize` (torchvision's InterpolationMode names). */

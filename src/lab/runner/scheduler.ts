@@ -1,0 +1,227 @@
+/**
+ * The scheduling rounds of a run. Each round: add the stack arm once it is due, write the
+ * trials the plan needs, set aside speculative trials no longer worth their worker, start the
+ * needed trials on idle workers, fill what is still idle with trials ahead of need, show the
+ * state, and wait for a trial to settle. Verdicts read only the seeds the planner's
+ * sequential rule reached, so what runs ahead changes the time a study takes, never its
+ * verdicts.
+ */
+import { TunebookError } from '../../core/errors.js';
+import { stackArm } from '../config/arms.js';
+import type { MeasureConfig } from '../config/schema.js';
+import {
+  type ArmProgress,
+  armStatuses,
+  type PlanOptions,
+  plannedTrials,
+  speculativeTrials,
+} from '../planner.js';
+import type { TrialRow } from '../store/store.js';
+import { armProgress } from './arm-progress.js';
+import { refinePlan, type StudySession } from './open-study.js';
+import { describeProgress, measureProgress, type StudyProgress } from './status.js';
+import type { RunningTrial, TrialsInFlight } from './trials.js';
+
+/** The baseline's first trial failed: nothing else can succeed on these settings. */
+export class BaselineFailedError extends TunebookError {
+  constructor(seed: number, error: string) {
+    super(
+      'E_BASELINE_FAILED',
+      `the baseline's first trial (seed ${seed}) failed: ${oneLine(error)}`,
+    );
+  }
+}
+
+type Wanted = Map<string, number[]>;
+type QueuedTrial = TrialRow & { armKey: string };
+
+export class Scheduler {
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly session: StudySession,
+    private readonly trials: TrialsInFlight,
+    private readonly workers: number,
+    private readonly log: (line: string) => void,
+    private readonly status: (line: string, progress: StudyProgress) => void,
+  ) {}
+
+  /**
+   * Fail fast: the baseline's first seed runs before any arm (beside the baseline's next seeds
+   * on the other workers), so settings that cannot train stop the study after one trial, not
+   * after a column of failed ones.
+   */
+  async baselineFirst(stopped: Promise<void> | undefined): Promise<void> {
+    const { store, armRows, plan } = this.session;
+    const baseline = armRows.get('baseline')!;
+    const first = store.ensureTrial(baseline.id, 0);
+    if (first.state !== 'queued') return; // finished in an earlier run
+    const settled = this.trials.launch({ ...first, armKey: 'baseline' });
+    for (let seed = 1; seed < Math.min(this.workers, plan.minSeeds); seed++) {
+      const row = store.ensureTrial(baseline.id, seed);
+      if (row.state === 'queued') void this.trials.launch({ ...row, armKey: 'baseline' });
+    }
+    this.showStatus(neededTrials(armProgress(this.session, this.trials), plan));
+    const outcome = await Promise.race([settled, stopped].filter(Boolean));
+    if (outcome && outcome.state === 'failed') throw new BaselineFailedError(0, outcome.error);
+  }
+
+  /** Rounds until every needed trial has finished, or until `stopped` resolves. */
+  async run(stopped: Promise<void> | undefined): Promise<void> {
+    for (;;) {
+      if (this.trials.interrupted) return;
+      refinePlan(this.session);
+      this.addStackArmIfDue();
+      const progress = armProgress(this.session, this.trials);
+      const wanted = neededTrials(progress, this.session.plan);
+      this.writePlanned(wanted);
+      const speculative = this.speculativeRunning(wanted);
+      this.setAsideDecided(progress, speculative);
+      const all = this.session.store.trials(this.session.studyId);
+      const waiting = all.filter((t) => t.state === 'queued' && isIn(wanted, t.armKey, t.seed));
+      let idle = this.makeRoomFor(waiting.length, speculative);
+      idle -= this.launchNeeded(waiting, idle);
+      this.launchAhead(armProgress(this.session, this.trials, all), wanted, idle);
+      this.showStatus(wanted);
+      if (this.trials.tasks.size === 0) {
+        if (waiting.length === 0) return;
+        continue;
+      }
+      await Promise.race([...this.trials.tasks, stopped].filter(Boolean));
+    }
+  }
+
+  /** The stack arm joins once every measure arm is decided, if asked and 2+ are effective. */
+  private addStackArmIfDue(): void {
+    const { config, armRows, loaded, store, studyId, plan } = this.session;
+    if (!config.stack || armRows.has('stack')) return;
+    const statuses = armStatuses(armProgress(this.session, this.trials), plan).filter(
+      (s) => s.key !== 'stack' && s.key !== 'control',
+    );
+    if (statuses.some((s) => s.verdict === 'undecided')) return;
+    const effective = loaded.arms.filter(
+      (a) => statuses.find((s) => s.key === a.id)?.verdict === 'effective',
+    );
+    if (effective.length < 2) return;
+    const arm = stackArm(
+      config,
+      effective.map((a) => a.measure as MeasureConfig),
+    );
+    const row = store.upsertArm({
+      studyId,
+      key: 'stack',
+      label: arm.label,
+      kind: 'stack',
+      position: arm.index,
+      measure: null,
+      config: arm.config,
+    });
+    armRows.set('stack', row);
+    this.log(`stack arm: ${arm.label}`);
+  }
+
+  /** Every trial the plan needs gets its row (queued), in one transaction. */
+  private writePlanned(wanted: Wanted): void {
+    const { store, armRows } = this.session;
+    store.transaction(() => {
+      for (const [armKey, seeds] of wanted)
+        for (const seed of seeds) store.ensureTrial(armRows.get(armKey)!.id, seed);
+    });
+  }
+
+  /** Running trials the plan does not (yet) need, deepest seed first. */
+  private speculativeRunning(wanted: Wanted): [number, RunningTrial][] {
+    return [...this.trials.running]
+      .filter(([id, r]) => !this.trials.setAside.has(id) && !isIn(wanted, r.arm, r.seed))
+      .sort(([, a], [, b]) => b.seed - a.seed);
+  }
+
+  /** A trial ahead of need is worth its worker while its arm (any arm, for the baseline's) is undecided. */
+  private setAsideDecided(progress: ArmProgress[], speculative: [number, RunningTrial][]): void {
+    const undecided = new Set(
+      armStatuses(progress, this.session.plan)
+        .filter((s) => s.verdict === 'undecided')
+        .map((s) => s.key),
+    );
+    for (const [id, r] of speculative)
+      if (!(r.arm === 'baseline' ? undecided.size > 0 : undecided.has(r.arm)))
+        this.trials.putAside(id, 'its arm is decided');
+  }
+
+  /** A needed trial does not wait behind a speculative one: the deepest seed steps aside. Returns the idle workers. */
+  private makeRoomFor(waiting: number, speculative: [number, RunningTrial][]): number {
+    let idle = this.workers - this.trials.busy;
+    for (const [id] of speculative) {
+      if (waiting <= idle) break;
+      if (this.trials.setAside.has(id)) continue;
+      this.trials.putAside(id, 'a needed trial is waiting');
+      idle++;
+    }
+    return idle;
+  }
+
+  /**
+   * Needed trials in the store's order, arm by arm (the baseline first): early arms reach
+   * their decision, and ask for their next seeds, while later arms still have work queued,
+   * so the pool rarely waits. Returns how many started.
+   */
+  private launchNeeded(waiting: QueuedTrial[], idle: number): number {
+    const starting = waiting.slice(0, Math.max(0, idle));
+    for (const t of starting) void this.trials.launch(t);
+    return starting.length;
+  }
+
+  /** Workers still idle run the next seeds of undecided arms ahead of need. */
+  private launchAhead(progress: ArmProgress[], wanted: Wanted, idle: number): void {
+    const { store, armRows, plan } = this.session;
+    for (const next of speculativeTrials(progress, plan, idle, wanted)) {
+      const row = store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
+      if (row.state !== 'queued') continue;
+      void this.trials.launch({ ...row, armKey: next.arm });
+      this.trials.ahead.started++;
+    }
+  }
+
+  /** Also called on every epoch a worker reports, so the running trials' epochs stay current. */
+  showStatus(wanted?: Wanted): void {
+    const { store, studyId, armRows, config, plan } = this.session;
+    const progress = measureProgress({
+      trials: store.trials(studyId),
+      wanted: wanted ?? neededTrials(armProgress(this.session, this.trials), plan),
+      armIdOf: (key) => armRows.get(key)!.id,
+      arms: armRows.size,
+      maxSeeds: config.seeds.maxSeeds,
+      running: this.trials.running.values(),
+      durations: this.trials.durations,
+      workers: this.workers,
+      startedAt: this.startedAt,
+    });
+    this.status(describeProgress(progress), progress);
+  }
+}
+
+/** The planner's trials less failed seeds: they do not run again in this run (an arm out of memory has them all failed). */
+function neededTrials(progress: ArmProgress[], plan: PlanOptions): Wanted {
+  const wanted = plannedTrials(progress, plan);
+  for (const p of progress) {
+    const seeds = wanted.get(p.key);
+    if (seeds && p.failed?.size)
+      wanted.set(
+        p.key,
+        seeds.filter((s) => !p.failed!.has(s)),
+      );
+  }
+  return wanted;
+}
+
+const isIn = (wanted: Wanted, arm: string, seed: number) => !!wanted.get(arm)?.includes(seed);
+
+/** A worker's error can span lines (a stack, a tfjs dump): the first non-empty line says it. */
+function oneLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? text
+  );
+}
