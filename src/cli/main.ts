@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verdicts.js')).verdictsCommand,
   },
   {
+    name: 'calibrate',
+    summary: "measure the baseline's seed-to-seed spread and what the study can detect",
+    load: async () => (await import('./commands/calibrate.js')).calibrateCommand,
+  },
+  {
     name: 'report',
     summary: 'write a self-contained HTML report of a study: verdicts, forest plot, curves, cost',
     load: async () => (await import('./commands/report.js')).reportCommand,

@@ -73,7 +73,22 @@ export {
   type StudyOutcome,
   type StudyProgress,
 } from './runner.js';
+export { type Calibration, calibrate } from './stats/calibration.js';
+export {
+  criticalValues,
+  DEFAULT_RULE,
+  INTERVAL_RULES,
+  type IntervalRule,
+  minDecisiveSeeds,
+  resolutionOf,
+} from './stats/rules.js';
 export { falseVerdictRate, repeatedLevel } from './stats/sequential.js';
+export {
+  familyFigure,
+  planFor,
+  recordRule,
+  type VerdictRule,
+} from './stats/study-rule.js';
 export {
   effectOf,
   pairedDifferences,

@@ -103,6 +103,8 @@ export function standingOf(verdicts: string[]): Standing {
 export function notebookEntries(verdicts: NotebookVerdict[], notes: NoteRow[]): NotebookEntry[] {
   const byMeasure = new Map<string, Evidence[]>();
   for (const v of verdicts) {
+    // A study's negative control is a check on that study, not a measure.
+    if (v.kind === 'control') continue;
     // Rows of old runs that stored an arm without data as NaN: no evidence either way.
     if (!Number.isFinite(v.effect)) continue;
     const config = (v.studyConfig ?? {}) as {

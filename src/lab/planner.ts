@@ -18,7 +18,15 @@
  *   const wanted = plannedTrials(arms, { minSeeds: 3, maxSeeds: 6, delta: 0.5 });
  *   const extra = speculativeTrials(arms, { minSeeds: 3, maxSeeds: 6, delta: 0.5 }, idleWorkers);
  */
-import { classify, type Effect, effectOf, type Verdict } from './stats/verdict.js';
+import { criticalValues, type IntervalRule, STATED_ALPHA } from './stats/rules.js';
+import {
+  classify,
+  type Effect,
+  effectOf,
+  guardedHalfWidth,
+  intervalAt,
+  type Verdict,
+} from './stats/verdict.js';
 
 export interface ArmProgress {
   key: string;
@@ -35,9 +43,30 @@ export interface PlanOptions {
   maxSeeds: number;
   /** Smallest effect worth caring about, in percentage points. */
   delta: number;
-  /** Confidence level of the interval at each look (default 0.95). */
+  /** Confidence level of the interval at each look (default 0.95); studies without a `rule`. */
   level?: number;
+  /**
+   * The study's sequential rule (lab/stats/rules.ts). Left out: a study stored before rules
+   * were recorded, read as it was then (a `level` interval at each look, no guards).
+   */
+  rule?: IntervalRule;
+  /** Stated error per measure over all looks (default 0.05). */
+  alpha?: number;
+  /** One test example in percentage points: no interval is narrower (0: unknown). */
+  resolution?: number;
+  /** The fewest seeds a decisive verdict may come from. */
+  minDecisive?: number;
+  /**
+   * `per-study`: Holm's step-down over the measure arms (not the baseline, control or stack):
+   * every measure starts at alpha / m; each effective or harmful verdict passes its share on
+   * to the rest, whose rules are read again at every look with the larger level (Maurer &
+   * Bretz's sequentially rejective group-sequential tests), until nothing more is decided.
+   */
+  errorRate?: 'per-measure' | 'per-study';
 }
+
+/** Arms tested apart from the family of measures: the negative control and the stack. */
+export const OUTSIDE_FAMILY = ['baseline', 'control', 'stack'] as const;
 
 export interface ArmStatus {
   key: string;
@@ -53,34 +82,86 @@ export function sequentialStatus(
   arm: ArmProgress,
   baseline: ArmProgress,
   options: PlanOptions,
+  alpha = options.alpha ?? STATED_ALPHA,
 ): ArmStatus {
   const seeds: number[] = [];
   const differences: number[] = [];
-  const current = () =>
-    effectOf({ seeds: [...seeds], differences: [...differences] }, options.level ?? 0.95);
+  const { rule, minSeeds, maxSeeds } = options;
+  const minDecisive = options.minDecisive ?? 2;
+  const critical = rule ? criticalValues(rule, minSeeds, maxSeeds, alpha, minDecisive) : null;
+  const resolution = options.resolution ?? 0;
+  // Before minSeeds there is no look: the first look's boundary stands in.
+  const criticalAt = (n: number) =>
+    critical![Math.min(Math.max(n - minSeeds, 0), critical!.length - 1)];
+  const current = () => {
+    const paired = { seeds: [...seeds], differences: [...differences] };
+    if (!critical) return effectOf(paired, options.level ?? 0.95);
+    return intervalAt(paired, criticalAt(seeds.length), resolution);
+  };
+  // Running mean and sum of squares (Welford): a look costs O(1), the effect is built once.
+  let mean = 0;
+  let ss = 0;
+  const look = (): Verdict => {
+    const n = seeds.length;
+    if (!critical) return classify(current(), options.delta, false, minDecisive);
+    if (n < Math.max(2, minDecisive)) return 'undecided';
+    const half = guardedHalfWidth(n, Math.sqrt(ss / (n - 1)), criticalAt(n), resolution);
+    return classify(
+      { n, mean, lo: mean - half, hi: mean + half } as Effect,
+      options.delta,
+      false,
+      minDecisive,
+    );
+  };
   for (let s = 0; s < options.maxSeeds; s++) {
     if (arm.failed?.has(s) || baseline.failed?.has(s)) continue;
     const a = arm.scores.get(s);
     const b = baseline.scores.get(s);
     if (a === undefined || b === undefined)
       return { key: arm.key, verdict: 'undecided', effect: current(), waitingFor: s };
+    const d = 100 * (a - b);
     seeds.push(s);
-    differences.push(100 * (a - b));
+    differences.push(d);
+    const before = mean;
+    mean += (d - mean) / seeds.length;
+    ss += (d - before) * (d - mean);
     if (seeds.length < options.minSeeds) continue;
-    const verdict = classify(current(), options.delta, false);
+    const verdict = look();
     if (verdict !== 'undecided')
       return { key: arm.key, verdict, effect: current(), waitingFor: null };
   }
   const effect = current();
-  return { key: arm.key, verdict: classify(effect, options.delta, true), effect, waitingFor: null };
+  return {
+    key: arm.key,
+    verdict: classify(effect, options.delta, true, minDecisive),
+    effect,
+    waitingFor: null,
+  };
 }
 
 /** The verdict of each non-baseline arm from what has finished. */
 export function armStatuses(arms: ArmProgress[], options: PlanOptions): ArmStatus[] {
   const baseline = baselineOf(arms);
-  return arms
-    .filter((a) => a.key !== 'baseline')
-    .map((a) => sequentialStatus(a, baseline, options));
+  const others = arms.filter((a) => a.key !== 'baseline');
+  if (options.errorRate !== 'per-study')
+    return others.map((a) => sequentialStatus(a, baseline, options));
+  const alpha = options.alpha ?? STATED_ALPHA;
+  const inFamily = (a: ArmProgress) => !(OUTSIDE_FAMILY as readonly string[]).includes(a.key);
+  const m = others.filter(inFamily).length;
+  // Holm: a larger level only ever decides more (wider boundaries contain narrower ones), so
+  // the rejections grow until a fixed point; it depends on the seeds read, not on timing.
+  let rejected = 0;
+  for (;;) {
+    const level = alpha / Math.max(1, m - rejected);
+    const statuses = others.map((a) =>
+      sequentialStatus(a, baseline, options, inFamily(a) ? level : alpha),
+    );
+    const now = statuses.filter(
+      (s, i) => inFamily(others[i]) && (s.verdict === 'effective' || s.verdict === 'harmful'),
+    ).length;
+    if (now <= rejected || now >= m) return statuses;
+    rejected = now;
+  }
 }
 
 /**

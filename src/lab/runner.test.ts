@@ -12,7 +12,7 @@ name: scheduling
 data: { source: mnist, limit: 200 }
 model: { name: mlp }
 training: { epochs: 1 }
-seeds: { minSeeds: 3, maxSeeds: 6 }
+seeds: { minSeeds: 3, maxSeeds: 10 }
 measures:
   - label: m1
     set: { training.batchSize: 16 }
@@ -31,8 +31,12 @@ async function run(workers: number, study = STUDY) {
       seeds: (v.details as { seeds: number[] }).seeds,
       effect: Number(v.effect.toFixed(6)),
     }));
-    const states = store.trials(outcome.study.id).map((t) => `${t.armKey}/${t.seed}:${t.state}`);
-    return { outcome, verdicts, states };
+    const trials = store.trials(outcome.study.id);
+    const states = trials.map((t) => `${t.armKey}/${t.seed}:${t.state}`);
+    const trainedSeeds = (arm: string) =>
+      trials.filter((t) => t.armKey === arm).map((t) => t.metrics?.trained_seed);
+    const trained = { control: trainedSeeds('control'), baseline: trainedSeeds('baseline') };
+    return { outcome, verdicts, states, trained };
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -42,20 +46,29 @@ async function run(workers: number, study = STUDY) {
 test('verdicts follow the sequential rule whatever runs ahead: 1 worker and 3 workers agree', async () => {
   const one = await run(1);
   const three = await run(3);
+  const upTo = (n: number) => Array.from({ length: n }, (_, s) => s);
   assert.deepEqual(one.verdicts, [
-    // m1: undecided at 3 seeds, effective at 4; its seeds 4 and 5 (far below) are never read.
-    { verdict: 'effective', seeds: [0, 1, 2, 3], effect: 3 },
-    { verdict: 'unstable', seeds: [0, 1, 2, 3, 4, 5], effect: 0 },
+    // m1: undecided up to 6 seeds, effective at 7; its seeds 7-9 (far below) are never read.
+    { verdict: 'effective', seeds: upTo(7), effect: 2.714286 },
+    { verdict: 'unstable', seeds: upTo(10), effect: 0.1 },
+    // The negative control: the baseline at seeds 1000+, paired with the baseline at 0-9.
+    { verdict: 'unstable', seeds: upTo(10), effect: -0.1 },
   ]);
   assert.deepEqual(three.verdicts, one.verdicts);
   // With one worker nothing is idle, so nothing runs ahead; 3 workers do run ahead.
   assert.deepEqual(one.outcome.ahead, { started: 0, setAside: 0 });
-  // While m1's slow seed 3 trains, idle workers start m1's seed 4 ahead; m1 is decided at
-  // seed 3, so that trial is set aside (cancelled) and, unneeded, dropped at the end.
+  // While m1's slow seed 6 trains, idle workers start m1's seed 7 ahead; m1 is decided at
+  // seed 6, so that trial is set aside (cancelled) and, unneeded, dropped at the end.
   assert.ok(three.outcome.ahead.started > 0, JSON.stringify(three.outcome.ahead));
   assert.ok(three.outcome.ahead.setAside > 0, JSON.stringify(three.outcome.ahead));
-  assert.ok(!three.states.includes('m1-set/4:done'), three.states.join(' '));
-  assert.equal(one.states.length, 6 + 4 + 6);
+  assert.ok(!three.states.includes('m1-set/7:done'), three.states.join(' '));
+  assert.equal(one.states.length, 10 + 7 + 10 + 10);
+  // The control trains at seeds no other arm uses.
+  assert.deepEqual(
+    one.trained.control,
+    upTo(10).map((s) => 1000 + s),
+  );
+  assert.deepEqual(one.trained.baseline, upTo(10));
   // Nothing is left queued or running; trials run ahead and finished are kept as done.
   for (const s of [...one.states, ...three.states]) assert.match(s, /:done$/);
   assert.ok(three.states.length >= one.states.length);
@@ -70,11 +83,17 @@ stack: true
     const { verdicts, states } = await run(workers, study);
     assert.deepEqual(
       verdicts.map((v) => `${v.verdict} ${v.seeds.join(',')}`),
-      ['effective 0,1,2,3', 'unstable 0,1,2,3,4,5', 'effective 0,1,2', 'effective 0,1,2'],
+      [
+        'effective 0,1,2,3,4,5,6',
+        'unstable 0,1,2,3,4,5,6,7,8,9',
+        'effective 0,1,2,3,4,5',
+        'effective 0,1,2,3,4,5',
+        'unstable 0,1,2,3,4,5,6,7,8,9',
+      ],
     );
-    // The stack arm ran the first minSeeds seeds (seed 3 only if it was started ahead).
+    // The stack arm ran at least the seeds its verdict read (seed 6 only if started ahead).
     const stack = states.filter((s) => s.startsWith('stack/')).map((s) => s.split(/[/:]/)[1]);
-    assert.deepEqual(stack.slice(0, 3), ['0', '1', '2']);
+    assert.deepEqual(stack.slice(0, 6), ['0', '1', '2', '3', '4', '5']);
   }
 });
 

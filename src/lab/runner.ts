@@ -24,7 +24,7 @@ import type { LoadedStudy } from './config/load.js';
 import { seedSavings } from './planner.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { armProgress } from './runner/arm-progress.js';
-import { openStudy, type StudySession } from './runner/open-study.js';
+import { openStudy, refinePlan, type StudySession } from './runner/open-study.js';
 import type { RunOptions, StudyOutcome } from './runner/options.js';
 import { Scheduler } from './runner/scheduler.js';
 import { TrialsInFlight } from './runner/trials.js';
@@ -88,6 +88,7 @@ async function finish(session: StudySession, trials: TrialsInFlight): Promise<St
     // What the study did not need: queued trials (set-aside speculation) and their checkpoints.
     store.dropQueued(studyId);
     rmSync(session.checkpointRoot, { recursive: true, force: true });
+    refinePlan(session, store.trials(studyId));
     noData = saveVerdicts(session, armProgress(session, trials));
   }
   const warnings = interrupted ? [] : await baselineWarnings(session);

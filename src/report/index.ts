@@ -21,5 +21,11 @@ export { type ReportOptions, renderStudyReport } from './study-report.js';
 export { readStudy, type StudyView } from './study-view.js';
 export { renderTable } from './table.js';
 export { renderSvg, svgToPng } from './vega-render.js';
-export { type VerdictLine, verdictLines } from './verdict-rows.js';
+export { type StoredSettings, verdictNotes } from './verdict-notes.js';
+export {
+  controlWarning,
+  splitControl,
+  type VerdictLine,
+  verdictLines,
+} from './verdict-rows.js';
 export { verdictTable } from './verdict-table.js';

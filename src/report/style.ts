@@ -26,6 +26,7 @@ h3{font-size:1rem;margin:1.4rem 0 .4rem}
 p{margin:.4rem 0}
 .muted,figcaption,.note{color:var(--muted)}
 figcaption,.note{font-size:.88rem}
+.warning{color:#b00020;font-weight:700}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
 pre{background:var(--panel);padding:.7rem .9rem;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
 nav{display:flex;gap:1.2rem;align-items:baseline;border-bottom:1px solid var(--line);padding-bottom:.5rem;margin-bottom:1rem}

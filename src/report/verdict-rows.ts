@@ -97,3 +97,27 @@ export function verdictLines(store: Store, study: StudyRow): VerdictLine[] {
     .sort((a, b) => a.position - b.position)
     .map(({ position: _p, ...line }) => line);
 }
+
+/** The measures' rows and the negative control's (shown apart: it is a check, not a measure). */
+export function splitControl(lines: VerdictLine[]): {
+  measures: VerdictLine[];
+  control: VerdictLine | null;
+} {
+  return {
+    measures: lines.filter((l) => l.kind !== 'control'),
+    control: lines.find((l) => l.kind === 'control') ?? null,
+  };
+}
+
+/**
+ * The loud line when the negative control (the baseline against itself at other seeds) ends
+ * effective or harmful; null otherwise.
+ */
+export function controlWarning(control: VerdictLine | null): string | null {
+  if (!control || (control.verdict !== 'effective' && control.verdict !== 'harmful')) return null;
+  return (
+    `WARNING: the negative control (the baseline against itself at other seeds) ended ` +
+    `${control.verdict}: training is not deterministic enough per seed, or the seeds too few, ` +
+    'to trust the verdicts above'
+  );
+}

@@ -5,11 +5,12 @@
  *   console.log(verdictTable(verdictLines(store, study)));
  */
 import { renderTable } from './table.js';
-import type { VerdictLine } from './verdict-rows.js';
+import { controlWarning, splitControl, type VerdictLine } from './verdict-rows.js';
 
 const points = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : 'n/a');
 
-export function verdictTable(lines: VerdictLine[]): string {
+export function verdictTable(all: VerdictLine[]): string {
+  const { measures: lines, control } = splitControl(all);
   const rows = lines.map((l) => [
     l.label,
     points(l.effect),
@@ -34,7 +35,18 @@ export function verdictTable(lines: VerdictLine[]): string {
     ],
     rows,
     ['left', 'right', 'right', 'right', 'left', 'right', 'right', 'right'],
-  ).concat(
-    `\n(effect: ${metric} of the arm minus the baseline's at the same seed, percentage points)`,
+  )
+    .concat(
+      `\n(effect: ${metric} of the arm minus the baseline's at the same seed, percentage points)`,
+    )
+    .concat(control ? `\n${controlLine(control)}` : '')
+    .concat(controlWarning(control) ? `\n${controlWarning(control)}` : '');
+}
+
+/** The control's row, under the table: the study's noise floor, not a measure. */
+function controlLine(c: VerdictLine): string {
+  return (
+    `${c.label}: ${points(c.effect)} [${points(c.lo)}, ${points(c.hi)}] over ${c.seeds} seeds, ` +
+    `${c.verdict} (the noise floor: no effect by construction)`
   );
 }

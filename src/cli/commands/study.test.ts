@@ -46,22 +46,26 @@ test('a study runs, prints its verdict table, and verdicts --json has one object
   const r = run(['study', file, '--db', db, '--workers', '2']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /measure\s+effect \(pts\)\s+95% CI\s+seeds\s+verdict/);
-  assert.match(r.stdout, /adaptive seeds: \d+ trials instead of 9/);
-  // Two looks (2 and 3 seeds) at 95% each: a null effect ends decisive more than 5% of the time.
-  assert.match(
-    r.stdout,
-    /intervals: 95% at each of up to 2 looks \(2-3 seeds\); a measure with no effect ends effective or harmful up to ([6-9]|1\d)% of the time/,
-  );
+  // Baseline, two measures and the negative control at up to 3 seeds.
+  assert.match(r.stdout, /adaptive seeds: \d+ trials instead of 12/);
+  assert.match(r.stdout, /^control \(baseline at seeds 1000\+\): .* over 3 seeds, /m);
+  // The default rule cannot decide at 5% from 3 seeds, and says so; then the family figure.
+  assert.match(r.stdout, /intervals: no verdict can be decisive with at most 3 seeds/);
+  assert.match(r.stdout, /family: 2 measures at 5% each: .* 10% of the time \(0\.10 expected\)/);
   // The stored study's table says the same about its intervals.
   const table = run(['verdicts', 'tiny', '--db', db]);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /intervals: 95% at each of up to 2 looks \(2-3 seeds\)/);
+  assert.match(table.stdout, /intervals: no verdict can be decisive with at most 3 seeds/);
   const json = verdictJson(db);
   assert.equal(json.state, 'done');
   assert.deepEqual(
     json.arms.map((a) => a.arm),
     ['m1-classWeights', 'm2-dropout'],
   );
+  // The control is apart from the measures, with the warnings a decisive control raises.
+  const full = JSON.parse(run(['verdicts', 'tiny', '--json', '--db', db]).stdout);
+  assert.equal(full.control.arm, 'control');
+  assert.ok(Array.isArray(full.warnings));
   for (const arm of json.arms) {
     assert.ok(['effective', 'unstable', 'ineffective', 'harmful'].includes(arm.verdict));
     assert.ok(arm.trials.length >= 2);

@@ -111,7 +111,8 @@ function printSummary(
 ): void {
   const study = outcome.study;
   out('');
-  out(report.verdictTable(report.verdictLines(store, study)));
+  const lines = report.verdictLines(store, study);
+  out(report.verdictTable(lines));
   const config = loaded.config;
   const trials = store.trials(study.id).length;
   const full = store.arms(study.id).length * config.seeds.maxSeeds;
@@ -124,8 +125,8 @@ function printSummary(
         : '') +
       (outcome.failed ? `; ${outcome.failed} trial(s) failed (see tunebook verdicts --json)` : ''),
   );
-  const intervals = report.intervalsNote(config.seeds);
-  if (intervals) out(intervals);
+  // From the stored study: its recorded rule, not the file's (lab/stats/study-rule.ts).
+  for (const line of report.verdictNotes(study.config as report.StoredSettings, lines)) out(line);
   const arms = new Map(store.arms(study.id).map((a) => [a.id, a.label]));
   const time = lab.timeNote(
     store.verdicts(study.id).map((v) => ({

@@ -29,9 +29,14 @@ export const verdictsCommand: Command = {
         );
       }
       const lines = report.verdictLines(store, study);
+      const { measures, control } = report.splitControl(lines);
+      const warning = report.controlWarning(control);
       if (flags.json) {
         const classes = report.studyClassNames(store, study);
-        out(JSON.stringify({ ...withErrors(store, study, lines), classes }, null, 2));
+        const withTrials = withErrors(store, study, measures);
+        // The negative control, apart from the measures; warnings say when it was decisive.
+        const json = { ...withTrials, control, warnings: warning ? [warning] : [], classes };
+        out(JSON.stringify(json, null, 2));
         return;
       }
       if (study.state !== 'done')
@@ -39,10 +44,8 @@ export const verdictsCommand: Command = {
       if (lines.length === 0) out('no verdicts yet: the study has not finished');
       else {
         out(report.verdictTable(lines));
-        const intervals = report.intervalsNote(
-          (study.config as { seeds?: report.SeedSettings } | null)?.seeds,
-        );
-        if (intervals) out(intervals);
+        for (const line of report.verdictNotes(study.config as report.StoredSettings, lines))
+          out(line);
       }
     } finally {
       store.close();

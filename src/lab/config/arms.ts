@@ -22,10 +22,10 @@ import {
 import { Study, type StudyConfig } from './schema.js';
 
 export interface Arm {
-  /** Stable id: `baseline`, `m<index>-<kind>`, or `stack`. */
+  /** Stable id: `baseline`, `m<index>-<kind>`, `stack` or `control`. */
   id: string;
   label: string;
-  kind: MeasureKind | 'baseline' | 'stack';
+  kind: MeasureKind | 'baseline' | 'stack' | 'control';
   /** Position in the study's measures (1-based), 0 for the baseline. */
   index: number;
   measure: MeasureConfig | null;
@@ -70,6 +70,29 @@ export function stackArm(config: StudyConfig, measures: MeasureConfig[]): Arm {
     index: config.measures.length + 1,
     measure: null,
     config: stacked,
+  };
+}
+
+/**
+ * Training seeds of the control arm: its trial at seed s trains with seed
+ * CONTROL_SEED_OFFSET + s, which no other arm uses (seeds stop at maxSeeds <= 100).
+ */
+export const CONTROL_SEED_OFFSET = 1000;
+
+/**
+ * The negative control: the baseline's own settings at seeds no other arm uses, paired with
+ * the baseline at the same seed number like any measure. It has no effect by construction,
+ * so its interval is the study's noise floor, and a decisive verdict on it means the setup
+ * or the seed count cannot be trusted.
+ */
+export function controlArm(config: StudyConfig): Arm {
+  return {
+    id: 'control',
+    label: `control (baseline at seeds ${CONTROL_SEED_OFFSET}+)`,
+    kind: 'control',
+    index: config.measures.length + 2,
+    measure: null,
+    config,
   };
 }
 

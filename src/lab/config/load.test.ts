@@ -97,7 +97,7 @@ test('errors name the file, the field, what was expected and what was received',
   );
   fails(
     `${BASE}seeds: { intervals: sometimes }\n`,
-    /seeds\.intervals: expected one of per-look, repeated, got "sometimes"/,
+    /seeds\.intervals: expected one of spending, repeated, per-look, got "sometimes"/,
   );
   fails(
     BASE.replace(/measures:[\s\S]*/, 'measures: []\n'),

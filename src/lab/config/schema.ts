@@ -21,6 +21,8 @@ import { NORMALIZE_METHODS, Normalize, SCALER_AXES } from '../../preprocessing/o
 import { OptimizerOptions } from '../../training/optimizer-options.js';
 import { ClassWeights, EarlyStopping, LabelSmoothing, MultiTask } from '../../training/options.js';
 import { ScheduleOptions } from '../../training/schedule-options.js';
+import { INTERVAL_RULES } from '../stats/rules.js';
+import { ERROR_RATES } from '../stats/study-rule.js';
 import { AUGMENT_MODES, Augment, Pipeline } from './augment.js';
 import {
   MEASURE_KINDS,
@@ -175,11 +177,12 @@ export const Measure = z.unknown().transform((raw, ctx): MeasureConfig => {
 });
 
 /**
- * How adaptive seeding's intervals are made: `per-look`, a 95% t interval at each look (the
- * more looks, the likelier some look is wrong); `repeated`, repeated confidence intervals
- * that hold 95% over all looks together (wider; see lab/stats/sequential.ts).
+ * How adaptive seeding's intervals are made (lab/stats/rules.ts): `spending` (the default),
+ * O'Brien-Fleming-type alpha spending; `repeated`, Pocock's constant level; both hold 95%
+ * over all looks together. `per-look`, a 95% t interval at each look (the more looks, the
+ * likelier some look is wrong), kept by name for older studies.
  */
-export const INTERVALS = ['per-look', 'repeated'] as const;
+export const INTERVALS = INTERVAL_RULES;
 
 export const Study = record({
   name: text('a study name').regex(/^[A-Za-z0-9][\w.-]{0,99}$/, {
@@ -195,7 +198,9 @@ export const Study = record({
   seeds: record({
     minSeeds: int(2, 100).default(3),
     maxSeeds: int(2, 100).default(6),
-    // Left out = per-look (no default, so that studies stored before it keep their hash).
+    // No default, so that a study file keeps its hash: left out, a new study records the
+    // default rule when stored, and a study stored before that keeps per-look
+    // (lab/stats/study-rule.ts).
     intervals: oneOf(INTERVALS).optional(),
   }).default({
     minSeeds: 3,
@@ -204,6 +209,11 @@ export const Study = record({
   metric: oneOf(METRICS).default('test_balanced_accuracy'),
   delta: num(0, 100, { min: true }).default(0.5),
   stack: z.boolean({ error: 'true or false' }).default(false),
+  // Verdict error control (lab/stats/study-rule.ts). Optional without defaults, so that
+  // study files that leave them out keep their hash: `control` (on unless false) adds the
+  // negative control arm, `errorRate: per-study` holds the whole table to 5% (Holm).
+  control: z.boolean({ error: 'true or false' }).optional(),
+  errorRate: oneOf(ERROR_RATES).optional(),
   workers: int(1, 64).optional(),
 });
 

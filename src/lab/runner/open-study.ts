@@ -6,11 +6,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunebookError } from '../../core/errors.js';
+import { type Arm, controlArm } from '../config/arms.js';
 import type { LoadedStudy } from '../config/load.js';
-import type { PlanOptions } from '../planner.js';
 import { MEMORY_FAILURE_PREFIXES } from '../pool/memory-faults.js';
-import { repeatedLevel } from '../stats/sequential.js';
-import type { ArmRow, Store } from '../store/store.js';
+import {
+  planFor,
+  prepareRule,
+  type RuleSettings,
+  recordRule,
+  type StudyPlan,
+} from '../stats/study-rule.js';
+import type { ArmRow, Store, TrialRow } from '../store/store.js';
 import type { RunOptions } from './options.js';
 
 /** A study already in the db under this name with other settings. */
@@ -33,7 +39,10 @@ export interface StudySession {
   /** By arm key; the stack arm joins when it is added. */
   armRows: Map<string, ArmRow>;
   checkpointRoot: string;
-  plan: Required<PlanOptions>;
+  /** The stored settings with the verdict rule recorded when the study was created. */
+  stored: RuleSettings;
+  /** The planner's settings; refined once a trial reports the test split's size. */
+  plan: StudyPlan;
 }
 
 export function openStudy(
@@ -44,6 +53,8 @@ export function openStudy(
   const { store } = options;
   const { config } = loaded;
   const checkpointRoot = join(options.checkpointDir ?? `${store.file}.checkpoints`, config.name);
+  // The rule's boundaries before the study is stored (they take a moment to simulate).
+  prepareRule(planOf(config), config.measures.length);
   let study = store.findStudy(config.name);
   if (study && study.hash !== loaded.hash && !options.fresh)
     throw new StudyChangedError(config.name, store.file);
@@ -56,24 +67,29 @@ export function openStudy(
     name: config.name,
     hash: loaded.hash,
     file: loaded.file,
-    config,
+    // The rule is recorded beside the settings (not in the hash): a later default never
+    // changes this study's verdicts (lab/stats/study-rule.ts).
+    config: { ...config, verdictRule: recordRule(config) },
     environment: options.environment ?? null,
   });
   const studyId = study.id;
   store.setStudyState(studyId, 'running');
-  const armRows = syncArms(store, studyId, loaded);
+  const stored = study.config as RuleSettings;
+  const plan = planFor(stored);
+  const arms = plan.control ? [...loaded.arms, controlArm(config)] : loaded.arms;
+  const armRows = syncArms(store, studyId, arms);
   const requeued = store.requeueUnfinished(studyId, {
     failed: true,
     keepErrors: options.retryFailed ? [] : MEMORY_FAILURE_PREFIXES,
   });
   if (requeued > 0) log(`resuming: ${requeued} unfinished trial(s) will run again`);
-  return { loaded, config, store, studyId, armRows, checkpointRoot, plan: planOf(config) };
+  return { loaded, config, store, studyId, armRows, checkpointRoot, stored, plan };
 }
 
 /** The study file's arms written (or updated), plus any stored ones (a stack arm added earlier). */
-function syncArms(store: Store, studyId: number, loaded: LoadedStudy): Map<string, ArmRow> {
+function syncArms(store: Store, studyId: number, arms: readonly Arm[]): Map<string, ArmRow> {
   const armRows = new Map<string, ArmRow>();
-  for (const arm of loaded.arms) {
+  for (const arm of arms) {
     const row = store.upsertArm({
       studyId,
       key: arm.id,
@@ -89,13 +105,23 @@ function syncArms(store: Store, studyId: number, loaded: LoadedStudy): Map<strin
   return armRows;
 }
 
-/** The planner's settings of a study: repeated intervals widen every look's interval. */
-export function planOf(config: LoadedStudy['config']): Required<PlanOptions> {
-  const { minSeeds, maxSeeds, intervals } = config.seeds;
-  return {
-    minSeeds,
-    maxSeeds,
-    delta: config.delta,
-    level: intervals === 'repeated' ? repeatedLevel(minSeeds, maxSeeds) : 0.95,
-  };
+/** The planner's settings of a study file as a new study would record them. */
+export function planOf(config: LoadedStudy['config'], testSize: number | null = null): StudyPlan {
+  return planFor({ ...config, verdictRule: recordRule(config) }, testSize);
+}
+
+/** The plan again once a trial has reported the test split's size (its resolution). */
+export function refinePlan(session: StudySession, trials?: TrialRow[]): void {
+  if (session.plan.resolution && trials === undefined) return;
+  const size = testSizeOf(trials ?? session.store.trials(session.studyId));
+  session.plan = planFor(session.stored, size);
+}
+
+/** Examples in the test split, from the first trial that reports it (null before). */
+function testSizeOf(trials: TrialRow[]): number | null {
+  for (const t of trials) {
+    const counts = (t.result as { classCounts?: { test?: number[] } } | null)?.classCounts?.test;
+    if (counts?.length) return counts.reduce((a, b) => a + b, 0);
+  }
+  return null;
 }

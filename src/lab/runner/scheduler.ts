@@ -18,7 +18,7 @@ import {
 } from '../planner.js';
 import type { TrialRow } from '../store/store.js';
 import { armProgress } from './arm-progress.js';
-import type { StudySession } from './open-study.js';
+import { refinePlan, type StudySession } from './open-study.js';
 import { describeProgress, measureProgress, type StudyProgress } from './status.js';
 import type { RunningTrial, TrialsInFlight } from './trials.js';
 
@@ -70,6 +70,7 @@ export class Scheduler {
   async run(stopped: Promise<void> | undefined): Promise<void> {
     for (;;) {
       if (this.trials.interrupted) return;
+      refinePlan(this.session);
       this.addStackArmIfDue();
       const progress = armProgress(this.session, this.trials);
       const wanted = neededTrials(progress, this.session.plan);
@@ -95,7 +96,7 @@ export class Scheduler {
     const { config, armRows, loaded, store, studyId, plan } = this.session;
     if (!config.stack || armRows.has('stack')) return;
     const statuses = armStatuses(armProgress(this.session, this.trials), plan).filter(
-      (s) => s.key !== 'stack',
+      (s) => s.key !== 'stack' && s.key !== 'control',
     );
     if (statuses.some((s) => s.verdict === 'undecided')) return;
     const effective = loaded.arms.filter(

@@ -5,6 +5,7 @@
  */
 import { armCost } from '../cost.js';
 import { type ArmProgress, armStatuses } from '../planner.js';
+import { ruleName } from '../stats/study-rule.js';
 import type { Store } from '../store/store.js';
 import type { StudySession } from './open-study.js';
 
@@ -42,8 +43,11 @@ export function saveVerdicts(session: StudySession, progress: ArmProgress[]): st
         details: {
           metric,
           delta: plan.delta,
-          intervals: plan.level === 0.95 ? 'per-look' : 'repeated',
+          intervals: ruleName(session.stored),
           level: plan.level,
+          alpha: plan.alpha,
+          resolution: plan.resolution,
+          errorRate: plan.errorRate,
           seeds: s.effect.seeds,
           differences: s.effect.differences,
           sd: s.effect.sd,

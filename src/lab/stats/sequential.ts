@@ -18,44 +18,8 @@
  *   falseVerdictRate(3, 8, 0.05);   // ~0.147: looks 3..8, a 95% interval at each
  *   repeatedLevel(3, 8);            // ~0.985: the per-look level that holds 95% over all looks
  */
+import { checkLooks, nullPaths as nullT, SIMULATIONS } from './null-paths.js';
 import { tQuantile } from './t-distribution.js';
-
-const SIMULATIONS = 100_000;
-
-/** |t| of simulated null differences at each look, row by row (SIMULATIONS x looks). */
-const nullTCache = new Map<string, Float64Array>();
-
-function nullT(minSeeds: number, maxSeeds: number): Float64Array {
-  const key = `${minSeeds}:${maxSeeds}`;
-  const cached = nullTCache.get(key);
-  if (cached) return cached;
-  const looks = maxSeeds - minSeeds + 1;
-  const out = new Float64Array(SIMULATIONS * looks);
-  let state = 0x9e3779b9;
-  const uniform = () => {
-    // xorshift32: fast, seeded, the same stream on every machine.
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) + 0.5) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  const d = new Float64Array(maxSeeds);
-  for (let i = 0; i < SIMULATIONS; i++) {
-    let sum = 0;
-    for (let n = 1; n <= maxSeeds; n++) {
-      d[n - 1] = normal();
-      sum += d[n - 1];
-      if (n < minSeeds) continue;
-      const mean = sum / n;
-      let ss = 0;
-      for (let j = 0; j < n; j++) ss += (d[j] - mean) ** 2;
-      out[i * looks + n - minSeeds] = Math.abs(mean) / Math.sqrt(ss / (n - 1) / n);
-    }
-  }
-  nullTCache.set(key, out);
-  return out;
-}
 
 /**
  * The chance that, with no effect, some look's interval (two-sided, per-look error `alpha`)
@@ -106,9 +70,4 @@ export function repeatedLevel(minSeeds: number, maxSeeds: number, overall = 0.95
   }
   levelCache.set(key, level);
   return level;
-}
-
-function checkLooks(minSeeds: number, maxSeeds: number): void {
-  if (!(Number.isInteger(minSeeds) && minSeeds >= 2 && maxSeeds >= minSeeds))
-    throw new RangeError(`looks: expected 2 <= minSeeds <= maxSeeds, got ${minSeeds}..${maxSeeds}`);
 }

@@ -57,9 +57,51 @@ export function effectOf(paired: { seeds: number[]; differences: number[] }, lev
   return { n, mean, sd, lo: mean - half, hi: mean + half, differences: d, seeds: paired.seeds };
 }
 
-export function classify(effect: Effect, delta: number, budgetSpent: boolean): Verdict {
+/**
+ * The interval of a look with critical value `critical` (|t| boundary of the study's rule),
+ * guarded against degenerate spreads: differences are multiples of one test example
+ * (`resolution` points, 0 when unknown), so each carries up to half a step of rounding on
+ * either score; the spread used is never below that rounding's own (resolution / sqrt(6):
+ * two independent uniform roundings), and the interval is never narrower than one step.
+ * Identical differences then give an honest width instead of a zero-width interval.
+ */
+export function intervalAt(
+  paired: { seeds: number[]; differences: number[] },
+  critical: number,
+  resolution = 0,
+): Effect {
+  const raw = effectOf(paired);
+  if (raw.n < 2) return raw;
+  const half = guardedHalfWidth(raw.n, raw.sd, critical, resolution);
+  return { ...raw, lo: raw.mean - half, hi: raw.mean + half };
+}
+
+/** Half the width of `intervalAt`'s interval, from n and the spread of the differences. */
+export function guardedHalfWidth(
+  n: number,
+  sd: number,
+  critical: number,
+  resolution: number,
+): number {
+  const floored = Math.max(sd, resolution / Math.sqrt(6));
+  const half = Math.max(critical * (floored / Math.sqrt(n)), resolution / 2);
+  // Infinity * 0 (a look that may spend nothing, identical differences) is still infinite.
+  return Number.isNaN(half) ? Number.POSITIVE_INFINITY : half;
+}
+
+/**
+ * The verdict of an interval. `minDecisive`: the fewest seeds a decisive verdict (effective,
+ * harmful, ineffective) may come from (lab/stats/rules.ts, `minDecisiveSeeds`); 2 for the
+ * studies made before that guard.
+ */
+export function classify(
+  effect: Effect,
+  delta: number,
+  budgetSpent: boolean,
+  minDecisive = 2,
+): Verdict {
   const { lo, hi, mean } = effect;
-  if (effect.n >= 2) {
+  if (effect.n >= Math.max(2, minDecisive)) {
     if (lo > 0 && mean >= delta) return 'effective';
     if (hi < 0 && mean <= -delta) return 'harmful';
     if (lo > -delta && hi < delta) return 'ineffective';

@@ -24,7 +24,16 @@ export interface ForestRow {
 /** The prefix of every forest point's ARIA label. */
 export const FOREST_LABEL_PREFIX = 'effect of';
 
-export function forestSpec(rows: ForestRow[], delta: number, metric: string): TopLevelSpec {
+/**
+ * `control`: the negative control's interval, drawn as a hatched-blue reference band across
+ * every row (the study's noise floor), not as a row of its own.
+ */
+export function forestSpec(
+  rows: ForestRow[],
+  delta: number,
+  metric: string,
+  control: { lo: number; hi: number } | null = null,
+): TopLevelSpec {
   const values = rows
     .filter((r) => Number.isFinite(r.effect))
     .map((r) => ({
@@ -35,7 +44,11 @@ export function forestSpec(rows: ForestRow[], delta: number, metric: string): To
         `${FOREST_LABEL_PREFIX} ${r.name}: ${r.verdict}, ${signedPoints(r.effect)} points, ` +
         `95% CI ${interval(r.lo, r.hi)}, ${r.seeds} seeds`,
     }));
-  const extent = values.flatMap((r) => [r.lo, r.hi]).concat([-2 * delta, 2 * delta]);
+  const band =
+    control && Number.isFinite(control.lo) && Number.isFinite(control.hi) ? control : null;
+  const extent = values
+    .flatMap((r) => [r.lo, r.hi])
+    .concat([-2 * delta, 2 * delta], band ? [band.lo, band.hi] : []);
   const names = rows.map((r) => r.name);
   const y = {
     field: 'name',
@@ -66,6 +79,19 @@ export function forestSpec(rows: ForestRow[], delta: number, metric: string): To
           y: null as never,
         },
       },
+      ...(band
+        ? [
+            {
+              data: { values: [band] },
+              mark: { type: 'rect', color: '#0072B2', opacity: 0.12 },
+              encoding: {
+                x: { field: 'lo', type: 'quantitative' },
+                x2: { field: 'hi' },
+                y: null as never,
+              },
+            },
+          ]
+        : []),
       {
         data: { values: [{ zero: 0 }] },
         mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] },

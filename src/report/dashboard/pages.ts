@@ -13,6 +13,7 @@ import { date, signedPoints } from '../format.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { page } from '../page.js';
 import { type Progress, provisionalEffects, type StudyView } from '../study-view.js';
+import { controlWarning, splitControl } from '../verdict-rows.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { studyPath } from './routes.js';
 
@@ -79,7 +80,10 @@ function verdictsRegion(view: StudyView): SafeHtml {
       view.study.state === 'running'
         ? html`<p class="note">From the study's last finished run; new verdicts come when this run ends.</p>`
         : '';
-    return html`${stale}${verdictTableHtml(view.verdicts)}`;
+    // The negative control is a check on the study, not a measure: its line and warning apart.
+    const { measures, control } = splitControl(view.verdicts);
+    const warning = controlWarning(control);
+    return html`${stale}${verdictTableHtml(measures)}${control ? html`<p class="note" data-arm="control" data-verdict="${control.verdict}">Negative control: ${signedPoints(control.effect)} over ${control.seeds} seeds, ${control.verdict}.</p>` : ''}${warning ? html`<p class="warning" role="alert">${warning}</p>` : ''}`;
   }
   const effects = provisionalEffects(view);
   return html`<p class="note">No verdicts yet: they come when the study ends. Effects so far (the arm's ${view.metric} minus the baseline's at the same seeds, percentage points):</p>
