@@ -118,5 +118,6 @@ measures:
   // (a match on the page would print all of it)
   assert.equal(page.match(/.{0,80}NaN.{0,80}/)?.[0], undefined);
   assert.ok(page.includes('>no data</span>'));
-  assert.ok(page.includes('8 of 10 trials finished, 2 failed'));
+  // Six arms (the negative control included) at two seeds; the broken arm's two failed.
+  assert.ok(page.includes('10 of 12 trials finished, 2 failed'));
 });
