@@ -144,7 +144,9 @@ test('a wasm abort and a trial over its memory budget fail only their arm; other
     TUNEBOOK_INJECT_FAULT: 'abort@m1-classWeights/0,hog@m3-normalize/0',
   });
   figures.faults += 2;
-  assert.equal(r.code, 0, r.stderr);
+  // Both faulty arms end without a finished trial, so without a verdict: exit 1 names them.
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /2 arm\(s\) ended without a finished trial/);
   assert.match(r.stdout, /^failed m1-classWeights seed 0: out of memory \(wasm heap at \d+ MB\)$/m);
   assert.match(
     r.stdout,
@@ -169,7 +171,7 @@ test('a wasm abort and a trial over its memory budget fail only their arm; other
   assert.deepEqual(baseline(json), baseline(reference()));
   // Rerun: the memory failures are kept, not retried on the same settings.
   const again = runCli(['study', file, '--db', db, '--workers', '1']);
-  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.code, 1, again.stderr);
   assert.doesNotMatch(again.stdout, /resuming/);
   assert.deepEqual(verdicts(db).failed, json.failed);
   // --retry-failed reruns them: without the fault now, the study is the uninterrupted one.

@@ -20,6 +20,7 @@ import { BackendError, ConfigError } from '../core/errors.js';
 import { attachChainedOps } from './chained-ops.js';
 import { installFusedBatchNorm } from './fused-batch-norm.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
+import { findNativePackage } from './native-package.js';
 import { relaxedSimdAvailable } from './relaxed-simd.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -27,7 +28,6 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 const require = createRequire(import.meta.url);
 
 export interface EngineInfo {
@@ -59,19 +59,6 @@ export function parseBackendChoice(value: unknown, field = 'backend'): BackendCh
     return value as BackendChoice;
   }
   throw new ConfigError(field, `one of ${BACKEND_CHOICES.join(', ')}`, value);
-}
-
-/** The installed native tfjs package name, or null; resolves without loading it. */
-export function findNativePackage(): string | null {
-  for (const name of NATIVE_PACKAGES) {
-    try {
-      require.resolve(name);
-      return name;
-    } catch {
-      // not installed: try the next one
-    }
-  }
-  return null;
 }
 
 let current: EngineInfo | null = null;

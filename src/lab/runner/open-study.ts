@@ -76,7 +76,9 @@ export function openStudy(
   store.setStudyState(studyId, 'running');
   const stored = study.config as RuleSettings;
   const plan = planFor(stored);
-  const arms = plan.control ? [...loaded.arms, controlArm(config)] : loaded.arms;
+  // The control trains the baseline arm's settings, paths resolved by preflight as the rest.
+  const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
+  const arms = plan.control ? [...loaded.arms, controlArm(baseline.config)] : loaded.arms;
   const armRows = syncArms(store, studyId, arms);
   const requeued = store.requeueUnfinished(studyId, {
     failed: true,
