@@ -15,6 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DataError } from '../core/errors.js';
+import { float16ToNumber } from '../core/float16.js';
 
 /** dtype kinds with the item sizes read. */
 export const NPY_DTYPES = [
@@ -197,7 +198,7 @@ function decode(view: DataView, start: number, count: number, t: DType, file: st
   };
   switch (key) {
     case 'f2':
-      return fill(new Float32Array(count), (o) => halfToFloat(view.getUint16(o, little)));
+      return fill(new Float32Array(count), (o) => float16ToNumber(view.getUint16(o, little)));
     case 'f4':
       return fill(new Float32Array(count), (o) => view.getFloat32(o, little));
     case 'f8':
@@ -228,15 +229,6 @@ function decode(view: DataView, start: number, count: number, t: DType, file: st
       return out;
     }
   }
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 /** Reorders data stored first-index-fastest into last-index-fastest. */

@@ -124,13 +124,26 @@ export async function loadBackbone(
       if (!kept.has(layer)) disposeLayer(layer);
     }
   }
+  return markBackbone(backbone, s, cut.name);
+}
+
+/**
+ * The steps that make a feature extractor a backbone, shared by loadBackbone and
+ * adoptBackbone: frozen batch norm in inference mode, the freeze schedule's epoch 0 applied
+ * (the training loop applies the later epochs, by the same rule), and the marking
+ * buildOnBackbone reads.
+ */
+function markBackbone(
+  backbone: tfl.LayersModel,
+  s: ReturnType<typeof checkBackboneSpec>,
+  cutAt: string,
+): tfl.LayersModel {
   freezeAwareBatchNorm(backbone);
-  // Epoch 0 of the freeze schedule (the training loop applies the later epochs, by the same rule).
   const trainable = backboneTrainableAt(s, 0);
   for (const layer of backbone.layers) layer.trainable = trainable;
   const info: BackboneInfo = {
     source: s.source,
-    cutAt: cut.name,
+    cutAt,
     freeze: s.freeze,
     unfreezeAfter: s.unfreezeAfter,
     lrMultiplier: s.lrMultiplier,
@@ -384,18 +397,5 @@ export function adoptBackbone(
   cutAt: string,
   field = 'backbone',
 ): tfl.LayersModel {
-  const s = checkBackboneSpec(spec, field);
-  freezeAwareBatchNorm(backbone);
-  const trainable = s.freeze === 'trainable' || s.freeze === 'discriminative';
-  for (const layer of backbone.layers) layer.trainable = trainable;
-  const info: BackboneInfo = {
-    source: s.source,
-    cutAt,
-    freeze: s.freeze,
-    unfreezeAfter: s.unfreezeAfter,
-    lrMultiplier: s.lrMultiplier,
-    layers: ownLayers(backbone).map((l) => l.name),
-  };
-  backbone.setUserDefinedMetadata({ [METADATA_KEY]: { backbone: info } });
-  return backbone;
+  return markBackbone(backbone, checkBackboneSpec(spec, field), cutAt);
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { bool, int, num, oneOf, record, text } from '../core/validation.js';
+import { uniqueHeadNames } from '../models/options.js';
 import { CLASS_WEIGHT_STRATEGIES, MONITORS, TASK_TARGETS } from './names.js';
 
 /** The effective-number strategy with its beta (default 0.999, see class-weights.ts). */
@@ -47,18 +48,6 @@ export const MultiTask = z
     { error: 'a list of heads {name, target, weight}' },
   )
   .min(1, { error: 'at least one head' })
-  .superRefine((heads, ctx) => {
-    const seen = new Set<string>(['main']);
-    heads.forEach((h, i) => {
-      if (seen.has(h.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i, 'name'],
-          message: `a name other than ${[...seen].join(', ')}`,
-        });
-      }
-      seen.add(h.name);
-    });
-  });
+  .superRefine(uniqueHeadNames);
 
 export const LabelSmoothing = num(0, 1, { max: true });

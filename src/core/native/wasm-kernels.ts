@@ -16,7 +16,7 @@
 import type { Image } from '../image.js';
 import { IMAGE_KERNELS_WASM_BASE64 } from './image-kernels-wasm.js';
 
-/** One axis of a resampling (see `axisTable` in ../../transforms/functional/resize.ts). */
+/** One axis of a resampling (see `axisTable` in ./resample-tables.ts). */
 export interface AxisWeights {
   taps: number;
   first: Int32Array;

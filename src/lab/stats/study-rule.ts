@@ -9,6 +9,7 @@
  *   const stored = { ...config, verdictRule: recordRule(config) };
  *   planFor(stored, 2000); // { rule: 'spending', alpha: 0.05, resolution: 0.05, ... }
  */
+import type { PlanOptions } from '../planner.js';
 import {
   criticalValues,
   DEFAULT_RULE,
@@ -54,15 +55,8 @@ export function recordRule(config: RuleSettings): VerdictRule {
   };
 }
 
-export interface StudyPlan {
-  minSeeds: number;
-  maxSeeds: number;
-  delta: number;
-  level?: number;
-  rule?: IntervalRule;
-  alpha?: number;
-  resolution?: number;
-  minDecisive?: number;
+/** The planner's settings (PlanOptions) and whether the study runs a negative control arm. */
+export interface StudyPlan extends PlanOptions {
   errorRate?: ErrorRate;
   control: boolean;
 }

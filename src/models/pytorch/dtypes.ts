@@ -6,6 +6,7 @@
  *   toFloat32(bytes, 'float16', 'resnet18.safetensors: conv1.weight');
  */
 import { DataError } from '../../core/errors.js';
+import { float16ToNumber } from '../../core/float16.js';
 
 export const BYTES_PER: Record<string, number> = {
   float32: 4,
@@ -38,7 +39,7 @@ function read(view: DataView, at: number, dtype: string): number {
     case 'float64':
       return view.getFloat64(at, true);
     case 'float16':
-      return half(view.getUint16(at, true));
+      return float16ToNumber(view.getUint16(at, true));
     case 'bfloat16':
       // The upper half of a float32.
       return new Float32Array(new Uint32Array([view.getUint16(at, true) << 16]).buffer)[0];
@@ -53,13 +54,4 @@ function read(view: DataView, at: number, dtype: string): number {
     default:
       return view.getUint8(at);
   }
-}
-
-function half(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }

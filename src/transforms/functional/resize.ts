@@ -12,8 +12,12 @@
  *   const patch = resize(photo, [256, 256], 'bilinear', { top: 16, left: 16, height: 224, width: 224 });
  */
 import type { Image } from '../../core/image.js';
+import { type AxisTable, axisTable, clip8, FIXED_HALF } from '../../core/native/resample-tables.js';
 import { wasmKernels } from '../../core/native/wasm-kernels.js';
 import { allocLike } from './util.js';
+
+// PIL's coefficient tables, shared with data/bilinear.ts; exported here as before.
+export { type AxisTable, axisTable };
 
 /** Interpolations of `resize` (torchvision's InterpolationMode names). */
 export const INTERPOLATIONS = ['nearest', 'bilinear', 'bicubic'] as const;
@@ -25,97 +29,6 @@ export interface Window {
   left: number;
   height: number;
   width: number;
-}
-
-const PRECISION_BITS = 22;
-const HALF = 1 << (PRECISION_BITS - 1);
-const FIXED_ONE = 1 << PRECISION_BITS;
-
-interface Filter {
-  support: number;
-  weight(x: number): number;
-}
-
-const FILTERS: Record<'bilinear' | 'bicubic', Filter> = {
-  bilinear: {
-    support: 1,
-    weight: (x) => {
-      const a = x < 0 ? -x : x;
-      return a < 1 ? 1 - a : 0;
-    },
-  },
-  bicubic: {
-    // PIL's Keys cubic with a = -0.5.
-    support: 2,
-    weight: (x) => {
-      const a = -0.5;
-      const t = x < 0 ? -x : x;
-      if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
-      if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
-      return 0;
-    },
-  },
-};
-
-/**
- * One axis of a resampling: output i reads `count[i]` source samples from `first[i]` on with
- * weights `weights[i * taps ..]` (normalised to sum 1) and their fixed-point copies.
- */
-export interface AxisTable {
-  taps: number;
-  first: Int32Array;
-  count: Int32Array;
-  weights: Float64Array;
-  fixed: Int32Array;
-}
-
-const tableCache = new Map<string, AxisTable>();
-
-/** PIL's `precompute_coeffs` + `normalize_coeffs_8bpc` for one axis, memoised. */
-export function axisTable(
-  inSize: number,
-  outSize: number,
-  filterName: 'bilinear' | 'bicubic',
-): AxisTable {
-  const key = `${filterName}:${inSize}:${outSize}`;
-  const hit = tableCache.get(key);
-  if (hit) return hit;
-  const filter = FILTERS[filterName];
-  const scale = inSize / outSize;
-  const filterScale = scale < 1 ? 1 : scale;
-  const support = filter.support * filterScale;
-  const taps = Math.ceil(support) * 2 + 1;
-  const first = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Float64Array(outSize * taps);
-  const fixed = new Int32Array(outSize * taps);
-  const ss = 1 / filterScale;
-  for (let i = 0; i < outSize; i++) {
-    const center = (i + 0.5) * scale;
-    let lo = Math.trunc(center - support + 0.5);
-    if (lo < 0) lo = 0;
-    let hi = Math.trunc(center + support + 0.5);
-    if (hi > inSize) hi = inSize;
-    const n = hi - lo;
-    let total = 0;
-    for (let k = 0; k < n; k++) {
-      const w = filter.weight((k + lo - center + 0.5) * ss);
-      weights[i * taps + k] = w;
-      total += w;
-    }
-    for (let k = 0; k < n; k++) {
-      const at = i * taps + k;
-      if (total !== 0) weights[at] /= total;
-      const w = weights[at];
-      fixed[at] = w < 0 ? Math.trunc(-0.5 + w * FIXED_ONE) : Math.trunc(0.5 + w * FIXED_ONE);
-    }
-    first[i] = lo;
-    count[i] = n;
-  }
-  const table = { taps, first, count, weights, fixed };
-  if (tableCache.size > 256) tableCache.clear();
-  tableCache.set(key, table);
-  return table;
 }
 
 /**
@@ -204,9 +117,9 @@ function horizontal(src: Image, out: Image, rowLo: number, t: AxisTable, left: n
         const kb = x * taps;
         let p = rowBase + t.first[x] * c;
         if (c === 3) {
-          let s0 = HALF;
-          let s1 = HALF;
-          let s2 = HALF;
+          let s0 = FIXED_HALF;
+          let s1 = FIXED_HALF;
+          let s2 = FIXED_HALF;
           for (let j = 0; j < n; j++, p += 3) {
             const w = k[kb + j];
             s0 += s[p] * w;
@@ -217,12 +130,12 @@ function horizontal(src: Image, out: Image, rowLo: number, t: AxisTable, left: n
           d[o++] = clip8(s1);
           d[o++] = clip8(s2);
         } else if (c === 1) {
-          let s0 = HALF;
+          let s0 = FIXED_HALF;
           for (let j = 0; j < n; j++) s0 += s[p + j] * k[kb + j];
           d[o++] = clip8(s0);
         } else {
           for (let ch = 0; ch < c; ch++) {
-            let acc = HALF;
+            let acc = FIXED_HALF;
             for (let j = 0; j < n; j++) acc += s[p + j * c + ch] * k[kb + j];
             d[o++] = clip8(acc);
           }
@@ -264,7 +177,7 @@ function vertical(mid: Image, out: Image, midTop: number, t: AxisTable, top: num
       const y = yo + top;
       const n = t.count[y];
       const kb = y * taps;
-      acc.fill(HALF);
+      acc.fill(FIXED_HALF);
       for (let j = 0; j < n; j++) {
         const w = k[kb + j];
         const base = (t.first[y] - midTop + j) * rowLen;
@@ -292,11 +205,6 @@ function vertical(mid: Image, out: Image, midTop: number, t: AxisTable, top: num
     const o = yo * rowLen;
     for (let i = 0; i < rowLen; i++) d[o + i] = acc[i];
   }
-}
-
-function clip8(acc: number): number {
-  const v = acc >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
 /** PIL's nearest resize (`ImagingScaleAffine`): source index `(int)((x + 0.5) * scale)`. */
