@@ -102,8 +102,21 @@ export const Resample = z.union(
 /** The resamplers' own options (the method is the function called). */
 export const ResampleOptions = record({ ratio: num(0, 1, { min: true }).optional() });
 
+/**
+ * How a study's split relates to the trial seed: `fixed` (the default) is one split for every
+ * seed, so intervals cover training randomness on that split; `per-seed` draws each trial's
+ * split with its own seed, so they also cover which examples landed in the test split.
+ */
+export const SPLIT_VARY = ['fixed', 'per-seed'] as const;
+export type SplitVary = (typeof SPLIT_VARY)[number];
+
 const fraction = num(0, 1, { min: true, max: true });
-export const Split = record({ validation: fraction.default(0.1), test: fraction.default(0.2) });
+// `vary` has no default: a study file that does not name it parses (and hashes) as before.
+export const Split = record({
+  validation: fraction.default(0.1),
+  test: fraction.default(0.2),
+  vary: oneOf(SPLIT_VARY).optional(),
+});
 
 export const Spectrogram = record({
   nFft: int(8, 4096).optional(),

@@ -50,6 +50,10 @@ test('the default rule: its error, power, family figure, what the intervals cove
     /^family: 10 measures at 5% each: .* 40% of the time \(0\.50 expected\); errorRate: per-study/,
   );
   assert.match(notes[2], /^covers: seed-to-seed training randomness .* fixed split/);
+  // A split drawn per seed: the intervals cover which examples landed in the test split too.
+  const perSeed = verdictNotes({ ...stored, data: { split: { vary: 'per-seed' } } });
+  assert.match(perSeed[2], /^covers: .* and which examples landed in the test split/);
+  assert.doesNotMatch(perSeed[2], /not in the intervals/);
   const holm = verdictNotes({ ...stored, verdictRule: { ...rule, errorRate: 'per-study' } });
   assert.match(holm[1], /Holm step-down .* at most 5% of the time/);
   // With a control: the smallest effect detectable at its spread.

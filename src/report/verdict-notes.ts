@@ -17,7 +17,10 @@ import { familyFigure, planFor, type RuleSettings } from '../lab/stats/study-rul
 import { intervalsNote } from './intervals-note.js';
 import type { VerdictLine } from './verdict-rows.js';
 
-export type StoredSettings = RuleSettings & { measures?: unknown[] };
+export type StoredSettings = RuleSettings & {
+  measures?: unknown[];
+  data?: { split?: { vary?: string } };
+};
 
 const percent = (x: number) => `${Math.round(100 * x)}%`;
 
@@ -33,15 +36,26 @@ export function verdictNotes(
     const rate = perMeasureRate(settings);
     return [legacy, familyNote(settings, rate)].filter((l): l is string => l !== null);
   }
-  return [rulesNote(settings), familyNote(settings, perMeasureRate(settings)), COVERS].filter(
-    (l): l is string => l !== null,
-  );
+  return [
+    rulesNote(settings),
+    familyNote(settings, perMeasureRate(settings)),
+    coversNote(settings),
+  ].filter((l): l is string => l !== null);
 }
 
 /** What the interval covers: the split is fixed per study, so only training randomness. */
 export const COVERS =
   'covers: seed-to-seed training randomness (init, order, augmentation, dropout) on the ' +
   "study's fixed split; which examples landed in the test split is not in the intervals";
+
+/** With `data.split.vary: per-seed` each seed draws its own split, so the intervals cover both. */
+export const COVERS_SPLIT =
+  'covers: seed-to-seed training randomness (init, order, augmentation, dropout) and which ' +
+  'examples landed in the test split (data.split.vary: per-seed draws each seed its own split)';
+
+export function coversNote(settings: StoredSettings): string {
+  return settings.data?.split?.vary === 'per-seed' ? COVERS_SPLIT : COVERS;
+}
 
 /** The chance a measure with no effect ends effective or harmful under the study's rule. */
 function perMeasureRate(settings: StoredSettings): number {

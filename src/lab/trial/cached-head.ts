@@ -47,6 +47,8 @@ export async function cachedHead(
   const key = JSON.stringify({
     backbone: config.model.pretrained,
     data: config.data,
+    // Under `data.split.vary: per-seed` each seed's splits hold other examples.
+    split: data.splitSeed,
     input: model.inputs[0].shape,
     cut: prefix.output.sourceLayer.name,
   });

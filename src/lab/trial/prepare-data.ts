@@ -1,12 +1,13 @@
 /**
- * A study's data, the same for every arm and seed: the source opened, an optional stratified
- * subset (`limit`), the train / validation / test split fixed by the study (never by the
- * trial's seed), and injected imbalance. Imbalance shrinks the training and validation
+ * A study's data: the source opened, an optional stratified subset (`limit`, fixed by the
+ * study), the train / validation / test split and injected imbalance. The split is the
+ * study's own fixed one, or with `data.split.vary: per-seed` the one drawn with the trial's
+ * seed (the same for every arm at that seed, so pairs still share their test examples). Imbalance shrinks the training and validation
  * classes geometrically; the test split keeps the source's own class balance, so balanced
  * accuracy on it tells how the minority classes fare. Cached per worker, keyed by settings.
  *
  * @example
- *   const data = await prepareData(config.data);
+ *   const data = await prepareData(config.data, seed);
  */
 
 import { relative } from 'node:path';
@@ -22,8 +23,17 @@ import { spectrogramSource } from '../../data/spectrogram.js';
 import { stratifiedSplit } from '../../data/split.js';
 import type { DataConfig } from '../config/schema.js';
 
-/** The study's fixed split seed: splits never vary with the trial seed. */
+/** The study's fixed split seed, used unless `data.split.vary: per-seed`. */
 export const SPLIT_SEED = 20240917;
+
+/**
+ * The seed a trial's split is drawn with: the study's fixed one, or under `vary: per-seed`
+ * the trial's trained seed itself (the control arm's offset seed too), so the split of seed s
+ * is `stratifiedSplit(labels, fractions, s)` on every machine.
+ */
+export function splitSeedOf(config: DataConfig, trialSeed = 0): number {
+  return config.split.vary === 'per-seed' ? trialSeed : SPLIT_SEED;
+}
 
 export interface PreparedData {
   source: ImageSource;
@@ -34,17 +44,40 @@ export interface PreparedData {
   counts: { train: number[]; validation: number[]; test: number[] };
   /** Files `data.skipUnreadable` left out, and why. */
   unreadable: readonly UnreadableFile[];
+  /** The seed the split was drawn with (`splitSeedOf`): part of any cache key over the splits. */
+  splitSeed: number;
 }
 
+interface StudySource {
+  opened: ImageSource;
+  source: ImageSource;
+}
+
+const sources = new Map<string, Promise<StudySource>>();
 const cache = new Map<string, Promise<PreparedData>>();
 
-export function prepareData(config: DataConfig): Promise<PreparedData> {
-  const key = JSON.stringify({ ...config, resample: undefined, preprocessing: undefined });
-  let entry = cache.get(key);
+/**
+ * The data of a trial at `trialSeed` (its trained seed; preflight and warnings read seed 0's,
+ * the first seed every arm runs). The opened source is cached apart from the splits, so a
+ * study whose split varies per seed opens and decodes its data once per worker.
+ */
+export function prepareData(config: DataConfig, trialSeed = 0): Promise<PreparedData> {
+  const splitSeed = splitSeedOf(config, trialSeed);
+  const key = JSON.stringify({
+    ...config,
+    resample: undefined,
+    preprocessing: undefined,
+    splitSeed,
+  });
+  return cached(cache, key, async () => split(await studySource(config), config, splitSeed));
+}
+
+function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let entry = map.get(key);
   if (!entry) {
-    entry = build(config);
-    entry.catch(() => cache.delete(key));
-    cache.set(key, entry);
+    entry = make();
+    entry.catch(() => map.delete(key));
+    map.set(key, entry);
   }
   return entry;
 }
@@ -83,29 +116,52 @@ export async function openStudySource(config: DataConfig) {
   return opened;
 }
 
-async function build(config: DataConfig): Promise<PreparedData> {
-  const opened = await openStudySource(config);
-  let source = config.classes ? selectClasses(opened, config.classes) : opened;
-  if (config.limit !== undefined && config.limit < source.count) {
-    const picked = stratifiedSplit(source.labels, config.limit / source.count, SPLIT_SEED + 1).test;
-    source = subsetSource(source, picked);
-  }
+/** The opened source with its class selection and `limit` subset: the same for every seed. */
+function studySource(config: DataConfig): Promise<StudySource> {
+  const key = JSON.stringify({
+    ...config,
+    split: undefined,
+    imbalance: undefined,
+    resample: undefined,
+    preprocessing: undefined,
+  });
+  return cached(sources, key, async () => {
+    const opened = await openStudySource(config);
+    let source = config.classes ? selectClasses(opened, config.classes) : opened;
+    if (config.limit !== undefined && config.limit < source.count) {
+      const picked = stratifiedSplit(
+        source.labels,
+        config.limit / source.count,
+        SPLIT_SEED + 1,
+      ).test;
+      source = subsetSource(source, picked);
+    }
+    return { opened, source };
+  });
+}
+
+function split(
+  { opened, source }: StudySource,
+  config: DataConfig,
+  splitSeed: number,
+): PreparedData {
   const split = stratifiedSplit(
     source.labels,
     { validation: config.split.validation, test: config.split.test },
-    SPLIT_SEED,
+    splitSeed,
   );
   let train = Int32Array.from(split.train);
   let validation = Int32Array.from(split.validation);
   if (config.imbalance) {
+    // Offsets from the split's seed: under a fixed split these are the seeds always used.
     const labelsOf = (idx: Int32Array) => idx.map((i) => source.labels[i]);
-    train = injectImbalance(labelsOf(train), { ratio: config.imbalance.ratio }, SPLIT_SEED + 2).map(
+    train = injectImbalance(labelsOf(train), { ratio: config.imbalance.ratio }, splitSeed + 2).map(
       (k) => train[k],
     );
     validation = injectImbalance(
       labelsOf(validation),
       { ratio: config.imbalance.ratio },
-      SPLIT_SEED + 3,
+      splitSeed + 3,
     ).map((k) => validation[k]);
   }
   const trainSource = subsetSource(source, train);
@@ -123,6 +179,7 @@ async function build(config: DataConfig): Promise<PreparedData> {
       test: countClasses(testSource),
     },
     unreadable: opened instanceof ImageFolder ? opened.unreadable : [],
+    splitSeed,
   };
 }
 

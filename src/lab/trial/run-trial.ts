@@ -92,7 +92,8 @@ export interface TrialSetup {
 export async function setupTrial(input: TrialInput): Promise<TrialSetup> {
   await initEngine({ backend: input.backend });
   const { config, seed } = input;
-  const prepared = await prepareData(config.data);
+  // The split is the study's, or this seed's own under `data.split.vary: per-seed`.
+  const prepared = await prepareData(config.data, seed);
   const data = input.mergeValidation ? withValidationInTrain(prepared) : prepared;
   const train = resampleTrain(data, config.data, seed);
   const transforms = await buildTransforms(config, train, seed);
