@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import type { BackendChoice } from '../../engine/backend.js';
+import { calibrationName } from '../../lab/calibrate-reuse.js';
 import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
@@ -25,15 +26,20 @@ export const calibrateCommand: Command = {
     const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]));
     const k = (flags.seeds as number | undefined) ?? 10;
     const { config } = loaded;
-    // The baseline alone at seeds 0..K-1: its own stored study, so a rerun reuses its trials.
-    const calibration = {
-      ...config,
-      name: `${config.name}.calibration`.slice(0, 100),
+    // The baseline alone at seeds 0..K-1: its own stored study, so a rerun reuses its trials,
+    // and the study reuses them as its baseline seeds (lab/calibrate-reuse.ts).
+    const calibrated = {
+      name: calibrationName(config.name),
       seeds: { minSeeds: k, maxSeeds: k },
       control: false,
       stack: false,
     };
-    const baseline = lab.planArms(calibration).filter((a) => a.kind === 'baseline');
+    const calibration = { ...config, ...calibrated };
+    // The baseline arm as preflight resolved it (paths against the study file's folder), so
+    // it trains from any working directory and matches the study's baseline settings.
+    const baseline = loaded.arms
+      .filter((a) => a.kind === 'baseline')
+      .map((a) => ({ ...a, config: { ...a.config, ...calibrated } }));
     const store = lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {

@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunebookError } from '../../core/errors.js';
+import { adoptPartnerBaseline } from '../calibrate-reuse.js';
 import { type Arm, controlArm } from '../config/arms.js';
 import type { LoadedStudy } from '../config/load.js';
 import { MEMORY_FAILURE_PREFIXES } from '../pool/memory-faults.js';
@@ -85,6 +86,18 @@ export function openStudy(
     keepErrors: options.retryFailed ? [] : MEMORY_FAILURE_PREFIXES,
   });
   if (requeued > 0) log(`resuming: ${requeued} unfinished trial(s) will run again`);
+  // Baseline seeds `tunebook calibrate` already trained (or the study, for its calibration).
+  const adopted = adoptPartnerBaseline(
+    store,
+    studyId,
+    config.name,
+    armRows.get('baseline')!,
+    plan.maxSeeds,
+  );
+  if (adopted)
+    log(
+      `reusing ${adopted.seeds.length} baseline trial(s) of ${adopted.study} (seeds ${adopted.seeds.join(', ')}): same settings, not trained again`,
+    );
   return { loaded, config, store, studyId, armRows, checkpointRoot, stored, plan };
 }
 
