@@ -38,10 +38,13 @@ export {
   measureKey,
   type NotebookEntry,
   notebookEntries,
+  type SharedTrials,
   STANDINGS,
   type Standing,
   standingOf,
+  standingWithReason,
 } from './notebook.js';
+export { type LinkTrial, linksOf, sharedTrials } from './notebook-links.js';
 export {
   type ArmProgress,
   type ArmStatus,

@@ -11,6 +11,7 @@ import { forestSpec } from './charts/forest.js';
 import { figure, uniqueLabels, verdictBadge } from './components.js';
 import { date, interval, signedPoints } from './format.js';
 import { html, type SafeHtml } from './html.js';
+import { notCounted } from './notebook-markdown.js';
 import { page } from './page.js';
 import { renderSvg } from './vega-render.js';
 import { installedVersions } from './versions.js';
@@ -67,7 +68,7 @@ ${here.map((e) => measureBlock(e, options))}</section>`;
     }),
   );
   const body = html`${options.nav ?? ''}<header><h1>Tuning notebook</h1>
-<p class="muted">Every measure tunebook has tested, sorted by the evidence so far. Effects are percentage points of each study's metric against its baseline at the same seeds, with 95% intervals. ${entries.length} measures.</p></header>
+<p class="muted">Every measure tunebook has tested, sorted by the evidence so far. Effects are percentage points of each study's metric against its baseline at the same seeds, with 95% intervals. A measure's standing counts independent studies only (studies that share trials count once) and is decisive only when every one of them agrees, so it holds each study's error. ${entries.length} measures.</p></header>
 ${sections}
 <footer>Made by tunebook ${installedVersions().tunebook} on ${date((options.now ?? new Date()).toISOString())}${options.db ? ` from ${options.db}` : ''}. Self-contained: loads nothing from the network.</footer>`;
   return page({ title: 'tunebook: notebook', body });
@@ -77,11 +78,12 @@ function measureBlock(e: NotebookEntry, options: NotebookHtmlOptions): SafeHtml 
   const study = (name: string) =>
     options.studyLink ? html`<a href="${options.studyLink(name)}">${name}</a>` : html`${name}`;
   return html`<article class="measure" data-measure="${e.measure}"><h3>${e.measure} ${verdictBadge(e.standing)}</h3>
+${e.evidence.length ? html`<p class="note standing-reason">${e.reason}.</p>` : ''}
 ${
   e.evidence.length
     ? html`<div class="scroll"><table><thead><tr><th>study</th><th>arm</th><th>data</th><th>model</th><th>verdict</th><th class="num">effect (pts)</th><th class="num">95% CI</th><th class="num">seeds</th><th>metric</th></tr></thead><tbody>${e.evidence.map(
         (v) =>
-          html`<tr><td>${study(v.study)}</td><td>${v.label}</td><td>${v.data}</td><td>${v.model}</td><td>${verdictBadge(v.verdict)}</td><td class="num">${signedPoints(v.effect)}</td><td class="num">${interval(v.lo, v.hi)}</td><td class="num">${v.seeds}</td><td>${v.metric}</td></tr>`,
+          html`<tr><td>${study(v.study)}</td><td>${v.label}</td><td>${v.data}</td><td>${v.model}</td><td>${verdictBadge(v.verdict)}</td><td class="num">${signedPoints(v.effect)}</td><td class="num">${interval(v.lo, v.hi)}</td><td class="num">${v.seeds}</td><td>${v.metric}${notCounted(v)}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="note">No evidence yet.</p>`
 }

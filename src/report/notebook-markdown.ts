@@ -6,7 +6,7 @@
  * @example
  *   console.log(notebookMarkdown(notebookEntries(store.allVerdicts(), store.notes())));
  */
-import type { NotebookEntry, Standing } from '../lab/notebook.js';
+import type { Evidence, NotebookEntry, Standing } from '../lab/notebook.js';
 
 const SECTIONS: [Standing, string][] = [
   ['effective', 'Effective measures'],
@@ -14,6 +14,11 @@ const SECTIONS: [Standing, string][] = [
   ['ineffective', 'Basically ineffective measures'],
   ['harmful', 'Harmful measures'],
 ];
+
+/** Evidence that shares trials with a larger piece of its group does not count again. */
+export function notCounted(v: Evidence): string {
+  return v.counted ? '' : ` (shares trials with ${v.sharesWith.join(', ')}: not counted again)`;
+}
 
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : 'n/a');
 
@@ -23,6 +28,8 @@ export function notebookMarkdown(entries: NotebookEntry[]): string {
     '',
     'Every measure tunebook has tested, sorted by the evidence so far. Effects are percentage',
     "points of each study's metric against its baseline at the same seeds, with 95% intervals.",
+    "A measure's standing counts independent studies only (studies that share trials count",
+    'once) and is decisive only when every one of them agrees, so it holds each study’s error.',
   ];
   for (const [standing, title] of SECTIONS) {
     out.push('', `## ${title}`, '');
@@ -33,10 +40,12 @@ export function notebookMarkdown(entries: NotebookEntry[]): string {
     }
     for (const e of here) {
       out.push(`### ${e.measure}`, '');
+      if (e.evidence.length) out.push(`_Standing: ${e.reason}._`, '');
       for (const v of e.evidence) {
         out.push(
           `- **${v.verdict}** in study \`${v.study}\` (${v.data}; ${v.model}): ${v.label}, ` +
-            `${signed(v.effect)} points [${signed(v.lo)}, ${signed(v.hi)}] on ${v.metric}, ${v.seeds} seeds`,
+            `${signed(v.effect)} points [${signed(v.lo)}, ${signed(v.hi)}] on ${v.metric}, ${v.seeds} seeds` +
+            notCounted(v),
         );
       }
       for (const n of e.notes)

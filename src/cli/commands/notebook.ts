@@ -22,24 +22,33 @@ export const notebookCommand: Command = {
       throw new UsageError(`notebook: choose one of --${formats.join(', --')}`);
     const store = openForReading(flags);
     try {
-      const entries = lab.notebookEntries(store.allVerdicts(), store.notes());
+      const entries = lab.notebookEntries(
+        store.allVerdicts(),
+        store.notes(),
+        lab.sharedTrials(store),
+      );
       let text: string;
       if (flags.json) text = JSON.stringify(entries, null, 2);
       else if (flags.markdown) text = report.notebookMarkdown(entries);
       else if (flags.html) text = await report.notebookHtml(entries, { db: store.file });
       else if (entries.length === 0) text = 'the notebook is empty: run a study first';
       else {
+        // Studies: the independent ones counted, "of N" when some share trials with others.
         const rows = entries.map((e) => [
           e.measure,
           e.standing,
-          String(e.evidence.length),
+          e.independent === e.evidence.length
+            ? String(e.independent)
+            : `${e.independent} of ${e.evidence.length}`,
           e.evidence
             .map(
-              (v) => `${v.study}: ${v.verdict} ${v.effect >= 0 ? '+' : ''}${v.effect.toFixed(2)}`,
+              (v) =>
+                `${v.study}: ${v.verdict} ${v.effect >= 0 ? '+' : ''}${v.effect.toFixed(2)}${v.counted ? '' : ' (not counted)'}`,
             )
             .join('; '),
+          e.reason,
         ]);
-        text = report.renderTable(['measure', 'standing', 'studies', 'evidence'], rows);
+        text = report.renderTable(['measure', 'standing', 'studies', 'evidence', 'why'], rows);
       }
       if (typeof flags.out === 'string') {
         writeFileAtomically(flags.out, text.endsWith('\n') ? text : `${text}\n`);

@@ -1,0 +1,53 @@
+/**
+ * Which studies share trials, for the notebook's independence: a trial that reused another
+ * study's trial (its outcome copied, not trained again) makes the two studies' verdicts
+ * dependent, so they must not count as two independent pieces of evidence.
+ *
+ * Two records of reuse are read: `result.reusedFrom` ({trial, study}, written by
+ * lab/calibrate-reuse.ts) and the store's `reusedFrom` column (a trial id; the asynchronous
+ * store of branch store-async adds it to TrialRow), whichever a trial has.
+ *
+ * @example
+ *   notebookEntries(store.allVerdicts(), store.notes(), sharedTrials(store));
+ */
+import { reusedFromOf } from './calibrate-reuse.js';
+import type { SharedTrials } from './notebook.js';
+import type { Store, TrialRow } from './store/store.js';
+
+/** A trial as read for links: its study's name and how it records reuse. */
+export interface LinkTrial {
+  id: number;
+  study: string;
+  result: unknown;
+  /** The store's reuse column (store-async); absent on stores without it. */
+  reusedFrom?: number | null;
+}
+
+/** Pairs (reusing study, original's study), each once, from the trials' reuse records. */
+export function linksOf(trials: readonly LinkTrial[]): SharedTrials {
+  const studyOf = new Map(trials.map((t) => [t.id, t.study]));
+  const pairs = new Map<string, readonly [string, string]>();
+  for (const t of trials) {
+    const fromResult = reusedFromOf(t as Pick<TrialRow, 'result'>);
+    const original =
+      fromResult?.study ??
+      (typeof t.reusedFrom === 'number' ? studyOf.get(t.reusedFrom) : undefined);
+    if (original === undefined || original === t.study) continue;
+    pairs.set(JSON.stringify([t.study, original]), [t.study, original]);
+  }
+  return [...pairs.values()];
+}
+
+/** Every study's trials read for their reuse records. */
+export function sharedTrials(store: Store): SharedTrials {
+  const trials: LinkTrial[] = [];
+  for (const study of store.listStudies())
+    for (const t of store.trials(study.id))
+      trials.push({
+        id: t.id,
+        study: study.name,
+        result: t.result,
+        reusedFrom: (t as { reusedFrom?: number | null }).reusedFrom,
+      });
+  return linksOf(trials);
+}
