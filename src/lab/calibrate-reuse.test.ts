@@ -133,3 +133,35 @@ test('a calibration of other settings is not reused', async () => {
     }
   });
 });
+
+test('calibrate after the study takes the study’s baseline trials the same way', async () => {
+  await withStore(async (store) => {
+    const loaded = parseStudy(STUDY);
+    const study = await runStudy(loaded, { store, workers: 2, workerUrl });
+    const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
+    // As `tunebook calibrate --seeds 4` runs it: the baseline arm alone, at seeds 0-3.
+    const calibrated = {
+      name: 'reuse.calibration',
+      seeds: { minSeeds: 4, maxSeeds: 4 },
+      control: false,
+      stack: false,
+    };
+    const config = { ...loaded.config, ...calibrated };
+    const outcome = await runStudy(
+      { ...loaded, config, arms: [{ ...baseline, config: { ...baseline.config, ...calibrated } }] },
+      { store, workers: 2, workerUrl },
+    );
+    assert.equal(outcome.trialsRun, 0, 'nothing trained again');
+    const originals = new Map(
+      store
+        .trials(study.study.id)
+        .filter((t) => t.armKey === 'baseline')
+        .map((t) => [t.seed, t.id]),
+    );
+    const copies = store.trials(outcome.study.id);
+    assert.deepEqual(
+      copies.map((t) => [t.seed, reusedFromOf(t)?.trial]),
+      [0, 1, 2, 3].map((s) => [s, originals.get(s)]),
+    );
+  });
+});
