@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
+import { notebookMarkdown } from '../report/notebook-markdown.js';
 import { notebookEntries, standingWithReason } from './notebook.js';
 import { linksOf, sharedTrials } from './notebook-links.js';
 import { openStore } from './store/index.js';
@@ -98,6 +99,10 @@ test('studies that share trials count once, by their largest piece of evidence',
       ['B', false, ['A']],
     ],
   );
+  // The Markdown notebook says why, and which piece did not count.
+  const md = notebookMarkdown([linked]);
+  assert.match(md, /### dropout head\n\n_Standing: effective in its one study\._/);
+  assert.match(md, /study `B` .* 6 seeds \(shares trials with A: not counted again\)/);
   // Groups are transitive: C shares with B, B with A.
   const chain = notebookEntries(
     verdicts,
