@@ -69,7 +69,7 @@ export function prepareData(config: DataConfig, trialSeed = 0): Promise<Prepared
     preprocessing: undefined,
     splitSeed,
   });
-  return cached(cache, key, async () => split(await studySource(config), config, splitSeed));
+  return cached(cache, key, async () => splitSource(await studySource(config), config, splitSeed));
 }
 
 function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
@@ -140,7 +140,7 @@ function studySource(config: DataConfig): Promise<StudySource> {
   });
 }
 
-function split(
+function splitSource(
   { opened, source }: StudySource,
   config: DataConfig,
   splitSeed: number,
