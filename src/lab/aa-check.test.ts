@@ -32,18 +32,18 @@ measures:
 
 async function control(text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-aa-'));
-  const store = openStore(join(dir, 'db.sqlite'));
+  const store = await openStore(join(dir, 'db.sqlite'));
   try {
     const loaded = parseStudy(text);
     const arms = loaded.arms.filter((a) => a.kind === 'baseline');
     const outcome = await runStudy({ ...loaded, arms }, { store, workers: 2 });
-    const rows = store.verdicts(outcome.study.id);
-    const armKeys = new Map(store.arms(outcome.study.id).map((a) => [a.id, a.key]));
+    const rows = await store.verdicts(outcome.study.id);
+    const armKeys = new Map((await store.arms(outcome.study.id)).map((a) => [a.id, a.key]));
     const row = rows.find((v) => armKeys.get(v.armId) === 'control');
     assert.ok(row, 'the study has a control verdict');
     return row;
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

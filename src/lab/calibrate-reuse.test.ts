@@ -27,15 +27,15 @@ measures:
 const workerUrl = new URL('./fixture-trial-worker.js', import.meta.url);
 
 /** A calibration stored as `tunebook calibrate` stores it, with marked scores at seeds 0..k-1. */
-function storeCalibration(store: Store, config: unknown, k: number) {
-  const study = store.createStudy({
+async function storeCalibration(store: Store, config: unknown, k: number) {
+  const study = await store.createStudy({
     name: 'reuse.calibration',
     hash: 'h',
     file: 'f',
     config,
     environment: null,
   });
-  const arm = store.upsertArm({
+  const arm = await store.upsertArm({
     studyId: study.id,
     key: 'baseline',
     label: 'baseline',
@@ -46,8 +46,8 @@ function storeCalibration(store: Store, config: unknown, k: number) {
   });
   const ids: number[] = [];
   for (let seed = 0; seed < k; seed++) {
-    const t = store.ensureTrial(arm.id, seed);
-    store.finishTrial(t.id, {
+    const t = await store.ensureTrial(arm.id, seed);
+    await store.finishTrial(t.id, {
       state: 'done',
       seconds: 1,
       metrics: { test_balanced_accuracy: 0.9, calibrated: 1 },
@@ -62,11 +62,11 @@ function storeCalibration(store: Store, config: unknown, k: number) {
 
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-reuse-'));
-  const store = openStore(join(dir, 'db.sqlite'));
+  const store = await openStore(join(dir, 'db.sqlite'));
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -81,7 +81,11 @@ test('the study takes its calibration baseline trials as its own baseline seeds'
   await withStore(async (store) => {
     const loaded = parseStudy(STUDY);
     const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
-    const ids = storeCalibration(store, { ...baseline.config, name: 'reuse.calibration' }, 12);
+    const ids = await storeCalibration(
+      store,
+      { ...baseline.config, name: 'reuse.calibration' },
+      12,
+    );
     const lines: string[] = [];
     const outcome = await runStudy(loaded, {
       store,
@@ -89,7 +93,7 @@ test('the study takes its calibration baseline trials as its own baseline seeds'
       workerUrl,
       log: (l) => lines.push(l),
     });
-    const trials = store.trials(outcome.study.id).filter((t) => t.armKey === 'baseline');
+    const trials = (await store.trials(outcome.study.id)).filter((t) => t.armKey === 'baseline');
     // Seeds 0-9 (maxSeeds 10) come from the calibration; seeds 10-11 are not the study's.
     assert.deepEqual(
       trials.map((t) => t.seed),
@@ -105,14 +109,14 @@ test('the study takes its calibration baseline trials as its own baseline seeds'
       lines.join('\n'),
     );
     // Only the measure and the control trained in this run.
-    const trained = store.trials(outcome.study.id).filter((t) => t.armKey !== 'baseline');
+    const trained = (await store.trials(outcome.study.id)).filter((t) => t.armKey !== 'baseline');
     assert.equal(outcome.trialsRun, trained.length);
     // Run again: nothing new is adopted (the seeds are finished).
-    const again = adoptPartnerBaseline(
+    const again = await adoptPartnerBaseline(
       store,
       outcome.study.id,
       'reuse',
-      store.arms(outcome.study.id)[0],
+      (await store.arms(outcome.study.id))[0],
       10,
     );
     assert.equal(again, null);
@@ -124,9 +128,9 @@ test('a calibration of other settings is not reused', async () => {
     const loaded = parseStudy(STUDY);
     const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
     const other = { ...baseline.config, training: { ...baseline.config.training, epochs: 2 } };
-    storeCalibration(store, other, 10);
+    await storeCalibration(store, other, 10);
     const outcome = await runStudy(loaded, { store, workers: 2, workerUrl });
-    const trials = store.trials(outcome.study.id).filter((t) => t.armKey === 'baseline');
+    const trials = (await store.trials(outcome.study.id)).filter((t) => t.armKey === 'baseline');
     for (const t of trials) {
       assert.equal(t.metrics?.calibrated, undefined);
       assert.equal(reusedFromOf(t), null);
@@ -153,12 +157,11 @@ test('calibrate after the study takes the study’s baseline trials the same way
     );
     assert.equal(outcome.trialsRun, 0, 'nothing trained again');
     const originals = new Map(
-      store
-        .trials(study.study.id)
+      (await store.trials(study.study.id))
         .filter((t) => t.armKey === 'baseline')
         .map((t) => [t.seed, t.id]),
     );
-    const copies = store.trials(outcome.study.id);
+    const copies = await store.trials(outcome.study.id);
     assert.deepEqual(
       copies.map((t) => [t.seed, reusedFromOf(t)?.trial]),
       [0, 1, 2, 3].map((s) => [s, originals.get(s)]),

@@ -56,44 +56,39 @@ export function reusedFromOf(trial: Pick<TrialRow, 'result'>): ReusedFrom | null
  * study's baseline, where this study has none finished. Returns the seeds adopted and from
  * which study.
  */
-export function adoptPartnerBaseline(
+export async function adoptPartnerBaseline(
   store: Store,
   studyId: number,
   name: string,
   baseline: ArmRow,
   maxSeeds: number,
-): { study: string; seeds: number[] } | null {
+): Promise<{ study: string; seeds: number[] } | null> {
   const partner = partnerName(name);
-  const other = partner ? store.findStudy(partner) : null;
+  const other = partner ? await store.findStudy(partner) : null;
   if (!partner || !other) return null;
-  const otherBaseline = store.arms(other.id).find((a) => a.key === 'baseline');
+  const otherBaseline = (await store.arms(other.id)).find((a) => a.key === 'baseline');
   if (
     !otherBaseline ||
     trialSettingsHash(otherBaseline.config) !== trialSettingsHash(baseline.config)
   )
     return null;
   const mine = new Map(
-    store
-      .trials(studyId)
-      .filter((t) => t.armKey === 'baseline')
-      .map((t) => [t.seed, t]),
+    (await store.trials(studyId)).filter((t) => t.armKey === 'baseline').map((t) => [t.seed, t]),
   );
-  const sources = store
-    .trials(other.id)
-    .filter(
-      (t) =>
-        t.armKey === 'baseline' &&
-        t.seed < maxSeeds &&
-        (t.state === 'done' || t.state === 'diverged') &&
-        !reusedFromOf(t),
-    );
+  const sources = (await store.trials(other.id)).filter(
+    (t) =>
+      t.armKey === 'baseline' &&
+      t.seed < maxSeeds &&
+      (t.state === 'done' || t.state === 'diverged') &&
+      !reusedFromOf(t),
+  );
   const seeds: number[] = [];
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     for (const source of sources) {
       const existing = mine.get(source.seed);
       if (existing && existing.state !== 'queued') continue;
-      const target = existing ?? store.ensureTrial(baseline.id, source.seed);
-      copyTrial(store, target.id, source, partner);
+      const target = existing ?? (await tx.ensureTrial(baseline.id, source.seed));
+      await copyTrial(tx, target.id, source, partner);
       seeds.push(source.seed);
     }
   });
@@ -101,17 +96,22 @@ export function adoptPartnerBaseline(
 }
 
 /** The original's outcome and epochs on a queued trial, with where they came from. */
-function copyTrial(store: Store, targetId: number, source: TrialRow, study: string): void {
+async function copyTrial(
+  store: Store,
+  targetId: number,
+  source: TrialRow,
+  study: string,
+): Promise<void> {
   const result = {
     ...((source.result as object | null) ?? {}),
     reusedFrom: { trial: source.id, study },
   };
-  store.finishTrial(targetId, {
+  await store.finishTrial(targetId, {
     state: source.state as 'done' | 'diverged',
     seconds: source.seconds,
     metrics: source.metrics,
     result,
     error: source.error,
-    epochs: store.epochs(source.id),
+    epochs: await store.epochs(source.id),
   });
 }

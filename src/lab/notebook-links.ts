@@ -8,7 +8,7 @@
  * store of branch store-async adds it to TrialRow), whichever a trial has.
  *
  * @example
- *   notebookEntries(store.allVerdicts(), store.notes(), sharedTrials(store));
+ *   notebookEntries(await store.allVerdicts(), await store.notes(), await sharedTrials(store));
  */
 import { reusedFromOf } from './calibrate-reuse.js';
 import type { SharedTrials } from './notebook.js';
@@ -39,15 +39,15 @@ export function linksOf(trials: readonly LinkTrial[]): SharedTrials {
 }
 
 /** Every study's trials read for their reuse records. */
-export function sharedTrials(store: Store): SharedTrials {
+export async function sharedTrials(store: Store): Promise<SharedTrials> {
   const trials: LinkTrial[] = [];
-  for (const study of store.listStudies())
-    for (const t of store.trials(study.id))
+  for (const study of await store.listStudies())
+    for (const t of await store.trials(study.id))
       trials.push({
         id: t.id,
         study: study.name,
         result: t.result,
-        reusedFrom: (t as { reusedFrom?: number | null }).reusedFrom,
+        reusedFrom: t.reusedFrom,
       });
   return linksOf(trials);
 }

@@ -130,18 +130,18 @@ test('links from reuse records: the store column (store-async) and result.reused
   ]);
 });
 
-test('sharedTrials reads the reuse records of every stored study', () => {
-  const store = openStore(':memory:');
+test('sharedTrials reads the reuse records of every stored study', async () => {
+  const store = await openStore(':memory:');
   try {
-    const trialOf = (name: string, result: unknown) => {
-      const study = store.createStudy({
+    const trialOf = async (name: string, result: unknown) => {
+      const study = await store.createStudy({
         name,
         hash: 'h',
         file: 'f',
         config: {},
         environment: null,
       });
-      const arm = store.upsertArm({
+      const arm = await store.upsertArm({
         studyId: study.id,
         key: 'baseline',
         label: 'baseline',
@@ -150,8 +150,8 @@ test('sharedTrials reads the reuse records of every stored study', () => {
         measure: null,
         config: {},
       });
-      const t = store.ensureTrial(arm.id, 0);
-      store.finishTrial(t.id, {
+      const t = await store.ensureTrial(arm.id, 0);
+      await store.finishTrial(t.id, {
         state: 'done',
         seconds: 1,
         metrics: {},
@@ -161,11 +161,11 @@ test('sharedTrials reads the reuse records of every stored study', () => {
       });
       return t.id;
     };
-    const original = trialOf('s.calibration', {});
-    trialOf('s', { reusedFrom: { trial: original, study: 's.calibration' } });
-    trialOf('t', {});
-    assert.deepEqual(sharedTrials(store), [['s', 's.calibration']]);
+    const original = await trialOf('s.calibration', {});
+    await trialOf('s', { reusedFrom: { trial: original, study: 's.calibration' } });
+    await trialOf('t', {});
+    assert.deepEqual(await sharedTrials(store), [['s', 's.calibration']]);
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -19,7 +19,7 @@
  * read. Adding a study can withdraw a decisive standing, never create one by chance.
  *
  * @example
- *   const entries = notebookEntries(store.allVerdicts(), store.notes(), sharedTrials(store));
+ *   const entries = notebookEntries(await store.allVerdicts(), await store.notes(), await sharedTrials(store));
  */
 import { ConfigError } from '../core/errors.js';
 import { closest } from '../core/validation.js';

@@ -40,12 +40,12 @@ export const calibrateCommand: Command = {
     const baseline = loaded.arms
       .filter((a) => a.kind === 'baseline')
       .map((a) => ({ ...a, config: { ...a.config, ...calibrated } }));
-    const store = lab.openStore(dbPath(flags));
+    const store = await lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {
       releaseLock = lab.acquireRunLock(store.file, calibration.name);
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
     try {
@@ -59,17 +59,17 @@ export const calibrateCommand: Command = {
           log: out,
         },
       );
-      const scores = store
-        .trials(outcome.study.id)
+      const trials = await store.trials(outcome.study.id);
+      const scores = trials
         .filter((t) => t.state === 'done' && t.metrics)
         .map((t) => t.metrics![config.metric]);
-      const testSize = testSizeOf(store.trials(outcome.study.id));
+      const testSize = testSizeOf(trials);
       const plan = lab.planFor({ ...config, verdictRule: lab.recordRule(config) }, testSize);
       const c = lab.calibrate(scores, plan);
       for (const line of describe(c, plan, config.metric)) out(line);
     } finally {
       releaseLock();
-      store.close();
+      await store.close();
     }
   },
 };

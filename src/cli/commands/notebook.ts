@@ -20,12 +20,12 @@ export const notebookCommand: Command = {
     const formats = ['json', 'markdown', 'html'].filter((f) => flags[f]);
     if (formats.length > 1)
       throw new UsageError(`notebook: choose one of --${formats.join(', --')}`);
-    const store = openForReading(flags);
+    const store = await openForReading(flags);
     try {
       const entries = lab.notebookEntries(
-        store.allVerdicts(),
-        store.notes(),
-        lab.sharedTrials(store),
+        await store.allVerdicts(),
+        await store.notes(),
+        await lab.sharedTrials(store),
       );
       let text: string;
       if (flags.json) text = JSON.stringify(entries, null, 2);
@@ -55,7 +55,7 @@ export const notebookCommand: Command = {
         out(`wrote ${flags.out}`);
       } else out(text.replace(/\n$/, ''));
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
