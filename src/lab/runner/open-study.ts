@@ -1,14 +1,20 @@
 /**
  * The first step of a run: find the study in the store (or create it; `--fresh` discards a
- * stored one), refuse a changed study, write its arms, and put back in the queue whatever a
- * killed or failed earlier run left unfinished.
+ * stored one), write its arms, and put back in the queue whatever a killed or failed earlier
+ * run left unfinished. A study whose file changed is re-created from the file, keeping every
+ * trial whose key still holds (lab/reuse); a new study takes trials of the same key from other
+ * studies in the db.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunebookError } from '../../core/errors.js';
 import { type Arm, controlArm } from '../config/arms.js';
 import type { LoadedStudy } from '../config/load.js';
+import { plannedTrials } from '../planner.js';
 import { MEMORY_FAILURE_PREFIXES } from '../pool/memory-faults.js';
+import { describeReuse, reuseTrials } from '../reuse/reuse-trials.js';
+import { type Source, snapshotStudy } from '../reuse/stored-trials.js';
+import { describeDiff, diffStudy } from '../reuse/study-diff.js';
 import {
   planFor,
   prepareRule,
@@ -18,6 +24,7 @@ import {
 } from '../stats/study-rule.js';
 import type { ArmRow, Store, TrialRow } from '../store/store.js';
 import type { RunOptions } from './options.js';
+import { studyKeys } from './trial-keys.js';
 
 /** A study already in the db under this name with other settings. */
 export class StudyChangedError extends TunebookError {
@@ -43,6 +50,8 @@ export interface StudySession {
   stored: RuleSettings;
   /** The planner's settings; refined once a trial reports the test split's size. */
   plan: StudyPlan;
+  /** The key of an arm's trial at a seed (recorded with each trained trial). */
+  keyOf(armKey: string, seed: number): string;
 }
 
 export function openStudy(
@@ -56,13 +65,31 @@ export function openStudy(
   // The rule's boundaries before the study is stored (they take a moment to simulate).
   prepareRule(planOf(config), config.measures.length);
   let study = store.findStudy(config.name);
-  if (study && study.hash !== loaded.hash && !options.fresh)
-    throw new StudyChangedError(config.name, store.file);
   if (study && options.fresh) {
     store.deleteStudy(config.name);
     rmSync(checkpointRoot, { recursive: true, force: true });
     study = null;
   }
+  // An edited file: what changed is shown, the trials whose key holds are kept in memory, and
+  // the study is made again from the file (its settings, rule and hash are the file's now).
+  let own = new Map<string, Source>();
+  if (study && study.hash !== loaded.hash) {
+    for (const line of describeDiff(
+      diffStudy(
+        study.config as object,
+        store.arms(study.id),
+        config,
+        loaded.arms.map((a) => ({ ...a, key: a.id })),
+      ),
+    ))
+      log(`changed: ${line}`);
+    own = snapshotStudy(store, study.id);
+    store.deleteStudy(config.name);
+    // Checkpoints are by arm key, and keys move with the measures: none can be trusted.
+    rmSync(checkpointRoot, { recursive: true, force: true });
+    study = null;
+  }
+  const created = study === null;
   study ??= store.createStudy({
     name: config.name,
     hash: loaded.hash,
@@ -80,12 +107,40 @@ export function openStudy(
   const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
   const arms = plan.control ? [...loaded.arms, controlArm(baseline.config)] : loaded.arms;
   const armRows = syncArms(store, studyId, arms);
+  const keys = studyKeys(options);
+  const keyOf = (armKey: string, seed: number) => keys(armRows.get(armKey)!, seed);
+  const session = { loaded, config, store, studyId, armRows, checkpointRoot, stored, plan, keyOf };
+  if (created) {
+    const reused = reuseTrials(
+      { store, studyId, arms: [...armRows.values()], maxSeeds: plan.maxSeeds, keyOf: keys },
+      own,
+    );
+    if (reused.trials > 0 || own.size > 0) log(describeReuse(reused, toRun(session)));
+  }
   const requeued = store.requeueUnfinished(studyId, {
     failed: true,
     keepErrors: options.retryFailed ? [] : MEMORY_FAILURE_PREFIXES,
   });
   if (requeued > 0) log(`resuming: ${requeued} unfinished trial(s) will run again`);
-  return { loaded, config, store, studyId, armRows, checkpointRoot, stored, plan };
+  return session;
+}
+
+/** Trials the plan wants that have not finished (more join while verdicts are undecided). */
+function toRun(session: StudySession): number {
+  const trials = session.store.trials(session.studyId);
+  const progress = [...session.armRows.values()].map((arm) => {
+    const scores = new Map<number, number>();
+    for (const t of trials)
+      if (t.armId === arm.id && t.metrics && (t.state === 'done' || t.state === 'diverged'))
+        scores.set(t.seed, t.metrics[session.config.metric]);
+    return { key: arm.key, scores, pending: new Set<number>() };
+  });
+  let count = 0;
+  for (const [key, seeds] of plannedTrials(progress, session.plan)) {
+    const scores = progress.find((p) => p.key === key)!.scores;
+    count += seeds.filter((s) => !scores.has(s)).length;
+  }
+  return count;
 }
 
 /** The study file's arms written (or updated), plus any stored ones (a stack arm added earlier). */

@@ -124,7 +124,8 @@ export class TrialsInFlight {
       state: out.state,
       seconds: out.seconds,
       metrics: out.metrics,
-      result: out.result,
+      // The key makes it reusable by an edited study or another study (lab/reuse).
+      result: { ...out.result, trialKey: this.session.keyOf(trial.armKey, trial.seed) },
       error: null,
       epochs: out.epochs,
     });
