@@ -103,7 +103,11 @@ function powerAtOneSd(plan: ReturnType<typeof planFor>): number {
 }
 
 function familyNote(settings: StoredSettings, rate: number): string | null {
-  const m = settings.measures?.length ?? 0;
+  // A sweep is one measure arm per value.
+  const m = (settings.measures ?? []).reduce<number>(
+    (n, x) => n + ((x as { sweep?: { values: unknown[] } }).sweep?.values.length ?? 1),
+    0,
+  );
   if (m < 2) return null;
   if (settings.verdictRule?.errorRate === 'per-study')
     return (

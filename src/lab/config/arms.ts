@@ -12,6 +12,7 @@
 import { ConfigError, TunebookError } from '../../core/errors.js';
 import { describeIssues } from '../../core/validation.js';
 import {
+  brief,
   isMeasureKind,
   MEASURE_KINDS,
   MEASURES,
@@ -20,6 +21,7 @@ import {
   type MeasureValue,
 } from './measures.js';
 import { Study, type StudyConfig } from './schema.js';
+import { sweepValueLabel, sweptValue } from './sweep.js';
 
 export interface Arm {
   /** Stable id: `baseline`, `m<index>-<kind>`, `stack` or `control`. */
@@ -31,10 +33,12 @@ export interface Arm {
   measure: MeasureConfig | null;
   /** The full settings this arm trains with. */
   config: StudyConfig;
+  /** For an arm of a sweep: which measure (1-based), its swept value, and whether to confirm. */
+  sweep?: { measure: number; value: unknown; confirm: boolean };
 }
 
 export function measureKind(measure: MeasureConfig): MeasureKind {
-  const kind = Object.keys(measure).find((k) => k !== 'label');
+  const kind = Object.keys(measure).find((k) => k !== 'label' && k !== 'sweep');
   return kind as MeasureKind;
 }
 
@@ -44,6 +48,10 @@ export function planArms(config: StudyConfig): Arm[] {
   ];
   config.measures.forEach((measure, i) => {
     const kind = measureKind(measure);
+    if (measure.sweep) {
+      arms.push(...sweepArms(config, measure, i));
+      return;
+    }
     const armConfig = applyMeasure(config, measure, `measures[${i}]`);
     arms.push({
       id: `m${i + 1}-${kind}`,
@@ -55,6 +63,30 @@ export function planArms(config: StudyConfig): Arm[] {
     });
   });
   return arms;
+}
+
+/**
+ * One arm per value of a sweep, labelled by the value (`dropout rate 0.3`), with ids
+ * `m<i>-<kind>-v<j>`; each arm's measure is the plain measure of its value.
+ */
+function sweepArms(config: StudyConfig, measure: MeasureConfig, i: number): Arm[] {
+  const kind = measureKind(measure);
+  const sweep = measure.sweep!;
+  const name = measure.label ?? kind;
+  return sweep.values.map((value, j) => {
+    const label = `${name} ${sweepValueLabel(sweep, value, brief)}`;
+    const single = { [kind]: value, label } as MeasureConfig;
+    const field = `measures[${i}].${[kind, ...sweep.at].join('.')}[${j}]`;
+    return {
+      id: `m${i + 1}-${kind}-v${j + 1}`,
+      label,
+      kind,
+      index: i + 1,
+      measure: single,
+      config: applyMeasure(config, single, field),
+      sweep: { measure: i + 1, value: sweptValue(sweep, value), confirm: sweep.confirm === true },
+    };
+  });
 }
 
 /** The stack arm: every given measure switched on together, in study order. */

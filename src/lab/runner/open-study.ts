@@ -63,7 +63,7 @@ export function openStudy(
   const { config } = loaded;
   const checkpointRoot = join(options.checkpointDir ?? `${store.file}.checkpoints`, config.name);
   // The rule's boundaries before the study is stored (they take a moment to simulate).
-  prepareRule(planOf(config), config.measures.length);
+  prepareRule(planOf(config), loaded.arms.length - 1);
   let study = store.findStudy(config.name);
   if (study && options.fresh) {
     store.deleteStudy(config.name);
