@@ -128,6 +128,59 @@ export function controlArm(config: StudyConfig): Arm {
   };
 }
 
+/** Training seeds of a sweep's confirmation arm: CONFIRM_SEED_OFFSET + s, fresh for every arm. */
+export const CONFIRM_SEED_OFFSET = 2000;
+
+/**
+ * A sweep's confirmation arm (`confirm: true`): the best value's settings again at seeds no
+ * arm used, paired with the baseline at the same seed number. Picking the largest of several
+ * noisy effects overstates it; the arm's own noise at fresh seeds is independent of the pick
+ * (the baseline's is shared by every value, so it does not bias which one wins), so this arm's
+ * verdict is the sweep's.
+ */
+export function confirmArm(best: Arm, config: StudyConfig): Arm {
+  return {
+    id: `confirm-m${best.sweep!.measure}`,
+    label: `confirm ${best.label} (fresh seeds ${CONFIRM_SEED_OFFSET}+)`,
+    kind: best.kind,
+    index: config.measures.length + 3,
+    measure: best.measure,
+    config: best.config,
+    sweep: { ...best.sweep!, confirm: false },
+  };
+}
+
+/**
+ * The best arm of each confirmed sweep whose arms are all decided and whose confirmation arm
+ * is not yet in `present`: best by the effect over the seeds its verdict read.
+ */
+export function confirmDue(
+  arms: readonly Arm[],
+  statuses: readonly {
+    key: string;
+    verdict: string;
+    effect: { mean: number; n: number };
+    waitingFor: number | null;
+  }[],
+  present: ReadonlySet<string>,
+): Arm[] {
+  const due: Arm[] = [];
+  const sweeps = new Set(arms.filter((a) => a.sweep?.confirm).map((a) => a.sweep!.measure));
+  for (const measure of sweeps) {
+    if (present.has(`confirm-m${measure}`)) continue;
+    const members = arms.filter((a) => a.sweep?.measure === measure);
+    const of = (a: Arm) => statuses.find((s) => s.key === a.id);
+    // Settled: decided, or out of seeds (it will be unstable).
+    const open = (a: Arm) =>
+      !of(a) || (of(a)!.verdict === 'undecided' && of(a)!.waitingFor !== null);
+    if (members.some(open)) continue;
+    const scored = members.filter((a) => of(a)!.effect.n > 0);
+    if (scored.length === 0) continue;
+    due.push(scored.reduce((b, a) => (of(a)!.effect.mean > of(b)!.effect.mean ? a : b)));
+  }
+  return due;
+}
+
 export function describeMeasure(measure: MeasureConfig): string {
   const kind = measureKind(measure);
   return MEASURES[kind].describe(measureValue(measure, kind) as never);

@@ -251,7 +251,7 @@ export function studyDoc(exampleFile: { name: string; text: string }): string {
     'effective]`, `extraDense: [[128], [256, 128]]`. A list the measure takes as one value is not',
     'a sweep (`extraDense: [256, 128]` is two layers). Each value is checked like a single one.',
     '`confirm: true` beside a sweep reruns its best value at fresh seeds once every value is',
-    'decided; that arm\'s verdict is the sweep\'s (picking the best of several is biased upward).',
+    "decided; that arm's verdict is the sweep's (picking the best of several is biased upward).",
     '',
     `## Example (\`${exampleFile.name}\`)`,
     '',

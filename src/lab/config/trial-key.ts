@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { CONTROL_SEED_OFFSET } from './arms.js';
+import { CONFIRM_SEED_OFFSET, CONTROL_SEED_OFFSET } from './arms.js';
 import type { StudyConfig } from './schema.js';
 
 /**
@@ -60,9 +60,11 @@ export function trialKey(input: TrialKeyInput): string {
   return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 32);
 }
 
-/** The seed a study trial trains with: the control arm's are offset, every other arm's not. */
+/** The seed a study trial trains with: the control's and confirmation arms' are offset. */
 export function trainedSeed(armKey: string, seed: number): number {
-  return armKey === 'control' ? CONTROL_SEED_OFFSET + seed : seed;
+  if (armKey === 'control') return CONTROL_SEED_OFFSET + seed;
+  if (armKey.startsWith('confirm-')) return CONFIRM_SEED_OFFSET + seed;
+  return seed;
 }
 
 /** JSON with object keys sorted and undefined members left out: equal settings, equal text. */

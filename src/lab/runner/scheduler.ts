@@ -7,7 +7,7 @@
  * verdicts.
  */
 import { TunebookError } from '../../core/errors.js';
-import { stackArm } from '../config/arms.js';
+import { confirmArm, confirmDue, stackArm } from '../config/arms.js';
 import type { MeasureConfig } from '../config/schema.js';
 import {
   type ArmProgress,
@@ -72,6 +72,7 @@ export class Scheduler {
       if (this.trials.interrupted) return;
       refinePlan(this.session);
       this.addStackArmIfDue();
+      this.addConfirmArmsIfDue();
       const progress = armProgress(this.session, this.trials);
       const wanted = neededTrials(progress, this.session.plan);
       this.writePlanned(wanted);
@@ -118,6 +119,26 @@ export class Scheduler {
     });
     armRows.set('stack', row);
     this.log(`stack arm: ${arm.label}`);
+  }
+
+  /** A sweep with `confirm: true` gets its best value again at fresh seeds once all are decided. */
+  private addConfirmArmsIfDue(): void {
+    const { armRows, loaded, store, studyId, plan, config } = this.session;
+    const statuses = armStatuses(armProgress(this.session, this.trials), plan);
+    for (const best of confirmDue(loaded.arms, statuses, new Set(armRows.keys()))) {
+      const arm = confirmArm(best, config);
+      const row = store.upsertArm({
+        studyId,
+        key: arm.id,
+        label: arm.label,
+        kind: arm.kind,
+        position: arm.index,
+        measure: arm.measure,
+        config: arm.config,
+      });
+      armRows.set(arm.id, row);
+      this.log(`confirmation arm: ${arm.label}`);
+    }
   }
 
   /** Every trial the plan needs gets its row (queued), in one transaction. */
