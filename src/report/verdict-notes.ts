@@ -15,6 +15,7 @@ import { falseVerdictRate } from '../lab/stats/sequential.js';
 import { simulateRule } from '../lab/stats/simulate.js';
 import { familyFigure, planFor, type RuleSettings } from '../lab/stats/study-rule.js';
 import { intervalsNote } from './intervals-note.js';
+import { sweepNotes } from './sweeps.js';
 import type { VerdictLine } from './verdict-rows.js';
 
 export type StoredSettings = RuleSettings & { measures?: unknown[] };
@@ -25,9 +26,13 @@ export function verdictNotes(
   stored: StoredSettings | null | undefined,
   lines: VerdictLine[] = [],
 ): string[] {
+  return [...ruleNotes(stored, lines), ...sweepNotes(stored, lines)];
+}
+
+function ruleNotes(stored: StoredSettings | null | undefined, lines: VerdictLine[]): string[] {
   const settings = stored ?? {};
   const detectable = detectableNote(settings, lines);
-  if (detectable) return [...verdictNotes(stored), detectable];
+  if (detectable) return [...ruleNotes(stored, []), detectable];
   if (!settings.verdictRule) {
     const legacy = intervalsNote(settings.seeds);
     const rate = perMeasureRate(settings);
