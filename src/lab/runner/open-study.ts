@@ -52,6 +52,8 @@ export interface StudySession {
   plan: StudyPlan;
   /** The key of an arm's trial at a seed (recorded with each trained trial). */
   keyOf(armKey: string, seed: number): string;
+  /** An arm added mid-run (stack, confirmation) takes any stored trials of its keys. */
+  reuseFor(arm: ArmRow): number;
 }
 
 export function openStudy(
@@ -109,12 +111,20 @@ export function openStudy(
   const armRows = syncArms(store, studyId, arms);
   const keys = studyKeys(options);
   const keyOf = (armKey: string, seed: number) => keys(armRows.get(armKey)!, seed);
-  const session = { loaded, config, store, studyId, armRows, checkpointRoot, stored, plan, keyOf };
+  const target = (arms: ArmRow[]) => ({
+    store,
+    studyId,
+    arms,
+    maxSeeds: plan.maxSeeds,
+    keyOf: keys,
+  });
+  const reuseFor = (arm: ArmRow) => reuseTrials(target([arm]), new Map()).trials;
+  const session = {
+    ...{ loaded, config, store, studyId, armRows, checkpointRoot, stored, plan },
+    ...{ keyOf, reuseFor },
+  };
   if (created) {
-    const reused = reuseTrials(
-      { store, studyId, arms: [...armRows.values()], maxSeeds: plan.maxSeeds, keyOf: keys },
-      own,
-    );
+    const reused = reuseTrials(target([...armRows.values()]), own);
     if (reused.trials > 0 || own.size > 0) log(describeReuse(reused, toRun(session)));
   }
   const requeued = store.requeueUnfinished(studyId, {

@@ -118,7 +118,8 @@ export class Scheduler {
       config: arm.config,
     });
     armRows.set('stack', row);
-    this.log(`stack arm: ${arm.label}`);
+    const reused = this.session.reuseFor(row);
+    this.log(`stack arm: ${arm.label}${reused ? ` (${reused} trials reused)` : ''}`);
   }
 
   /** A sweep with `confirm: true` gets its best value again at fresh seeds once all are decided. */
@@ -137,7 +138,8 @@ export class Scheduler {
         config: arm.config,
       });
       armRows.set(arm.id, row);
-      this.log(`confirmation arm: ${arm.label}`);
+      const reused = this.session.reuseFor(row);
+      this.log(`confirmation arm: ${arm.label}${reused ? ` (${reused} trials reused)` : ''}`);
     }
   }
 
