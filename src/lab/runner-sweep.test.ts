@@ -13,7 +13,7 @@ import { openStore } from './store/index.js';
 
 test('a confirmed sweep reruns its best value at fresh seeds, and that arm gets a verdict', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-sweep-'));
-  const store = openStore(join(dir, 'db.sqlite'));
+  const store = await openStore(join(dir, 'db.sqlite'));
   try {
     const study = parseStudy(`name: sweep
 data: { source: mnist, limit: 120 }
@@ -27,11 +27,12 @@ measures:
 `);
     const log: string[] = [];
     const outcome = await runStudy(study, { store, workers: 2, log: (l) => log.push(l) });
-    const arms = store.arms(outcome.study.id).map((a) => a.key);
+    const armRows = await store.arms(outcome.study.id);
+    const arms = armRows.map((a) => a.key);
     assert.deepEqual(arms, ['baseline', 'm1-optimizer-v1', 'm1-optimizer-v2', 'confirm-m1']);
-    const verdicts = store.verdicts(outcome.study.id);
+    const verdicts = await store.verdicts(outcome.study.id);
     const effect = (key: string) => {
-      const id = store.arms(outcome.study.id).find((a) => a.key === key)!.id;
+      const id = armRows.find((a) => a.key === key)!.id;
       return verdicts.find((v) => v.armId === id)!;
     };
     const best = effect('m1-optimizer-v1').effect > effect('m1-optimizer-v2').effect ? 'v1' : 'v2';
@@ -43,13 +44,13 @@ measures:
     );
     assert.equal(effect('confirm-m1').n, 2);
     // Fresh seeds: its trials are not copies of the best arm's (other trained seeds).
-    const trials = store.trials(outcome.study.id);
+    const trials = await store.trials(outcome.study.id);
     const score = (arm: string) =>
       trials.filter((t) => t.armKey === arm).map((t) => t.metrics?.test_loss);
     assert.notDeepEqual(score('confirm-m1'), score(`m1-optimizer-${best}`));
     assert.equal(outcome.trialsRun, 2 * 4);
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -22,28 +22,28 @@ export const verdictsCommand: Command = {
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('verdicts: expected one study name');
-    const store = openForReading(flags);
+    const store = await openForReading(flags);
     try {
-      const study = findOrSay(store, positionals[0]);
+      const study = await findOrSay(store, positionals[0]);
       if (typeof flags.diff === 'string') {
-        const other = findOrSay(store, flags.diff);
+        const other = await findOrSay(store, flags.diff);
         const rows = report.verdictDiff(
-          store.arms(study.id),
-          report.verdictLines(store, study),
-          store.arms(other.id),
-          report.verdictLines(store, other),
+          await store.arms(study.id),
+          await report.verdictLines(store, study),
+          await store.arms(other.id),
+          await report.verdictLines(store, other),
         );
         if (flags.json)
           out(JSON.stringify({ a: study.name, b: other.name, measures: rows }, null, 2));
         else out(report.verdictDiffTable(rows, study.name, other.name));
         return;
       }
-      const lines = report.verdictLines(store, study);
+      const lines = await report.verdictLines(store, study);
       const { measures, control } = report.splitControl(lines);
       const warning = report.controlWarning(control);
       if (flags.json) {
-        const classes = report.studyClassNames(store, study);
-        const withTrials = withErrors(store, study, measures);
+        const classes = await report.studyClassNames(store, study);
+        const withTrials = await withErrors(store, study, measures);
         // The negative control, apart from the measures; warnings say when it was decisive.
         const json = { ...withTrials, control, warnings: warning ? [warning] : [], classes };
         out(JSON.stringify(json, null, 2));
@@ -58,23 +58,23 @@ export const verdictsCommand: Command = {
           out(line);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
 
-function findOrSay(store: lab.Store, name: string): lab.StudyRow {
-  const study = store.findStudy(name);
+async function findOrSay(store: lab.Store, name: string): Promise<lab.StudyRow> {
+  const study = await store.findStudy(name);
   if (study) return study;
-  const names = store.listStudies().map((s) => s.name);
+  const names = (await store.listStudies()).map((s) => s.name);
   throw new DataError(
     store.file,
     `no study "${name}" (${names.length ? `studies: ${names.join(', ')}` : 'the db has no studies'})`,
   );
 }
 
-function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
-  const trials = store.trials(study.id).filter((t) => t.state === 'failed');
+async function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
+  const trials = (await store.trials(study.id)).filter((t) => t.state === 'failed');
   const errorOf = (arm: string, seed: number) =>
     trials.find((t) => t.armKey === arm && t.seed === seed)?.error ?? null;
   const arms = lines.map((line) => ({

@@ -14,7 +14,6 @@ import { parseStudy } from '../config/load.js';
 import { type RunOptions, runStudy } from '../runner.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
-import { reusedFromOf } from './evidence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-reuse-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,17 +36,18 @@ const C = '  - dropout: { rate: 0.3, where: head }\n';
 async function run(store: Store, s: ReturnType<typeof study>, more: Partial<RunOptions> = {}) {
   const log: string[] = [];
   const outcome = await runStudy(s, { store, workers: 2, log: (l) => log.push(l), ...more });
-  const arms = new Map(store.arms(outcome.study.id).map((a) => [a.id, a.label]));
+  const arms = new Map((await store.arms(outcome.study.id)).map((a) => [a.id, a.label]));
   const verdicts = Object.fromEntries(
-    store
-      .verdicts(outcome.study.id)
-      .map((v) => [arms.get(v.armId), `${v.verdict} ${v.effect.toFixed(6)} ${v.n}`]),
+    (await store.verdicts(outcome.study.id)).map((v) => [
+      arms.get(v.armId),
+      `${v.verdict} ${v.effect.toFixed(6)} ${v.n}`,
+    ]),
   );
   return { outcome, log, verdicts, trained: outcome.trialsRun };
 }
 
 test("an edited study retrains only what its edit changed, and ends with a fresh run's verdicts", async () => {
-  const store = openStore(join(dir, 'a.db'));
+  const store = await openStore(join(dir, 'a.db'));
   try {
     const first = await run(store, study(A + B));
     assert.equal(first.trained, 9, first.log.join('\n'));
@@ -97,25 +97,25 @@ test("an edited study retrains only what its edit changed, and ends with a fresh
     );
 
     // The same verdicts as a fresh run of the final file in an empty db.
-    const fresh = openStore(join(dir, 'fresh.db'));
+    const fresh = await openStore(join(dir, 'fresh.db'));
     try {
       const clean = await run(fresh, metric);
       assert.deepEqual(fourth.verdicts, clean.verdicts);
       assert.equal(clean.trained, 4 * 4);
     } finally {
-      fresh.close();
+      await fresh.close();
     }
 
     // --fresh still starts over.
     const over = await run(store, metric, { fresh: true });
     assert.equal(over.trained, 16);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test('another study in the db reuses matching trials, marked as shared; a new code version reuses none', async () => {
-  const store = openStore(join(dir, 'b.db'));
+  const store = await openStore(join(dir, 'b.db'));
   try {
     await run(store, study(A));
     const other = await run(store, study(C, undefined, '', 'other'));
@@ -124,15 +124,17 @@ test('another study in the db reuses matching trials, marked as shared; a new co
     assert.ok(
       other.log.some((l) => l.startsWith('reused 3 trials (3 from other studies in this db)')),
     );
-    const firstTrials = store.trials(store.findStudy('edit')!.id);
-    const shared = store.trials(other.outcome.study.id).filter((t) => t.armKey === 'baseline');
+    const firstTrials = await store.trials((await store.findStudy('edit'))!.id);
+    const shared = (await store.trials(other.outcome.study.id)).filter(
+      (t) => t.armKey === 'baseline',
+    );
     assert.deepEqual(
-      shared.map(reusedFromOf),
+      shared.map((t) => t.reusedFrom),
       firstTrials.filter((t) => t.armKey === 'baseline').map((t) => t.id),
     );
     const bumped = await run(store, study(C, undefined, '', 'bumped'), { trainingCodeVersion: 2 });
     assert.equal(bumped.trained, 6, bumped.log.join('\n'));
   } finally {
-    store.close();
+    await store.close();
   }
 });

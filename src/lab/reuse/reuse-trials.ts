@@ -1,13 +1,13 @@
 /**
  * When a study is created (new, or re-created from an edited file), every (arm, seed) up to
  * maxSeeds whose key a finished trial already has takes that trial's outcome instead of
- * training: first the edited study's own trials, then any other study's in the same db.
- * Trials beyond the seeds a verdict reads cost nothing and change no verdict (the
- * sequential rule reads seeds in order), so all maxSeeds are looked up at once.
+ * training: the oldest original in the db first (`findByKey`: another study's, or one that
+ * a study deleted by an edit left as the original), else the edited study's own trial.
+ * Trials beyond the seeds a verdict reads cost nothing and change no verdict (the sequential
+ * rule reads seeds in order), so all maxSeeds are looked up at once.
  */
 import type { ArmRow, Store } from '../store/store.js';
-import { reusedFromOf } from './evidence.js';
-import { copyTrial, indexStore, type Source } from './stored-trials.js';
+import { restoreTrial, type Source } from './stored-trials.js';
 
 export interface ReuseTarget {
   store: Store;
@@ -25,30 +25,28 @@ export interface Reused {
   fromOtherStudies: number;
 }
 
-export function reuseTrials(target: ReuseTarget, own: Map<string, Source>): Reused {
+export async function reuseTrials(target: ReuseTarget, own: Map<string, Source>): Promise<Reused> {
   const { store, studyId } = target;
-  let others: Map<string, Source> | null = null;
   const out: Reused = { trials: 0, seconds: 0, fromOtherStudies: 0 };
-  store.transaction(() => {
-    for (const arm of target.arms) {
-      for (let seed = 0; seed < target.maxSeeds; seed++) {
-        const key = target.keyOf(arm, seed);
-        const mine = own.get(key);
-        others ??= mine ? null : indexStore(store, studyId);
-        const source = mine ?? others?.get(key);
-        if (!source) continue;
-        // Each old trial stands in once: a duplicate arm trains its own seeds.
-        own.delete(key);
-        const row = store.ensureTrial(arm.id, seed);
-        if (row.state !== 'queued') continue;
-        const origin = mine ? reusedFromOf(source.trial) : source.trial.id;
-        copyTrial(store, row.id, source, key, origin);
-        out.trials++;
-        out.seconds += source.trial.seconds ?? 0;
-        if (!mine) out.fromOtherStudies++;
-      }
+  for (const arm of target.arms) {
+    for (let seed = 0; seed < target.maxSeeds; seed++) {
+      const key = target.keyOf(arm, seed);
+      const mine = own.get(key);
+      const found = await store.findByKey(key);
+      // A trial of this study itself (a duplicate arm's, trained this run) is not reused.
+      const other = found && found.studyId !== studyId ? found : null;
+      if (!other && !mine) continue;
+      const row = await store.ensureTrial(arm.id, seed, { key });
+      if (row.state !== 'queued') continue;
+      if (other) await store.reuseTrial(row.id, other.id);
+      else await restoreTrial(store, row.id, mine!);
+      // Each old trial stands in once: a duplicate arm trains its own seeds.
+      own.delete(key);
+      out.trials++;
+      out.seconds += (other ?? mine!.trial).seconds ?? 0;
+      if (!mine) out.fromOtherStudies++;
     }
-  });
+  }
   return out;
 }
 

@@ -53,22 +53,22 @@ export interface StudySession {
   /** The key of an arm's trial at a seed (recorded with each trained trial). */
   keyOf(armKey: string, seed: number): string;
   /** An arm added mid-run (stack, confirmation) takes any stored trials of its keys. */
-  reuseFor(arm: ArmRow): number;
+  reuseFor(arm: ArmRow): Promise<number>;
 }
 
-export function openStudy(
+export async function openStudy(
   loaded: LoadedStudy,
   options: RunOptions,
   log: (line: string) => void,
-): StudySession {
+): Promise<StudySession> {
   const { store } = options;
   const { config } = loaded;
   const checkpointRoot = join(options.checkpointDir ?? `${store.file}.checkpoints`, config.name);
   // The rule's boundaries before the study is stored (they take a moment to simulate).
   prepareRule(planOf(config), loaded.arms.length - 1);
-  let study = store.findStudy(config.name);
+  let study = await store.findStudy(config.name);
   if (study && options.fresh) {
-    store.deleteStudy(config.name);
+    await store.deleteStudy(config.name);
     rmSync(checkpointRoot, { recursive: true, force: true });
     study = null;
   }
@@ -76,23 +76,20 @@ export function openStudy(
   // the study is made again from the file (its settings, rule and hash are the file's now).
   let own = new Map<string, Source>();
   if (study && study.hash !== loaded.hash) {
+    const storedArms = await store.arms(study.id);
+    const nextArms = loaded.arms.map((a) => ({ ...a, key: a.id }));
     for (const line of describeDiff(
-      diffStudy(
-        study.config as object,
-        store.arms(study.id),
-        config,
-        loaded.arms.map((a) => ({ ...a, key: a.id })),
-      ),
+      diffStudy(study.config as object, storedArms, config, nextArms),
     ))
       log(`changed: ${line}`);
-    own = snapshotStudy(store, study.id);
-    store.deleteStudy(config.name);
+    own = await snapshotStudy(store, study.id);
+    await store.deleteStudy(config.name);
     // Checkpoints are by arm key, and keys move with the measures: none can be trusted.
     rmSync(checkpointRoot, { recursive: true, force: true });
     study = null;
   }
   const created = study === null;
-  study ??= store.createStudy({
+  study ??= await store.createStudy({
     name: config.name,
     hash: loaded.hash,
     file: loaded.file,
@@ -102,13 +99,13 @@ export function openStudy(
     environment: options.environment ?? null,
   });
   const studyId = study.id;
-  store.setStudyState(studyId, 'running');
+  await store.setStudyState(studyId, 'running');
   const stored = study.config as RuleSettings;
   const plan = planFor(stored);
   // The control trains the baseline arm's settings, paths resolved by preflight as the rest.
   const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
   const arms = plan.control ? [...loaded.arms, controlArm(baseline.config)] : loaded.arms;
-  const armRows = syncArms(store, studyId, arms);
+  const armRows = await syncArms(store, studyId, arms);
   const keys = studyKeys(options);
   const keyOf = (armKey: string, seed: number) => keys(armRows.get(armKey)!, seed);
   const target = (arms: ArmRow[]) => ({
@@ -118,16 +115,16 @@ export function openStudy(
     maxSeeds: plan.maxSeeds,
     keyOf: keys,
   });
-  const reuseFor = (arm: ArmRow) => reuseTrials(target([arm]), new Map()).trials;
+  const reuseFor = async (arm: ArmRow) => (await reuseTrials(target([arm]), new Map())).trials;
   const session = {
     ...{ loaded, config, store, studyId, armRows, checkpointRoot, stored, plan },
     ...{ keyOf, reuseFor },
   };
   if (created) {
-    const reused = reuseTrials(target([...armRows.values()]), own);
-    if (reused.trials > 0 || own.size > 0) log(describeReuse(reused, toRun(session)));
+    const reused = await reuseTrials(target([...armRows.values()]), own);
+    if (reused.trials > 0 || own.size > 0) log(describeReuse(reused, await toRun(session)));
   }
-  const requeued = store.requeueUnfinished(studyId, {
+  const requeued = await store.requeueUnfinished(studyId, {
     failed: true,
     keepErrors: options.retryFailed ? [] : MEMORY_FAILURE_PREFIXES,
   });
@@ -136,8 +133,8 @@ export function openStudy(
 }
 
 /** Trials the plan wants that have not finished (more join while verdicts are undecided). */
-function toRun(session: StudySession): number {
-  const trials = session.store.trials(session.studyId);
+async function toRun(session: StudySession): Promise<number> {
+  const trials = await session.store.trials(session.studyId);
   const progress = [...session.armRows.values()].map((arm) => {
     const scores = new Map<number, number>();
     for (const t of trials)
@@ -154,10 +151,14 @@ function toRun(session: StudySession): number {
 }
 
 /** The study file's arms written (or updated), plus any stored ones (a stack arm added earlier). */
-function syncArms(store: Store, studyId: number, arms: readonly Arm[]): Map<string, ArmRow> {
+async function syncArms(
+  store: Store,
+  studyId: number,
+  arms: readonly Arm[],
+): Promise<Map<string, ArmRow>> {
   const armRows = new Map<string, ArmRow>();
   for (const arm of arms) {
-    const row = store.upsertArm({
+    const row = await store.upsertArm({
       studyId,
       key: arm.id,
       label: arm.label,
@@ -168,7 +169,7 @@ function syncArms(store: Store, studyId: number, arms: readonly Arm[]): Map<stri
     });
     armRows.set(arm.id, row);
   }
-  for (const row of store.arms(studyId)) armRows.set(row.key, row);
+  for (const row of await store.arms(studyId)) armRows.set(row.key, row);
   return armRows;
 }
 
@@ -178,9 +179,9 @@ export function planOf(config: LoadedStudy['config'], testSize: number | null = 
 }
 
 /** The plan again once a trial has reported the test split's size (its resolution). */
-export function refinePlan(session: StudySession, trials?: TrialRow[]): void {
+export async function refinePlan(session: StudySession, trials?: TrialRow[]): Promise<void> {
   if (session.plan.resolution && trials === undefined) return;
-  const size = testSizeOf(trials ?? session.store.trials(session.studyId));
+  const size = testSizeOf(trials ?? (await session.store.trials(session.studyId)));
   session.plan = planFor(session.stored, size);
 }
 

@@ -1,16 +1,20 @@
 /**
  * What the lab keeps: studies, their arms, one trial per (arm, seed), per-epoch curves,
- * verdicts and the user's notes. `Store` is an interface so that a server database can back
- * several machines' workers later; `openStore` (sqlite-store.ts) gives the embedded SQLite one.
+ * verdicts and the user's notes. `Store` is one asynchronous contract with two engines:
+ * embedded SQLite (a file path) and PostgreSQL (a postgres:// URL), so that several
+ * machines' workers can share a study. Every method returns a promise; the SQLite engine is
+ * synchronous underneath.
  *
- * One writer: the main thread owns the store. Workers never open it; they send their results
- * back and the main thread calls `finishTrial`.
+ * Trials run in one of two ways: pushed (the planner's own worker threads: `markRunning`,
+ * then `finishTrial`) or claimed (any process on any machine: `claimTrial` takes a lease that
+ * `renewLease` keeps alive; a lapsed lease puts the trial back in the queue, and the holder's
+ * late `finishTrial` is refused, so epochs of two attempts are never mixed).
  *
  * @example
- *   const store = openStore('tunebook.db');
- *   const study = store.findStudy('mnist-tricks') ?? store.createStudy({ name, hash, file, config, environment });
- *   const arm = store.upsertArm({ studyId: study.id, key: 'baseline', label: 'baseline', kind: 'baseline', position: 0, measure: null, config });
- *   const trial = store.ensureTrial(arm.id, 1);
+ *   const store = await openStore('tunebook.db');
+ *   const study = (await store.findStudy('mnist-tricks')) ?? (await store.createStudy({ name, hash, file, config, environment }));
+ *   const arm = await store.upsertArm({ studyId: study.id, key: 'baseline', label: 'baseline', kind: 'baseline', position: 0, measure: null, config });
+ *   const trial = await store.ensureTrial(arm.id, 1);
  */
 import type { EpochRecord } from '../../training/loop.js';
 import type { Verdict } from '../stats/verdict.js';
@@ -73,6 +77,42 @@ export interface TrialRow {
   error: string | null;
   /** How many times the trial was started (`markRunning`); above 1 means it was rerun. */
   attempts: number;
+  /** The machine that ran (or runs) the latest attempt: its host name. Null until started. */
+  host: string | null;
+  /** The worker holding the claim (`host:pid:n`), null when pushed or not running. */
+  worker: string | null;
+  /** When a claimed trial's lease lapses unless renewed (ISO time); null when not claimed. */
+  leaseUntil: string | null;
+  /** Higher runs first among queued trials: needed trials before speculative ones. */
+  priority: number;
+  /** Identity of what decides the result (issue 13's trial key); null for old trials. */
+  key: string | null;
+  /** The trial (of any study) whose outcome and epochs this one reuses, or null. */
+  reusedFrom: number | null;
+}
+
+/** Who claims: a worker process (one of its threads) on some machine. */
+export interface Claimant {
+  /** Unique per worker thread and attempt: `host:pid:n`. */
+  worker: string;
+  host: string;
+  /** How long the claim holds without a renewal, ms. */
+  leaseMs: number;
+  /** Only this study's trials; any study's when omitted. */
+  studyId?: number;
+}
+
+/** A claimed trial with what a worker needs to run it without asking again. */
+export type ClaimedTrial = TrialRow & { armKey: string; studyId: number; armConfig: unknown };
+
+/** The last epoch a trial's attempt saved, to resume from on any machine. */
+export interface Checkpoint {
+  trialId: number;
+  /** The attempt that wrote it: a new attempt resumes from it only through `claimTrial`'s handover. */
+  attempt: number;
+  /** Epochs finished (the next epoch to train). */
+  epoch: number;
+  data: Uint8Array;
 }
 
 export interface VerdictRow {
@@ -128,27 +168,54 @@ export interface Store {
   /** True when opened with `{ readonly: true }`: every write throws a StoreError. */
   readonly readonly: boolean;
 
-  findStudy(name: string): StudyRow | null;
+  findStudy(name: string): Promise<StudyRow | null>;
   /** Oldest first. */
-  listStudies(): StudyRow[];
+  listStudies(): Promise<StudyRow[]>;
   /** Throws a StoreError when the name is taken (check `findStudy` first). */
-  createStudy(s: NewStudy): StudyRow;
+  createStudy(s: NewStudy): Promise<StudyRow>;
   /** For `--fresh`: the study and everything under it go, in one transaction. Notes stay, detached. Returns whether it existed. */
-  deleteStudy(name: string): boolean;
-  setStudyState(studyId: number, state: StudyState): void;
+  deleteStudy(name: string): Promise<boolean>;
+  setStudyState(studyId: number, state: StudyState): Promise<void>;
 
   /** Inserts or updates by (studyId, key); the id of an existing arm is kept. */
-  upsertArm(a: Omit<ArmRow, 'id'>): ArmRow;
+  upsertArm(a: Omit<ArmRow, 'id'>): Promise<ArmRow>;
   /** By position. */
-  arms(studyId: number): ArmRow[];
+  arms(studyId: number): Promise<ArmRow[]>;
 
-  /** The trial of (armId, seed), created 'queued' when missing. */
-  ensureTrial(armId: number, seed: number): TrialRow;
-  trial(trialId: number): TrialRow | null;
+  /**
+   * The trial of (armId, seed), created 'queued' when missing. `key` and `priority` are set on
+   * creation, and `priority` also raised on a queued trial (a speculative trial becoming needed).
+   */
+  ensureTrial(
+    armId: number,
+    seed: number,
+    options?: { key?: string; priority?: number },
+  ): Promise<TrialRow>;
+  trial(trialId: number): Promise<TrialRow | null>;
   /** By arm position, then seed. */
-  trials(studyId: number): (TrialRow & { armKey: string })[];
-  /** Queued, failed or running -> running, attempts + 1. A done or diverged trial is refused: its result is kept. */
-  markRunning(trialId: number): void;
+  trials(studyId: number): Promise<(TrialRow & { armKey: string })[]>;
+  /**
+   * Pushed start: queued, failed or running -> running, attempts + 1, `host` recorded. A done
+   * or diverged trial is refused: its result is kept.
+   */
+  markRunning(trialId: number, host?: string): Promise<void>;
+
+  /**
+   * Claimed start, atomic across processes and machines (PostgreSQL: `FOR UPDATE SKIP
+   * LOCKED`; SQLite: an IMMEDIATE transaction): first lapses expired leases back to
+   * 'queued', then takes the queued trial of highest priority (then arm position, seed, id),
+   * sets it running under the claimant's lease (attempts + 1, host, worker recorded) and
+   * returns it; null when nothing is queued.
+   */
+  claimTrial(claimant: Claimant): Promise<ClaimedTrial | null>;
+  /**
+   * The holder's heartbeat: extends its lease by `leaseMs`. False when the trial is no longer
+   * running under this worker (its lease lapsed and it went back to the queue, or the planner
+   * set it aside): the worker must stop it and write nothing more.
+   */
+  renewLease(trialId: number, worker: string, leaseMs: number): Promise<boolean>;
+  /** Running trials whose lease lapsed go back to 'queued', epochs cleared. Returns how many. */
+  expireLeases(studyId?: number): Promise<number>;
   /**
    * After a crash or kill: 'running' trials, and 'failed' ones unless `{ failed: false }`, go
    * back to 'queued' with their partial results and epochs cleared. Failed trials whose error
@@ -158,34 +225,59 @@ export interface Store {
   requeueUnfinished(
     studyId: number,
     options?: { failed?: boolean; keepErrors?: readonly string[] },
-  ): number;
+  ): Promise<number>;
   /** A running trial set aside (a cancelled speculative trial): back to 'queued', nothing kept. */
-  requeueTrial(trialId: number): void;
+  requeueTrial(trialId: number): Promise<void>;
   /** At the end of a study: queued trials it did not need go. Returns how many. */
-  dropQueued(studyId: number): number;
-  /** One transaction: the trial row and its epochs (replacing any earlier ones). */
-  finishTrial(trialId: number, r: TrialOutcome): void;
+  dropQueued(studyId: number): Promise<number>;
+  /**
+   * One transaction: the trial row and its epochs (replacing any earlier ones). With `worker`,
+   * only while that worker holds the trial's lease: otherwise nothing is written and it
+   * returns false (a lapsed claim's late result is not mixed with another attempt's).
+   */
+  finishTrial(trialId: number, r: TrialOutcome, worker?: string): Promise<boolean>;
+
+  /** Replaces the trial's checkpoint (written by the attempt running it). */
+  saveCheckpoint(c: Checkpoint): Promise<void>;
+  /** The trial's checkpoint, or null. */
+  checkpoint(trialId: number): Promise<Checkpoint | null>;
+  /** Drops checkpoints: one trial's, or every finished trial's of a study. */
+  dropCheckpoints(which: { trialId: number } | { studyId: number }): Promise<void>;
+
+  /**
+   * A finished (done or diverged) trial of any study with this key, not itself reused: the
+   * original evidence a new trial can reuse. Oldest first wins.
+   */
+  findByKey(key: string): Promise<(TrialRow & { studyId: number; armKey: string }) | null>;
+  /**
+   * A queued trial takes `sourceId`'s outcome and epochs (copied) and records `reusedFrom`,
+   * so verdicts and reports read it like any trial, and the notebook can count it once.
+   */
+  reuseTrial(trialId: number, sourceId: number): Promise<void>;
 
   /** By epoch. */
-  epochs(trialId: number): EpochRow[];
+  epochs(trialId: number): Promise<EpochRow[]>;
   /** By trial id, each by epoch. */
-  epochsForStudy(studyId: number): Map<number, EpochRow[]>;
+  epochsForStudy(studyId: number): Promise<Map<number, EpochRow[]>>;
 
   /** Replaces the study's verdicts. */
-  saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): void;
+  saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): Promise<void>;
   /** By arm position. */
-  verdicts(studyId: number): VerdictRow[];
+  verdicts(studyId: number): Promise<VerdictRow[]>;
   /** Every study's verdicts, for the cross-study notebook; by study, then arm position. */
-  allVerdicts(): NotebookVerdict[];
+  allVerdicts(): Promise<NotebookVerdict[]>;
 
-  addNote(n: { measure: string; text: string; studyId?: number | null }): NoteRow;
+  addNote(n: { measure: string; text: string; studyId?: number | null }): Promise<NoteRow>;
   /** Oldest first; one measure's, or all. */
-  notes(measure?: string): NoteRow[];
+  notes(measure?: string): Promise<NoteRow[]>;
 
-  /** Runs `fn` in one transaction (nested calls join it): e.g. plan every arm and trial at once. */
-  transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` in one transaction: e.g. plan every arm and trial at once, or read a study's
+   * view consistently. `fn` gets a store bound to the transaction and must use only it.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Idempotent. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface OpenOptions {
