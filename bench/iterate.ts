@@ -21,6 +21,10 @@ const STUDY = join(ROOT, 'examples/mnist-tricks.yaml');
 const BACKBONE = join(ROOT, 'examples/backbones/digits-0-4');
 const small = process.argv.includes('--small');
 
+/** Trials a `study` run trained (its log lines), not those it reused. */
+const trained = (stdout: string) =>
+  stdout.split('\n').filter((l) => /^(done|diverged) /.test(l)).length;
+
 function cli(args: string[]): { seconds: number; stdout: string } {
   const start = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -55,7 +59,9 @@ try {
   writeFileSync(first, stringify(config));
   const db = join(dir, 'iterate.db');
   const one = cli(['study', first, '--db', db, '--workers', '2']);
-  console.log(`first run (${config.measures.length} measures): ${one.seconds.toFixed(1)} s`);
+  console.log(
+    `first run (${config.measures.length} measures): ${one.seconds.toFixed(1)} s, ${trained(one.stdout)} trials trained`,
+  );
   const before = verdicts(db, 'iterate');
 
   config.measures.push({
@@ -66,7 +72,9 @@ try {
   const two = cli(['study', first, '--db', db, '--workers', '2']);
   for (const line of two.stdout.split('\n'))
     if (line.startsWith('changed: ') || line.startsWith('reused ')) console.log(`  ${line}`);
-  console.log(`second run (one measure added): ${two.seconds.toFixed(1)} s`);
+  console.log(
+    `second run (one measure added): ${two.seconds.toFixed(1)} s, ${trained(two.stdout)} trials trained`,
+  );
   const after = verdicts(db, 'iterate');
   const differ = [...before].filter(([label, a]) => {
     const b = after.get(label);
