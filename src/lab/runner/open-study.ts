@@ -7,7 +7,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TunebookError } from '../../core/errors.js';
 import { type Arm, controlArm } from '../config/arms.js';
 import type { LoadedStudy } from '../config/load.js';
 import { plannedTrials } from '../planner.js';
@@ -25,17 +24,6 @@ import {
 import type { ArmRow, Store, TrialRow } from '../store/store.js';
 import type { RunOptions } from './options.js';
 import { studyKeys } from './trial-keys.js';
-
-/** A study already in the db under this name with other settings. */
-export class StudyChangedError extends TunebookError {
-  constructor(name: string, db: string) {
-    super(
-      'E_STUDY_CHANGED',
-      `study "${name}" is already in ${db} with different settings; rerun with --fresh to discard ` +
-        'its trials and start over, or give the changed study a new name',
-    );
-  }
-}
 
 /** What every later step of a run reads: the study's row id, its arms and its plan. */
 export interface StudySession {
