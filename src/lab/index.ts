@@ -72,7 +72,6 @@ export {
   planOf,
   type RunOptions,
   runStudy,
-  StudyChangedError,
   type StudyOutcome,
   type StudyProgress,
 } from './runner.js';

@@ -3,16 +3,15 @@
  * study's trial (its outcome copied, not trained again) makes the two studies' verdicts
  * dependent, so they must not count as two independent pieces of evidence.
  *
- * Two records of reuse are read: `result.reusedFrom` ({trial, study}, written by
- * lab/calibrate-reuse.ts) and the store's `reusedFrom` column (a trial id; the asynchronous
- * store of branch store-async adds it to TrialRow), whichever a trial has.
+ * The record of reuse is the store's `reusedFrom` column (a trial id, set by `reuseTrial`
+ * when a study takes a trial of the same key, lab/reuse); `reusedFromOf` reads it.
  *
  * @example
  *   notebookEntries(await store.allVerdicts(), await store.notes(), await sharedTrials(store));
  */
-import { reusedFromOf } from './calibrate-reuse.js';
 import type { SharedTrials } from './notebook.js';
-import type { Store, TrialRow } from './store/store.js';
+import { reusedFromOf } from './reuse/evidence.js';
+import type { Store } from './store/store.js';
 
 /** A trial as read for links: its study's name and how it records reuse. */
 export interface LinkTrial {
@@ -28,10 +27,8 @@ export function linksOf(trials: readonly LinkTrial[]): SharedTrials {
   const studyOf = new Map(trials.map((t) => [t.id, t.study]));
   const pairs = new Map<string, readonly [string, string]>();
   for (const t of trials) {
-    const fromResult = reusedFromOf(t as Pick<TrialRow, 'result'>);
-    const original =
-      fromResult?.study ??
-      (typeof t.reusedFrom === 'number' ? studyOf.get(t.reusedFrom) : undefined);
+    const from = reusedFromOf(t);
+    const original = from === null ? undefined : studyOf.get(from);
     if (original === undefined || original === t.study) continue;
     pairs.set(JSON.stringify([t.study, original]), [t.study, original]);
   }

@@ -1,8 +1,7 @@
 /**
  * The notebook's standing across studies: decisive only when every independent study
  * agrees, studies sharing trials counted once (by their largest piece), and the reuse records
- * (the store's reusedFrom column, stubbed here as the store-async branch defines it, and
- * result.reusedFrom) read into study links.
+ * (the store's reusedFrom column) read into study links.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -116,12 +115,13 @@ test('studies that share trials count once, by their largest piece of evidence',
   assert.deepEqual(chain.evidence.find((e) => e.study === 'C')?.sharesWith, ['A', 'B']);
 });
 
-test('links from reuse records: the store column (store-async) and result.reusedFrom', () => {
+test('links from reuse records: each reusing study paired once with the original’s study', () => {
   const links = linksOf([
     { id: 1, study: 'A', result: null },
     { id: 2, study: 'B', result: null, reusedFrom: 1 },
     { id: 3, study: 'B', result: null, reusedFrom: 1 },
-    { id: 4, study: 'C', result: { reusedFrom: { trial: 9, study: 'A.calibration' } } },
+    { id: 9, study: 'A.calibration', result: null },
+    { id: 4, study: 'C', result: null, reusedFrom: 9 },
     { id: 5, study: 'D', result: null, reusedFrom: 5 },
   ]);
   assert.deepEqual(links, [
@@ -133,7 +133,7 @@ test('links from reuse records: the store column (store-async) and result.reused
 test('sharedTrials reads the reuse records of every stored study', async () => {
   const store = await openStore(':memory:');
   try {
-    const trialOf = async (name: string, result: unknown) => {
+    const trialOf = async (name: string, reusing?: number) => {
       const study = await store.createStudy({
         name,
         hash: 'h',
@@ -151,19 +151,21 @@ test('sharedTrials reads the reuse records of every stored study', async () => {
         config: {},
       });
       const t = await store.ensureTrial(arm.id, 0);
-      await store.finishTrial(t.id, {
-        state: 'done',
-        seconds: 1,
-        metrics: {},
-        result,
-        error: null,
-        epochs: [],
-      });
+      if (reusing !== undefined) await store.reuseTrial(t.id, reusing);
+      else
+        await store.finishTrial(t.id, {
+          state: 'done',
+          seconds: 1,
+          metrics: {},
+          result: null,
+          error: null,
+          epochs: [],
+        });
       return t.id;
     };
-    const original = await trialOf('s.calibration', {});
-    await trialOf('s', { reusedFrom: { trial: original, study: 's.calibration' } });
-    await trialOf('t', {});
+    const original = await trialOf('s.calibration');
+    await trialOf('s', original);
+    await trialOf('t');
     assert.deepEqual(await sharedTrials(store), [['s', 's.calibration']]);
   } finally {
     await store.close();

@@ -146,7 +146,9 @@ export function armStatuses(arms: ArmProgress[], options: PlanOptions): ArmStatu
   if (options.errorRate !== 'per-study')
     return others.map((a) => sequentialStatus(a, baseline, options));
   const alpha = options.alpha ?? STATED_ALPHA;
-  const inFamily = (a: ArmProgress) => !(OUTSIDE_FAMILY as readonly string[]).includes(a.key);
+  // A sweep's confirmation arm is a follow-up of its sweep, like the stack: outside too.
+  const inFamily = (a: ArmProgress) =>
+    !(OUTSIDE_FAMILY as readonly string[]).includes(a.key) && !a.key.startsWith('confirm-');
   const m = others.filter(inFamily).length;
   // Holm: a larger level only ever decides more (wider boundaries contain narrower ones), so
   // the rejections grow until a fixed point; it depends on the seeds read, not on timing.

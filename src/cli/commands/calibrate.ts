@@ -8,10 +8,10 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/errors.js';
 import type { BackendChoice } from '../../engine/backend.js';
-import { calibrationName } from '../../lab/calibrate-reuse.js';
 import * as lab from '../../lab/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { runEnvironment } from '../environment.js';
 
 export const calibrateCommand: Command = {
   name: 'calibrate',
@@ -27,9 +27,10 @@ export const calibrateCommand: Command = {
     const k = (flags.seeds as number | undefined) ?? 10;
     const { config } = loaded;
     // The baseline alone at seeds 0..K-1: its own stored study, so a rerun reuses its trials,
-    // and the study reuses them as its baseline seeds (lab/calibrate-reuse.ts).
+    // and the study reuses them as its baseline seeds (their trial keys match, lab/reuse).
     const calibrated = {
-      name: calibrationName(config.name),
+      // Within the 100 characters a study name may have.
+      name: `${config.name}.calibration`.slice(0, 100),
       seeds: { minSeeds: k, maxSeeds: k },
       control: false,
       stack: false,
@@ -56,6 +57,7 @@ export const calibrateCommand: Command = {
           store,
           workers: (flags.workers as number | undefined) ?? availableParallelism(),
           backend: flags.backend as BackendChoice | undefined,
+          environment: await runEnvironment(flags.backend as BackendChoice | undefined),
           log: out,
         },
       );

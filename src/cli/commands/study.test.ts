@@ -1,12 +1,19 @@
 /**
  * The study command end to end, in child processes as a user runs it: verdicts, resume after
- * kill -9 with the verdicts of an uninterrupted run, Ctrl-C, a changed study refused, and bad
+ * kill -9 with the verdicts of an uninterrupted run, Ctrl-C, a changed study reusing its trials, and bad
  * input leaving the db untouched.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -132,18 +139,25 @@ test('a second run of a study that is still running is refused', async () => {
   await new Promise((r) => child.once('exit', r));
 });
 
-test('a changed study under the same name is refused unless --fresh', () => {
-  const db = join(dir, 'a.db');
+test('a changed study under the same name says what changed and reuses what still holds', () => {
+  // A copy of the first test's db, so the tests after this one see it unchanged.
+  const db = join(dir, 'edited.db');
+  for (const suffix of ['', '-wal'])
+    if (existsSync(join(dir, `a.db${suffix}`)))
+      copyFileSync(join(dir, `a.db${suffix}`), `${db}${suffix}`);
   const changed = join(dir, 'changed.yaml');
-  writeFileSync(changed, STUDY.replace('epochs: 2', 'epochs: 1'));
-  const before = hashOf(db);
-  const r = run(['study', changed, '--db', db]);
-  assert.equal(r.code, 2);
-  assert.match(
-    r.stderr,
-    /study "tiny" is already in .* with different settings; rerun with --fresh/,
+  // A relabelled measure trains the same settings: every stored trial is kept.
+  writeFileSync(
+    changed,
+    STUDY.replace('- classWeights: balanced', '- { label: weights, classWeights: balanced }'),
   );
-  assert.equal(hashOf(db), before);
+  const r = run(['study', changed, '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /changed: arms relabelled or moved \(kept\): "classWeights balanced" -> "weights"/,
+  );
+  assert.match(r.stdout, /reused \d+ trials, 0 h \d+ min saved; 0 to run/);
 });
 
 test('bad input: exit 2, one line naming the problem, the db unchanged', () => {

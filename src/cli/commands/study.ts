@@ -9,11 +9,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../core/errors.js';
-import { type BackendChoice, initEngine } from '../../engine/backend.js';
+import type { BackendChoice } from '../../engine/backend.js';
 import * as lab from '../../lab/index.js';
 import * as report from '../../report/index.js';
 import type { Command } from '../command.js';
 import { DB_FLAG, dbPath } from '../db.js';
+import { runEnvironment } from '../environment.js';
 import { checkResources, MEMORY_FLAG } from '../resources.js';
 import { markInterrupted, onStopSignals } from '../signals.js';
 import { progressDisplay } from './study-progress.js';
@@ -137,24 +138,4 @@ async function printSummary(
   );
   if (time) out(time);
   for (const warning of outcome.warnings) out(`warning: ${warning}`);
-}
-
-/** What the run trains on, for the report's "rerun" section: the workers choose alike. */
-async function runEnvironment(
-  backend: BackendChoice | undefined,
-): Promise<Record<string, unknown>> {
-  const info = await initEngine({ backend });
-  const { createRequire } = await import('node:module');
-  const version = (
-    createRequire(import.meta.url)('../../../../package.json') as { version: string }
-  ).version;
-  return {
-    tunebook: version,
-    backend: `${info.backend} (${info.backendPackage} ${info.backendVersion})`,
-    tfjsCore: info.tfjsCoreVersion,
-    threads: info.threads,
-    simd: info.simd,
-    node: process.versions.node,
-    platform: `${process.platform} ${process.arch}`,
-  };
 }

@@ -11,22 +11,32 @@ import { DB_FLAG, openForReading } from '../db.js';
 
 export const verdictsCommand: Command = {
   name: 'verdicts',
-  usage: 'tunebook verdicts <study> [--json] [--db file]',
+  usage: 'tunebook verdicts <study> [--json] [--diff other-study] [--db file]',
   flags: {
     ...DB_FLAG,
     json: { type: 'boolean', help: 'one JSON object per arm, with trial values' },
+    diff: {
+      type: 'string',
+      help: "another study: the same measures' effects side by side (matched by what they switch on)",
+    },
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('verdicts: expected one study name');
     const store = await openForReading(flags);
     try {
-      const study = await store.findStudy(positionals[0]);
-      if (!study) {
-        const names = (await store.listStudies()).map((s) => s.name);
-        throw new DataError(
-          store.file,
-          `no study "${positionals[0]}" (${names.length ? `studies: ${names.join(', ')}` : 'the db has no studies'})`,
+      const study = await findOrSay(store, positionals[0]);
+      if (typeof flags.diff === 'string') {
+        const other = await findOrSay(store, flags.diff);
+        const rows = report.verdictDiff(
+          await store.arms(study.id),
+          await report.verdictLines(store, study),
+          await store.arms(other.id),
+          await report.verdictLines(store, other),
         );
+        if (flags.json)
+          out(JSON.stringify({ a: study.name, b: other.name, measures: rows }, null, 2));
+        else out(report.verdictDiffTable(rows, study.name, other.name));
+        return;
       }
       const lines = await report.verdictLines(store, study);
       const { measures, control } = report.splitControl(lines);
@@ -52,6 +62,16 @@ export const verdictsCommand: Command = {
     }
   },
 };
+
+async function findOrSay(store: lab.Store, name: string): Promise<lab.StudyRow> {
+  const study = await store.findStudy(name);
+  if (study) return study;
+  const names = (await store.listStudies()).map((s) => s.name);
+  throw new DataError(
+    store.file,
+    `no study "${name}" (${names.length ? `studies: ${names.join(', ')}` : 'the db has no studies'})`,
+  );
+}
 
 async function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
   const trials = (await store.trials(study.id)).filter((t) => t.state === 'failed');

@@ -12,6 +12,7 @@
 import { ConfigError, TunebookError } from '../../core/errors.js';
 import { describeIssues } from '../../core/validation.js';
 import {
+  brief,
   isMeasureKind,
   MEASURE_KINDS,
   MEASURES,
@@ -20,6 +21,7 @@ import {
   type MeasureValue,
 } from './measures.js';
 import { Study, type StudyConfig } from './schema.js';
+import { sweepValueLabel, sweptValue } from './sweep.js';
 
 export interface Arm {
   /** Stable id: `baseline`, `m<index>-<kind>`, `stack` or `control`. */
@@ -31,10 +33,12 @@ export interface Arm {
   measure: MeasureConfig | null;
   /** The full settings this arm trains with. */
   config: StudyConfig;
+  /** For an arm of a sweep: which measure (1-based), its swept value, and whether to confirm. */
+  sweep?: { measure: number; value: unknown; confirm: boolean };
 }
 
 export function measureKind(measure: MeasureConfig): MeasureKind {
-  const kind = Object.keys(measure).find((k) => k !== 'label');
+  const kind = Object.keys(measure).find((k) => k !== 'label' && k !== 'sweep');
   return kind as MeasureKind;
 }
 
@@ -44,6 +48,10 @@ export function planArms(config: StudyConfig): Arm[] {
   ];
   config.measures.forEach((measure, i) => {
     const kind = measureKind(measure);
+    if (measure.sweep) {
+      arms.push(...sweepArms(config, measure, i));
+      return;
+    }
     const armConfig = applyMeasure(config, measure, `measures[${i}]`);
     arms.push({
       id: `m${i + 1}-${kind}`,
@@ -55,6 +63,30 @@ export function planArms(config: StudyConfig): Arm[] {
     });
   });
   return arms;
+}
+
+/**
+ * One arm per value of a sweep, labelled by the value (`dropout rate 0.3`), with ids
+ * `m<i>-<kind>-v<j>`; each arm's measure is the plain measure of its value.
+ */
+function sweepArms(config: StudyConfig, measure: MeasureConfig, i: number): Arm[] {
+  const kind = measureKind(measure);
+  const sweep = measure.sweep!;
+  const name = measure.label ?? kind;
+  return sweep.values.map((value, j) => {
+    const label = `${name} ${sweepValueLabel(sweep, value, brief)}`;
+    const single = { [kind]: value, label } as MeasureConfig;
+    const field = `measures[${i}].${[kind, ...sweep.at].join('.')}[${j}]`;
+    return {
+      id: `m${i + 1}-${kind}-v${j + 1}`,
+      label,
+      kind,
+      index: i + 1,
+      measure: single,
+      config: applyMeasure(config, single, field),
+      sweep: { measure: i + 1, value: sweptValue(sweep, value), confirm: sweep.confirm === true },
+    };
+  });
 }
 
 /** The stack arm: every given measure switched on together, in study order. */
@@ -94,6 +126,59 @@ export function controlArm(config: StudyConfig): Arm {
     measure: null,
     config,
   };
+}
+
+/** Training seeds of a sweep's confirmation arm: CONFIRM_SEED_OFFSET + s, fresh for every arm. */
+export const CONFIRM_SEED_OFFSET = 2000;
+
+/**
+ * A sweep's confirmation arm (`confirm: true`): the best value's settings again at seeds no
+ * arm used, paired with the baseline at the same seed number. Picking the largest of several
+ * noisy effects overstates it; the arm's own noise at fresh seeds is independent of the pick
+ * (the baseline's is shared by every value, so it does not bias which one wins), so this arm's
+ * verdict is the sweep's.
+ */
+export function confirmArm(best: Arm, config: StudyConfig): Arm {
+  return {
+    id: `confirm-m${best.sweep!.measure}`,
+    label: `confirm ${best.label} (fresh seeds ${CONFIRM_SEED_OFFSET}+)`,
+    kind: best.kind,
+    index: config.measures.length + 3,
+    measure: best.measure,
+    config: best.config,
+    sweep: { ...best.sweep!, confirm: false },
+  };
+}
+
+/**
+ * The best arm of each confirmed sweep whose arms are all decided and whose confirmation arm
+ * is not yet in `present`: best by the effect over the seeds its verdict read.
+ */
+export function confirmDue(
+  arms: readonly Arm[],
+  statuses: readonly {
+    key: string;
+    verdict: string;
+    effect: { mean: number; n: number };
+    waitingFor: number | null;
+  }[],
+  present: ReadonlySet<string>,
+): Arm[] {
+  const due: Arm[] = [];
+  const sweeps = new Set(arms.filter((a) => a.sweep?.confirm).map((a) => a.sweep!.measure));
+  for (const measure of sweeps) {
+    if (present.has(`confirm-m${measure}`)) continue;
+    const members = arms.filter((a) => a.sweep?.measure === measure);
+    const of = (a: Arm) => statuses.find((s) => s.key === a.id);
+    // Settled: decided, or out of seeds (it will be unstable).
+    const open = (a: Arm) =>
+      !of(a) || (of(a)!.verdict === 'undecided' && of(a)!.waitingFor !== null);
+    if (members.some(open)) continue;
+    const scored = members.filter((a) => of(a)!.effect.n > 0);
+    if (scored.length === 0) continue;
+    due.push(scored.reduce((b, a) => (of(a)!.effect.mean > of(b)!.effect.mean ? a : b)));
+  }
+  return due;
 }
 
 export function describeMeasure(measure: MeasureConfig): string {

@@ -151,10 +151,23 @@ export const MEASURE_KINDS = Object.keys(MEASURES) as [MeasureKind, ...MeasureKi
 /** The parsed value of a measure of kind `K`. */
 export type MeasureValue<K extends MeasureKind> = z.output<(typeof MEASURES)[K]['schema']>;
 
-/** A parsed measure: one kind with its value, and an optional label. */
+/**
+ * A parsed measure: one kind with its value, and an optional label. A sweep (a list where the
+ * kind takes one value) keeps the list as written under its kind and the checked values in
+ * `sweep`; `planArms` makes one arm per value, each a plain measure.
+ */
 export type MeasureConfig = {
-  [K in MeasureKind]: { [P in K]: MeasureValue<K> } & { label?: string };
+  [K in MeasureKind]: { [P in K]: MeasureValue<K> } & { label?: string; sweep?: MeasureSweep };
 }[MeasureKind];
+
+export interface MeasureSweep {
+  /** The field holding the list (`['rate']`), or `[]` when the whole value is the list. */
+  at: string[];
+  /** Each value, parsed by the kind's schema. */
+  values: unknown[];
+  /** Rerun the best value at fresh seeds; its verdict is the sweep's. */
+  confirm?: boolean;
+}
 
 export function isMeasureKind(kind: string): kind is MeasureKind {
   return Object.hasOwn(MEASURES, kind);

@@ -31,6 +31,7 @@ import {
   type MeasureKind,
   OptimizerPatch,
 } from './measures.js';
+import { findSweep } from './sweep.js';
 
 export const METRICS = ['test_balanced_accuracy', 'test_accuracy', 'test_macro_f1'] as const;
 export type MetricName = (typeof METRICS)[number];
@@ -147,7 +148,7 @@ export const Measure = z.unknown().transform((raw, ctx): MeasureConfig => {
     });
     return z.NEVER;
   }
-  const keys = Object.keys(raw).filter((k) => k !== 'label');
+  const keys = Object.keys(raw).filter((k) => !MEASURE_EXTRAS.includes(k));
   const unknown = keys.find((k) => !(MEASURE_KINDS as readonly string[]).includes(k));
   if (unknown !== undefined) {
     const guess = closest(unknown, MEASURE_KINDS);
@@ -164,17 +165,44 @@ export const Measure = z.unknown().transform((raw, ctx): MeasureConfig => {
     return z.NEVER;
   }
   const kind = keys[0] as MeasureKind;
-  const shape = z.strictObject({
-    [kind]: MEASURES[kind].schema,
+  const extras = z.strictObject({
+    [kind]: z.unknown(),
     label: text('a label').optional(),
+    confirm: z.boolean({ error: 'true or false' }).optional(),
+    // A measure parsed before (an arm's settings checked again): its sweep is made anew.
+    sweep: z.unknown().optional(),
   });
-  const parsed = shape.safeParse(raw);
-  if (!parsed.success) {
-    addIssues(ctx, parsed, []);
+  const checked = extras.safeParse(raw);
+  if (!checked.success) {
+    addIssues(ctx, checked, []);
     return z.NEVER;
   }
-  return parsed.data as MeasureConfig;
+  const { confirm, sweep: _old, ...measure } = checked.data as Record<string, unknown>;
+  const schema = MEASURES[kind].schema;
+  const parsed = schema.safeParse(measure[kind]);
+  if (parsed.success) {
+    if (confirm !== undefined) {
+      ctx.addIssue(lineIssue(['confirm'], 'confirm is for a sweep (a list of values to try)'));
+      return z.NEVER;
+    }
+    return { ...measure, [kind]: parsed.data } as MeasureConfig;
+  }
+  // Not one value: a list of values to sweep, each checked by the same schema (sweep.ts).
+  const found = findSweep(schema, measure[kind]);
+  if (!found) {
+    addIssues(ctx, parsed, [kind]);
+    return z.NEVER;
+  }
+  if (found.issues.length > 0) {
+    addIssues(ctx, { success: false, error: new z.ZodError(found.issues) }, [kind]);
+    return z.NEVER;
+  }
+  const sweep = { ...found.sweep, ...(confirm ? { confirm: true } : {}) };
+  return { ...measure, sweep } as MeasureConfig;
 });
+
+/** Keys a measure holds beside its kind. */
+const MEASURE_EXTRAS = ['label', 'confirm', 'sweep'];
 
 /**
  * How adaptive seeding's intervals are made (lab/stats/rules.ts): `spending` (the default),

@@ -21,6 +21,8 @@ export interface RunOptions {
   workerUrl?: URL;
   /** Memory budgets, MB: per trial (wasm + JS heap) and for the whole process's RSS. */
   memory?: { trialMb: number; totalMb: number };
+  /** Replaces TRAINING_CODE_VERSION in trial keys (tests: a new version reuses nothing). */
+  trainingCodeVersion?: number;
   /** Rerun trials that failed for memory too (by default they stay failed: they would again). */
   retryFailed?: boolean;
 }

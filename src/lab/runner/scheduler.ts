@@ -7,7 +7,7 @@
  * verdicts.
  */
 import { TunebookError } from '../../core/errors.js';
-import { stackArm } from '../config/arms.js';
+import { confirmArm, confirmDue, stackArm } from '../config/arms.js';
 import type { MeasureConfig } from '../config/schema.js';
 import {
   type ArmProgress,
@@ -56,11 +56,15 @@ export class Scheduler {
   async baselineFirst(stopped: Promise<void> | undefined): Promise<void> {
     const { store, armRows, plan } = this.session;
     const baseline = armRows.get('baseline')!;
-    const first = await store.ensureTrial(baseline.id, 0);
+    const first = await store.ensureTrial(baseline.id, 0, {
+      key: this.session.keyOf('baseline', 0),
+    });
     if (first.state !== 'queued') return; // finished in an earlier run
     const settled = this.trials.launch({ ...first, armKey: 'baseline' });
     for (let seed = 1; seed < Math.min(this.workers, plan.minSeeds); seed++) {
-      const row = await store.ensureTrial(baseline.id, seed);
+      const row = await store.ensureTrial(baseline.id, seed, {
+        key: this.session.keyOf('baseline', seed),
+      });
       if (row.state === 'queued') void this.trials.launch({ ...row, armKey: 'baseline' });
     }
     this.lastTrials = await store.trials(this.session.studyId);
@@ -75,6 +79,7 @@ export class Scheduler {
       if (this.trials.interrupted) return;
       await refinePlan(this.session);
       await this.addStackArmIfDue();
+      await this.addConfirmArmsIfDue();
       const before = await this.session.store.trials(this.session.studyId);
       const progress = armProgress(this.session, this.trials, before);
       const wanted = neededTrials(progress, this.session.plan);
@@ -123,7 +128,31 @@ export class Scheduler {
       config: arm.config,
     });
     armRows.set('stack', row);
-    this.log(`stack arm: ${arm.label}`);
+    const reused = await this.session.reuseFor(row);
+    this.log(`stack arm: ${arm.label}${reused ? ` (${reused} trials reused)` : ''}`);
+  }
+
+  /** A sweep with `confirm: true` gets its best value again at fresh seeds once all are decided. */
+  private async addConfirmArmsIfDue(): Promise<void> {
+    const { armRows, loaded, store, studyId, plan, config } = this.session;
+    if (!loaded.arms.some((a) => a.sweep?.confirm)) return;
+    const trials = await store.trials(studyId);
+    const statuses = armStatuses(armProgress(this.session, this.trials, trials), plan);
+    for (const best of confirmDue(loaded.arms, statuses, new Set(armRows.keys()))) {
+      const arm = confirmArm(best, config);
+      const row = await store.upsertArm({
+        studyId,
+        key: arm.id,
+        label: arm.label,
+        kind: arm.kind,
+        position: arm.index,
+        measure: arm.measure,
+        config: arm.config,
+      });
+      armRows.set(arm.id, row);
+      const reused = await this.session.reuseFor(row);
+      this.log(`confirmation arm: ${arm.label}${reused ? ` (${reused} trials reused)` : ''}`);
+    }
   }
 
   /** Every trial the plan needs gets its row (queued), in one transaction. */
@@ -131,7 +160,10 @@ export class Scheduler {
     const { store, armRows } = this.session;
     await store.transaction(async (tx) => {
       for (const [armKey, seeds] of wanted)
-        for (const seed of seeds) await tx.ensureTrial(armRows.get(armKey)!.id, seed);
+        for (const seed of seeds)
+          await tx.ensureTrial(armRows.get(armKey)!.id, seed, {
+            key: this.session.keyOf(armKey, seed),
+          });
     });
   }
 
@@ -181,7 +213,9 @@ export class Scheduler {
   private async launchAhead(progress: ArmProgress[], wanted: Wanted, idle: number): Promise<void> {
     const { store, armRows, plan } = this.session;
     for (const next of speculativeTrials(progress, plan, idle, wanted)) {
-      const row = await store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
+      const row = await store.ensureTrial(armRows.get(next.arm)!.id, next.seed, {
+        key: this.session.keyOf(next.arm, next.seed),
+      });
       if (row.state !== 'queued') continue;
       void this.trials.launch({ ...row, armKey: next.arm });
       this.trials.ahead.started++;

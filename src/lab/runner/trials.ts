@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../core/errors.js';
 import type { BackendChoice } from '../../engine/backend.js';
-import { CONTROL_SEED_OFFSET } from '../config/arms.js';
+import { trainedSeed } from '../config/trial-key.js';
 import { TaskError, type WorkerPool } from '../pool/worker-pool.js';
 import type { EpochRow, TrialRow } from '../store/store.js';
 import type { TrialInput, TrialOutput, TrialReport } from '../trial/run-trial.js';
@@ -79,8 +79,8 @@ export class TrialsInFlight {
     const epochs: EpochRow[] = [];
     const input: TrialInput = {
       config: armConfig,
-      // The negative control trains the baseline's settings at seeds no other arm uses.
-      seed: trial.armKey === 'control' ? CONTROL_SEED_OFFSET + trial.seed : trial.seed,
+      // The negative control and confirmation arms train at seeds no other arm uses.
+      seed: trainedSeed(trial.armKey, trial.seed),
       backend: this.backend,
       checkpoint,
       identity: { study: config.name, hash: loaded.hash, arm: trial.armKey, seed: trial.seed },
