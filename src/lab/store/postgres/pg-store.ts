@@ -1,0 +1,559 @@
+/**
+ * The server store: the `Store` contract on PostgreSQL, so workers on several machines share
+ * one study. Statements go through a pool; multi-statement writes run in a transaction on a
+ * dedicated client. Times (start, finish, leases) come from the server's clock.
+ *
+ * @example
+ *   const store = await openPostgresStore('postgres://lab@db:5432/tunebook');
+ *   const trial = await store.claimTrial({ worker: 'gpu1:812:0', host: 'gpu1', leaseMs: 60000 });
+ */
+import { hostname } from 'node:os';
+import { StoreError } from '../errors.js';
+import { decodeJson, encodeJson } from '../json.js';
+import {
+  type ArmRecord,
+  type EpochRecord,
+  epochParams,
+  type NoteRecord,
+  nullableJson,
+  type StudyRecord,
+  toArm,
+  toEpoch,
+  toNote,
+  toStudy,
+  toVerdict,
+  type VerdictRecord,
+} from '../rows.js';
+import {
+  type ArmRow,
+  type Checkpoint,
+  type Claimant,
+  type ClaimedTrial,
+  type EpochRow,
+  FINISHED_STATES,
+  type NewStudy,
+  type NotebookVerdict,
+  type NoteRow,
+  STUDY_STATES,
+  type Store,
+  type StudyRow,
+  type StudyState,
+  type TrialOutcome,
+  type TrialRow,
+  type VerdictRow,
+} from '../store.js';
+import * as claims from './claims.js';
+import { type PgTrialRecord, pgCheckpoint, pgTrial } from './rows.js';
+import type { Query, Session } from './session.js';
+
+/** Cleared when a trial goes back to the queue: nothing of the attempt is kept but `host`. */
+const CLEARED = `started_at = NULL, finished_at = NULL, seconds = NULL, metrics = NULL,
+  result = NULL, error = NULL, worker = NULL, lease_until = NULL`;
+const EPOCH_COLUMNS = `trial_id, epoch, lr, train_loss, val_loss, val_accuracy,
+  val_balanced_accuracy, val_macro_f1, seconds, nan, extra`;
+/** Rows per INSERT: 11 parameters each, well under PostgreSQL's 65535. */
+const EPOCH_BATCH = 1000;
+
+export class PgStore implements Store {
+  constructor(private readonly s: Session) {}
+
+  get file(): string {
+    return this.s.target.shown;
+  }
+
+  get readonly(): boolean {
+    return this.s.readonly;
+  }
+
+  /** A caller's mistake (unknown id, impossible state): a bug to fix, so exit code 1. */
+  private bug(problem: string): StoreError {
+    return new StoreError(this.file, problem, 1);
+  }
+
+  async findStudy(name: string): Promise<StudyRow | null> {
+    const [r] = await this.s.rows<StudyRecord>('SELECT * FROM studies WHERE name = $1', [name]);
+    return r ? toStudy(r) : null;
+  }
+
+  async listStudies(): Promise<StudyRow[]> {
+    return (await this.s.rows<StudyRecord>('SELECT * FROM studies ORDER BY id')).map(toStudy);
+  }
+
+  async createStudy(s: NewStudy): Promise<StudyRow> {
+    try {
+      const { rows } = await this.s.write<StudyRecord>(
+        `INSERT INTO studies (name, hash, file, config, state, environment)
+         VALUES ($1, $2, $3, $4, 'running', $5) RETURNING *`,
+        [s.name, s.hash, s.file, encodeJson(s.config), encodeJson(s.environment)],
+      );
+      return toStudy(rows[0]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505')
+        throw new StoreError(this.file, `a study named ${JSON.stringify(s.name)} already exists`);
+      throw e;
+    }
+  }
+
+  async deleteStudy(name: string): Promise<boolean> {
+    // ON DELETE CASCADE takes arms, trials, epochs, checkpoints and verdicts along.
+    const r = await this.s.write('DELETE FROM studies WHERE name = $1', [name]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async setStudyState(studyId: number, state: StudyState): Promise<void> {
+    if (!(STUDY_STATES as readonly string[]).includes(state))
+      throw this.bug(`study state: expected one of ${STUDY_STATES.join(', ')}, got ${state}`);
+    const r = await this.s.write(
+      'UPDATE studies SET state = $1, updated_at = now() WHERE id = $2',
+      [state, studyId],
+    );
+    if (r.rowCount === 0) throw this.bug(`no study with id ${studyId}`);
+  }
+
+  async upsertArm(a: Omit<ArmRow, 'id'>): Promise<ArmRow> {
+    try {
+      const { rows } = await this.s.write<ArmRecord>(
+        `INSERT INTO arms (study_id, key, label, kind, position, measure, config)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (study_id, key) DO UPDATE SET label = excluded.label, kind = excluded.kind,
+           position = excluded.position, measure = excluded.measure, config = excluded.config
+         RETURNING *`,
+        [
+          a.studyId,
+          a.key,
+          a.label,
+          a.kind,
+          a.position,
+          nullableJson(a.measure),
+          encodeJson(a.config),
+        ],
+      );
+      return toArm(rows[0]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23503')
+        throw this.bug(`no study with id ${a.studyId}`);
+      throw e;
+    }
+  }
+
+  async arms(studyId: number): Promise<ArmRow[]> {
+    return (
+      await this.s.rows<ArmRecord>('SELECT * FROM arms WHERE study_id = $1 ORDER BY position, id', [
+        studyId,
+      ])
+    ).map(toArm);
+  }
+
+  async ensureTrial(
+    armId: number,
+    seed: number,
+    options: { key?: string; priority?: number } = {},
+  ): Promise<TrialRow> {
+    const priority = options.priority ?? null;
+    const row = await this.s.atomic(async (q) => {
+      if ((await q.query('SELECT 1 FROM arms WHERE id = $1', [armId])).rowCount === 0)
+        throw this.bug(`no arm with id ${armId}`);
+      const made = await q.query<PgTrialRecord>(
+        `INSERT INTO trials (arm_id, seed, key, priority) VALUES ($1, $2, $3, coalesce($4, 0))
+         ON CONFLICT (arm_id, seed) DO NOTHING RETURNING *`,
+        [armId, seed, options.key ?? null, priority],
+      );
+      if (made.rows[0]) return made.rows[0];
+      // A speculative trial becoming needed: its priority is raised while it waits.
+      const raised = await q.query<PgTrialRecord>(
+        `UPDATE trials SET priority = $3 WHERE arm_id = $1 AND seed = $2
+           AND state = 'queued' AND priority < $3 RETURNING *`,
+        [armId, seed, priority],
+      );
+      if (raised.rows[0]) return raised.rows[0];
+      return (
+        await q.query<PgTrialRecord>('SELECT * FROM trials WHERE arm_id = $1 AND seed = $2', [
+          armId,
+          seed,
+        ])
+      ).rows[0];
+    });
+    return pgTrial(row);
+  }
+
+  async trial(trialId: number): Promise<TrialRow | null> {
+    const [r] = await this.s.rows<PgTrialRecord>('SELECT * FROM trials WHERE id = $1', [trialId]);
+    return r ? pgTrial(r) : null;
+  }
+
+  async trials(studyId: number): Promise<(TrialRow & { armKey: string })[]> {
+    const rows = await this.s.rows<PgTrialRecord & { arm_key: string }>(
+      `SELECT t.*, a.key AS arm_key FROM trials t JOIN arms a ON a.id = t.arm_id
+       WHERE a.study_id = $1 ORDER BY a.position, a.id, t.seed`,
+      [studyId],
+    );
+    return rows.map((r) => ({ ...pgTrial(r), armKey: r.arm_key }));
+  }
+
+  async markRunning(trialId: number, host: string = hostname()): Promise<void> {
+    await this.s.atomic(async (q) => {
+      const r = await q.query(
+        `UPDATE trials SET ${CLEARED}, state = 'running', started_at = now(),
+           attempts = attempts + 1, host = $2
+         WHERE id = $1 AND state IN ('queued', 'running', 'failed')`,
+        [trialId, host],
+      );
+      if (r.rowCount === 0) {
+        const [t] = (await q.query('SELECT state FROM trials WHERE id = $1', [trialId])).rows;
+        throw this.bug(
+          t
+            ? `trial ${trialId} is already ${t.state}; its result is kept (requeue it to rerun)`
+            : `no trial with id ${trialId}`,
+        );
+      }
+      // A rerun starts clean: a reader must not mistake the last attempt's curve for this one's.
+      await q.query('DELETE FROM epochs WHERE trial_id = $1', [trialId]);
+    });
+  }
+
+  async claimTrial(claimant: Claimant): Promise<ClaimedTrial | null> {
+    this.s.writes();
+    claims.checkClaimant(this.file, claimant);
+    await this.expireLeases(claimant.studyId);
+    const r = await this.s.write<
+      PgTrialRecord & { arm_key: string; study_id: number; arm_config: string }
+    >(claims.CLAIM, [claimant.studyId ?? null, claimant.host, claimant.worker, claimant.leaseMs]);
+    const row = r.rows[0];
+    if (!row) return null;
+    return {
+      ...pgTrial(row),
+      armKey: row.arm_key,
+      studyId: row.study_id,
+      armConfig: decodeJson(row.arm_config, `arms.config of arm ${row.arm_key}`),
+    };
+  }
+
+  async renewLease(trialId: number, worker: string, leaseMs: number): Promise<boolean> {
+    claims.checkLease(this.file, leaseMs);
+    const r = await this.s.write(claims.RENEW, [trialId, worker, leaseMs]);
+    return r.rowCount === 1;
+  }
+
+  async expireLeases(studyId?: number): Promise<number> {
+    const r = await this.s.write<{ n: number }>(claims.EXPIRE, [studyId ?? null]);
+    return r.rows[0].n;
+  }
+
+  async requeueUnfinished(
+    studyId: number,
+    options: { failed?: boolean; keepErrors?: readonly string[] } = {},
+  ): Promise<number> {
+    const r = await this.s.write<{ n: number }>(claims.REQUEUE_UNFINISHED, [
+      studyId,
+      options.failed === false ? 'running' : 'failed',
+      [...(options.keepErrors ?? [])],
+    ]);
+    return r.rows[0].n;
+  }
+
+  async requeueTrial(trialId: number): Promise<void> {
+    await this.s.atomic(async (q) => {
+      const r = await q.query(
+        `UPDATE trials SET ${CLEARED}, state = 'queued' WHERE id = $1 AND state IN ('queued', 'running')`,
+        [trialId],
+      );
+      if (r.rowCount === 0) {
+        const [t] = (await q.query('SELECT state FROM trials WHERE id = $1', [trialId])).rows;
+        throw this.bug(
+          t
+            ? `trial ${trialId} is already ${t.state}; a finished trial is not requeued this way`
+            : `no trial with id ${trialId}`,
+        );
+      }
+      await q.query('DELETE FROM epochs WHERE trial_id = $1', [trialId]);
+    });
+  }
+
+  async dropQueued(studyId: number): Promise<number> {
+    const r = await this.s.write(
+      `DELETE FROM trials WHERE state = 'queued'
+         AND arm_id IN (SELECT id FROM arms WHERE study_id = $1)`,
+      [studyId],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async finishTrial(trialId: number, r: TrialOutcome, worker?: string): Promise<boolean> {
+    if (!(FINISHED_STATES as readonly string[]).includes(r.state))
+      throw this.bug(
+        `trial ${trialId}: a trial finishes as one of ${FINISHED_STATES.join(', ')}, not ${r.state}`,
+      );
+    for (const [k, v] of Object.entries(r.metrics ?? {}))
+      if (typeof v !== 'number') throw this.bug(`trial ${trialId}: metric ${k} is not a number`);
+    return this.s.atomic(async (q) => {
+      // With a worker: only while its lease holds, by the server's clock.
+      const held =
+        worker === undefined
+          ? ''
+          : ` AND state = 'running' AND worker = $7 AND lease_until > clock_timestamp()`;
+      const values: unknown[] = [
+        trialId,
+        r.state,
+        r.seconds,
+        nullableJson(r.metrics),
+        nullableJson(r.result),
+        r.error,
+      ];
+      if (worker !== undefined) values.push(worker);
+      const u = await q.query(
+        `UPDATE trials SET state = $2, finished_at = now(), seconds = $3, metrics = $4,
+           result = $5, error = $6, worker = NULL, lease_until = NULL
+         WHERE id = $1${held}`,
+        values,
+      );
+      if (u.rowCount === 0) {
+        if (
+          worker !== undefined &&
+          (await q.query('SELECT 1 FROM trials WHERE id = $1', [trialId])).rowCount
+        )
+          return false;
+        throw this.bug(`no trial with id ${trialId}`);
+      }
+      await q.query('DELETE FROM epochs WHERE trial_id = $1', [trialId]);
+      await insertEpochs(q, trialId, r.epochs);
+      await touchStudy(q, trialId);
+      return true;
+    });
+  }
+
+  async saveCheckpoint(c: Checkpoint): Promise<void> {
+    if (!(c.data instanceof Uint8Array))
+      throw this.bug(`trial ${c.trialId}: checkpoint data must be bytes, got ${typeof c.data}`);
+    if (!Number.isInteger(c.epoch) || c.epoch < 0)
+      throw this.bug(
+        `trial ${c.trialId}: checkpoint epoch must be an integer >= 0, got ${c.epoch}`,
+      );
+    try {
+      // An older attempt's late write never replaces a newer attempt's checkpoint.
+      await this.s.write(
+        `INSERT INTO checkpoints (trial_id, attempt, epoch, data) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (trial_id) DO UPDATE SET attempt = excluded.attempt, epoch = excluded.epoch,
+           data = excluded.data, saved_at = now()
+         WHERE checkpoints.attempt <= excluded.attempt`,
+        [
+          c.trialId,
+          c.attempt,
+          c.epoch,
+          Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength),
+        ],
+      );
+    } catch (e) {
+      if ((e as { code?: string }).code === '23503')
+        throw this.bug(`no trial with id ${c.trialId}`);
+      throw e;
+    }
+  }
+
+  async checkpoint(trialId: number): Promise<Checkpoint | null> {
+    const [r] = await this.s.rows<{
+      trial_id: number;
+      attempt: number;
+      epoch: number;
+      data: Buffer;
+    }>('SELECT trial_id, attempt, epoch, data FROM checkpoints WHERE trial_id = $1', [trialId]);
+    return r ? pgCheckpoint(r) : null;
+  }
+
+  async dropCheckpoints(which: { trialId: number } | { studyId: number }): Promise<void> {
+    if ('trialId' in which)
+      await this.s.write('DELETE FROM checkpoints WHERE trial_id = $1', [which.trialId]);
+    else
+      await this.s.write(
+        `DELETE FROM checkpoints WHERE trial_id IN (
+           SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
+           WHERE a.study_id = $1 AND t.state IN ('done', 'failed', 'diverged'))`,
+        [which.studyId],
+      );
+  }
+
+  async findByKey(key: string): Promise<(TrialRow & { studyId: number; armKey: string }) | null> {
+    const [r] = await this.s.rows<PgTrialRecord & { study_id: number; arm_key: string }>(
+      `SELECT t.*, a.study_id, a.key AS arm_key FROM trials t JOIN arms a ON a.id = t.arm_id
+       WHERE t.key = $1 AND t.state IN ('done', 'diverged') AND t.reused_from IS NULL
+       ORDER BY t.id LIMIT 1`,
+      [key],
+    );
+    return r ? { ...pgTrial(r), studyId: r.study_id, armKey: r.arm_key } : null;
+  }
+
+  async reuseTrial(trialId: number, sourceId: number): Promise<void> {
+    await this.s.atomic(async (q) => {
+      const [src] = (
+        await q.query<{ state: string }>('SELECT state FROM trials WHERE id = $1', [sourceId])
+      ).rows;
+      if (!src) throw this.bug(`no trial with id ${sourceId} to reuse`);
+      if (src.state !== 'done' && src.state !== 'diverged')
+        throw this.bug(
+          `trial ${sourceId} is ${src.state}: only a done or diverged trial is reused`,
+        );
+      const u = await q.query(
+        `UPDATE trials t SET state = s.state, started_at = s.started_at,
+           finished_at = s.finished_at, seconds = s.seconds, metrics = s.metrics,
+           result = s.result, error = s.error, worker = NULL, lease_until = NULL,
+           reused_from = coalesce(s.reused_from, s.id)
+         FROM trials s WHERE s.id = $2 AND t.id = $1 AND t.state = 'queued'`,
+        [trialId, sourceId],
+      );
+      if (u.rowCount === 0) {
+        const [t] = (await q.query('SELECT state FROM trials WHERE id = $1', [trialId])).rows;
+        throw this.bug(
+          t
+            ? `trial ${trialId} is ${t.state}: only a queued trial reuses another's outcome`
+            : `no trial with id ${trialId}`,
+        );
+      }
+      await q.query('DELETE FROM epochs WHERE trial_id = $1', [trialId]);
+      await q.query(
+        `INSERT INTO epochs (${EPOCH_COLUMNS})
+         SELECT $1, epoch, lr, train_loss, val_loss, val_accuracy, val_balanced_accuracy,
+           val_macro_f1, seconds, nan, extra FROM epochs WHERE trial_id = $2`,
+        [trialId, sourceId],
+      );
+      await touchStudy(q, trialId);
+    });
+  }
+
+  async epochs(trialId: number): Promise<EpochRow[]> {
+    return (
+      await this.s.rows<EpochRecord>('SELECT * FROM epochs WHERE trial_id = $1 ORDER BY epoch', [
+        trialId,
+      ])
+    ).map(toEpoch);
+  }
+
+  async epochsForStudy(studyId: number): Promise<Map<number, EpochRow[]>> {
+    const rows = await this.s.rows<EpochRecord>(
+      `SELECT e.* FROM epochs e JOIN trials t ON t.id = e.trial_id JOIN arms a ON a.id = t.arm_id
+       WHERE a.study_id = $1 ORDER BY e.trial_id, e.epoch`,
+      [studyId],
+    );
+    const byTrial = new Map<number, EpochRow[]>();
+    for (const r of rows) {
+      const list = byTrial.get(r.trial_id);
+      if (list) list.push(toEpoch(r));
+      else byTrial.set(r.trial_id, [toEpoch(r)]);
+    }
+    return byTrial;
+  }
+
+  async saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): Promise<void> {
+    for (const v of rows)
+      if (v.studyId !== studyId)
+        throw this.bug(`a verdict of study ${v.studyId} passed to saveVerdicts(${studyId})`);
+    await this.s.atomic(async (q) => {
+      const own = new Set(
+        (
+          await q.query<{ id: number }>(
+            'SELECT id FROM arms WHERE study_id = $1 AND id = ANY($2)',
+            [studyId, rows.map((v) => v.armId)],
+          )
+        ).rows.map((r) => r.id),
+      );
+      const stranger = rows.find((v) => !own.has(v.armId));
+      if (stranger) throw this.bug(`arm ${stranger.armId} is not an arm of study ${studyId}`);
+      await q.query('DELETE FROM verdicts WHERE study_id = $1', [studyId]);
+      for (const v of rows)
+        await q.query(
+          `INSERT INTO verdicts (study_id, arm_id, verdict, effect, lo, hi, n, details)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [studyId, v.armId, v.verdict, v.effect, v.lo, v.hi, v.n, encodeJson(v.details)],
+        );
+    });
+  }
+
+  async verdicts(studyId: number): Promise<VerdictRow[]> {
+    return (
+      await this.s.rows<VerdictRecord>(
+        `SELECT v.* FROM verdicts v JOIN arms a ON a.id = v.arm_id
+         WHERE v.study_id = $1 ORDER BY a.position, a.id`,
+        [studyId],
+      )
+    ).map(toVerdict);
+  }
+
+  async allVerdicts(): Promise<NotebookVerdict[]> {
+    const rows = await this.s.rows<
+      VerdictRecord & {
+        study_name: string;
+        study_config: string;
+        arm_key: string;
+        arm_label: string;
+        arm_kind: string;
+        arm_measure: string | null;
+      }
+    >(
+      `SELECT v.*, s.name AS study_name, s.config AS study_config, a.key AS arm_key,
+         a.label AS arm_label, a.kind AS arm_kind, a.measure AS arm_measure
+       FROM verdicts v JOIN arms a ON a.id = v.arm_id JOIN studies s ON s.id = v.study_id
+       ORDER BY s.id, a.position, a.id`,
+    );
+    return rows.map((r) => ({
+      ...toVerdict(r),
+      studyName: r.study_name,
+      armKey: r.arm_key,
+      armLabel: r.arm_label,
+      kind: r.arm_kind,
+      measure: decodeJson(r.arm_measure, `arms.measure of arm ${r.arm_key}`),
+      studyConfig: decodeJson(r.study_config, `studies.config of study ${r.study_name}`),
+    }));
+  }
+
+  async addNote(n: { measure: string; text: string; studyId?: number | null }): Promise<NoteRow> {
+    const studyId = n.studyId ?? null;
+    try {
+      const { rows } = await this.s.write<NoteRecord>(
+        'INSERT INTO notes (measure, text, study_id) VALUES ($1, $2, $3) RETURNING *',
+        [n.measure, n.text, studyId],
+      );
+      return toNote(rows[0]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23503') throw this.bug(`no study with id ${studyId}`);
+      throw e;
+    }
+  }
+
+  async notes(measure?: string): Promise<NoteRow[]> {
+    const rows =
+      measure === undefined
+        ? await this.s.rows<NoteRecord>('SELECT * FROM notes ORDER BY id')
+        : await this.s.rows<NoteRecord>('SELECT * FROM notes WHERE measure = $1 ORDER BY id', [
+            measure,
+          ]);
+    return rows.map(toNote);
+  }
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.s.transaction((inner) => fn(inner === this.s ? this : new PgStore(inner)));
+  }
+
+  async close(): Promise<void> {
+    if (this.s.client !== null) return; // a transaction's store: the outer store owns the pool
+    if (this.s.closed.value) return;
+    this.s.closed.value = true;
+    await this.s.pool.end();
+  }
+}
+
+async function insertEpochs(q: Query, trialId: number, epochs: EpochRow[]): Promise<void> {
+  for (let start = 0; start < epochs.length; start += EPOCH_BATCH) {
+    const batch = epochs.slice(start, start + EPOCH_BATCH);
+    const values = batch.flatMap((e) => epochParams(trialId, e));
+    const rows = batch.map(
+      (_, i) => `(${Array.from({ length: 11 }, (_, j) => `$${i * 11 + j + 1}`).join(', ')})`,
+    );
+    await q.query(`INSERT INTO epochs (${EPOCH_COLUMNS}) VALUES ${rows.join(', ')}`, values);
+  }
+}
+
+async function touchStudy(q: Query, trialId: number): Promise<void> {
+  await q.query(
+    `UPDATE studies SET updated_at = now()
+     WHERE id = (SELECT a.study_id FROM trials t JOIN arms a ON a.id = t.arm_id WHERE t.id = $1)`,
+    [trialId],
+  );
+}

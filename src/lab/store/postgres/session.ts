@@ -1,0 +1,160 @@
+/**
+ * Where a PostgreSQL store's statements go: the pool (each statement its own transaction),
+ * or one client inside a transaction. `atomic` runs several statements all or nothing: a
+ * transaction of its own on a dedicated client, or a savepoint inside the caller's
+ * transaction (so a refused step, e.g. a taken study name, does not poison the caller's
+ * whole transaction, as any error otherwise does in PostgreSQL).
+ *
+ * @example
+ *   const n = await session.atomic(async (q) => (await q.query('DELETE ...')).rowCount);
+ */
+import type pg from 'pg';
+import { StoreError } from '../errors.js';
+import { translate } from './errors.js';
+import type { PgTarget } from './url.js';
+
+export interface Query {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+export class Session {
+  private savepoints = 0;
+  /** Inside a transaction: its statements one op at a time (savepoints must nest). */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the transaction this session belongs to has ended. */
+  ended = false;
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly target: PgTarget,
+    readonly readonly: boolean,
+    readonly closed: { value: boolean },
+    /** The transaction's client; null for the pool. */
+    readonly client: pg.PoolClient | null = null,
+  ) {}
+
+  private check(): void {
+    if (this.closed.value) throw new StoreError(this.target.shown, 'the store is closed', 1);
+    if (this.ended)
+      throw new StoreError(
+        this.target.shown,
+        'a transaction’s store was used after the transaction ended (use the outer store)',
+        1,
+      );
+  }
+
+  fail(e: unknown): unknown {
+    return translate(this.target, e, { readonly: this.readonly });
+  }
+
+  writes(): void {
+    if (this.readonly)
+      throw new StoreError(
+        this.target.shown,
+        'the store was opened read-only; this operation writes',
+        1,
+      );
+  }
+
+  async rows<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.run<R>(text, values)).rows;
+  }
+
+  async run<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+    this.check();
+    try {
+      return await (this.client ?? this.pool).query<R>(text, values);
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  /** One write statement: atomic by itself on the pool, under a savepoint in a transaction. */
+  async write<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+    this.writes();
+    if (this.client === null) return this.run<R>(text, values);
+    return this.atomic((q) => q.query<R>(text, values));
+  }
+
+  async atomic<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    this.writes();
+    this.check();
+    if (this.client !== null) {
+      const client = this.client;
+      const run = this.queue.then(() => this.savepoint(client, fn));
+      this.queue = run.catch(() => {});
+      return run;
+    }
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.fail(e);
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw this.fail(e);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async savepoint<T>(client: pg.PoolClient, fn: (q: Query) => Promise<T>): Promise<T> {
+    const name = `tb_${++this.savepoints}`;
+    try {
+      await client.query(`SAVEPOINT ${name}`);
+      const result = await fn(client);
+      await client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (e) {
+      await client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+      throw this.fail(e);
+    }
+  }
+
+  /** Runs `fn` with a session bound to one transaction; nested calls take a savepoint. */
+  async transaction<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    this.check();
+    if (this.client !== null) {
+      const client = this.client;
+      const name = `tb_${++this.savepoints}`;
+      try {
+        await client.query(`SAVEPOINT ${name}`);
+        const result = await fn(this);
+        await client.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (e) {
+        await client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+        throw this.fail(e);
+      }
+    }
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.fail(e);
+    }
+    const inner = new Session(this.pool, this.target, this.readonly, this.closed, client);
+    try {
+      await client.query(this.readonly ? 'BEGIN READ ONLY' : 'BEGIN');
+      const result = await fn(inner);
+      await inner.queue;
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw this.fail(e);
+    } finally {
+      inner.ended = true;
+      client.release();
+    }
+  }
+}
