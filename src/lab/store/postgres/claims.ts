@@ -28,7 +28,8 @@ WITH pick AS (
   LIMIT 1
   FOR UPDATE OF t SKIP LOCKED
 ), claimed AS (
-  UPDATE trials t SET ${CLEARED}, state = 'running', started_at = now(),
+  UPDATE trials t SET state = 'running', started_at = now(), finished_at = NULL,
+    seconds = NULL, metrics = NULL, result = NULL, error = NULL,
     attempts = t.attempts + 1, host = $2, worker = $3, lease_until = ${LEASE.replace('$LEASE', '$4')}
   FROM pick WHERE t.id = pick.id
   RETURNING t.*

@@ -193,8 +193,9 @@ export class PgStore implements Store {
   async markRunning(trialId: number, host: string = hostname()): Promise<void> {
     await this.s.atomic(async (q) => {
       const r = await q.query(
-        `UPDATE trials SET ${CLEARED}, state = 'running', started_at = now(),
-           attempts = attempts + 1, host = $2
+        `UPDATE trials SET state = 'running', started_at = now(), finished_at = NULL,
+           seconds = NULL, metrics = NULL, result = NULL, error = NULL, worker = NULL,
+           lease_until = NULL, attempts = attempts + 1, host = $2
          WHERE id = $1 AND state IN ('queued', 'running', 'failed')`,
         [trialId, host],
       );
