@@ -20,6 +20,7 @@ import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -111,6 +112,17 @@ function serviceUser(): { uid: number; gid: number } | null {
   return made;
 }
 
+/** Last resort when pg_ctl cannot stop it: the postmaster's pid is postmaster.pid's first line. */
+function killPostmaster(data: string): void {
+  try {
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // SIGQUIT: the postmaster's immediate shutdown, which takes its children along.
+    if (pid > 0) process.kill(pid, 'SIGQUIT');
+  } catch {
+    // not running
+  }
+}
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -135,14 +147,16 @@ export async function startPostgres(
   const data = join(dir, 'data');
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   const owner = serviceUser();
-  const command = (cmd: string, args: string[]) => [
-    ...(options.prefix ?? []),
+  // The prefix (another network namespace) only for what needs the network; pg_ctl stop
+  // only signals a pid, and must work after the namespace is gone.
+  const command = (cmd: string, args: string[], prefix = options.prefix ?? []) => [
+    ...prefix,
     ...(owner ? ['runuser', '-u', SERVICE_USER, '--'] : []),
     join(bin, cmd),
     ...args,
   ];
-  const as = (cmd: string, args: string[]) => {
-    const full = command(cmd, args);
+  const as = (cmd: string, args: string[], prefix?: string[]) => {
+    const full = command(cmd, args, prefix);
     return run(full[0], full.slice(1), { encoding: 'utf8' });
   };
   writeFileSync(join(dir, 'pw'), password);
@@ -154,15 +168,17 @@ export async function startPostgres(
   // A test file that crashes still stops its server (exit handlers run synchronously).
   const onExit = () => {
     if (!started) return;
-    const full = command('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
-    spawnSync(full[0], full.slice(1));
+    const full = command('pg_ctl', ['-D', data, '-m', 'immediate', 'stop'], []);
+    if (spawnSync(full[0], full.slice(1)).status !== 0) killPostmaster(data);
     rmSync(dir, { recursive: true, force: true });
   };
   const stop = async () => {
     process.off('exit', onExit);
     if (started) {
       started = false;
-      await as('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      await as('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], []).catch(() =>
+        killPostmaster(data),
+      );
     }
     rmSync(dir, { recursive: true, force: true });
   };
