@@ -94,16 +94,17 @@ export class Session {
     } catch (e) {
       throw this.fail(e);
     }
+    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
+      broken = await rollback(client);
       throw this.fail(e);
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -143,6 +144,7 @@ export class Session {
       throw this.fail(e);
     }
     const inner = new Session(this.pool, this.target, this.readonly, this.closed, client);
+    let broken = false;
     try {
       await client.query(this.readonly ? 'BEGIN READ ONLY' : 'BEGIN');
       const result = await fn(inner);
@@ -150,11 +152,24 @@ export class Session {
       await client.query('COMMIT');
       return result;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
+      broken = await rollback(client);
       throw this.fail(e);
     } finally {
       inner.ended = true;
-      client.release();
+      client.release(broken);
     }
+  }
+}
+
+/**
+ * Rolls back; true when even that failed: the connection is broken and must not go back to
+ * the pool (the next user would inherit a dead or half-open transaction).
+ */
+async function rollback(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return false;
+  } catch {
+    return true;
   }
 }
