@@ -240,3 +240,22 @@ test('a reader refuses an empty database and writes nothing', { skip }, async ()
   );
   assert.deepEqual(await tables(db), []);
 });
+
+test('connections the server drops are replaced: the store goes on', { skip }, async (t) => {
+  const url = await cluster.createDatabase();
+  const db = new URL(url).pathname.slice(1);
+  const store = await openPostgresStore(url);
+  t.after(() => store.close());
+  await store.createStudy({ name: 'a', hash: 'h', file: 'f', config: {}, environment: {} });
+  // A server restart or a network blip, as the pool's idle connections see it.
+  const killed = await cluster.sql(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [db],
+  );
+  assert.ok(killed.rowCount! >= 1);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(
+    (await store.listStudies()).map((s) => s.name),
+    ['a'],
+  );
+});
