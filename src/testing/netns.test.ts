@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { command, hosts } from './netns.js';
+import { command, hosts, spawnOn } from './netns.js';
 import { postgresUnavailable, startPostgres } from './postgres-cluster.js';
 
 const run = promisify(execFile);
@@ -68,6 +68,16 @@ test(
       assert.ok(fromOne.addresses.includes(one.address), fromOne.addresses.join(' '));
       assert.ok(!fromOne.addresses.includes(two.address));
       assert.ok(!fromOne.addresses.includes(lab.gateway));
+      // The spawned child is the command itself: killing it kills the worker, not a wrapper.
+      const child = spawnOn(one, process.execPath, ['-e', 'console.log(process.pid)'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+      });
+      await new Promise((r) => child.on('exit', r));
+      assert.equal(Number(out.trim()), child.pid);
       // Apart for real: on host two's own loopback there is no server.
       const local = await runOn(two, pg.url('several_hosts').replace(db.address, '127.0.0.1'));
       assert.equal(local.error, 'ECONNREFUSED');

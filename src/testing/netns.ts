@@ -11,7 +11,7 @@
  *   const pg = await startPostgres(t, { listen: lab.hosts[0].address, prefix: lab.hosts[0].prefix });
  *   spawn(...command(lab.hosts[1], process.execPath, ['worker.js']));
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 
 export interface Host {
@@ -34,6 +34,21 @@ export type Hosts =
 /** `argv` to run `cmd args` on `host`. */
 export function command(host: Host, cmd: string, args: string[] = []): string[] {
   return [...host.prefix, cmd, ...args];
+}
+
+/**
+ * Starts `cmd args` on `host`. Every step of the prefix execs the next (ip netns exec,
+ * unshare without --fork, sh's exec), so the child's pid is the command's own: a SIGKILL to
+ * it kills the worker itself, as a machine's crash would.
+ */
+export function spawnOn(
+  host: Host,
+  cmd: string,
+  args: string[] = [],
+  options: SpawnOptions = {},
+): ChildProcess {
+  const argv = command(host, cmd, args);
+  return spawn(argv[0], argv.slice(1), options);
 }
 
 function ip(args: string[]): { ok: boolean; error: string } {
