@@ -58,6 +58,7 @@ function ip(args: string[]): { ok: boolean; error: string } {
 
 /** Why namespaces cannot be made here, or undefined when they can be tried. */
 export function netnsUnavailable(): string | undefined {
+  if (process.env.TUNEBOOK_NETNS === 'off') return 'turned off by TUNEBOOK_NETNS=off';
   if (process.platform !== 'linux') return 'not Linux';
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root';
   if (spawnSync('ip', ['-V']).status !== 0) return 'no `ip` command (iproute2)';
