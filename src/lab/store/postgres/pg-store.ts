@@ -10,20 +10,7 @@
 import { hostname } from 'node:os';
 import { StoreError } from '../errors.js';
 import { decodeJson, encodeJson } from '../json.js';
-import {
-  type ArmRecord,
-  type EpochRecord,
-  epochParams,
-  type NoteRecord,
-  nullableJson,
-  type StudyRecord,
-  toArm,
-  toEpoch,
-  toNote,
-  toStudy,
-  toVerdict,
-  type VerdictRecord,
-} from '../rows.js';
+import { type ArmRecord, nullableJson, type StudyRecord, toArm, toStudy } from '../rows.js';
 import {
   type ArmRow,
   type Checkpoint,
@@ -43,16 +30,14 @@ import {
   type VerdictRow,
 } from '../store.js';
 import * as claims from './claims.js';
+import * as epochs from './epochs.js';
+import * as notebook from './notebook.js';
 import { type PgTrialRecord, pgCheckpoint, pgTrial } from './rows.js';
-import type { Query, Session } from './session.js';
+import type { Session } from './session.js';
 
 /** Cleared when a trial goes back to the queue: nothing of the attempt is kept but `host`. */
 const CLEARED = `started_at = NULL, finished_at = NULL, seconds = NULL, metrics = NULL,
   result = NULL, error = NULL, worker = NULL, lease_until = NULL`;
-const EPOCH_COLUMNS = `trial_id, epoch, lr, train_loss, val_loss, val_accuracy,
-  val_balanced_accuracy, val_macro_f1, seconds, nan, extra`;
-/** Rows per INSERT: 11 parameters each, well under PostgreSQL's 65535. */
-const EPOCH_BATCH = 1000;
 
 export class PgStore implements Store {
   constructor(private readonly s: Session) {}
@@ -316,8 +301,8 @@ export class PgStore implements Store {
         throw this.bug(`no trial with id ${trialId}`);
       }
       await q.query('DELETE FROM epochs WHERE trial_id = $1', [trialId]);
-      await insertEpochs(q, trialId, r.epochs);
-      await touchStudy(q, trialId);
+      await epochs.insertEpochs(q, trialId, r.epochs);
+      await epochs.touchStudy(q, trialId);
       return true;
     });
   }
@@ -410,122 +395,41 @@ export class PgStore implements Store {
       }
       await q.query('DELETE FROM epochs WHERE trial_id = $1', [trialId]);
       await q.query(
-        `INSERT INTO epochs (${EPOCH_COLUMNS})
+        `INSERT INTO epochs (${epochs.EPOCH_COLUMNS})
          SELECT $1, epoch, lr, train_loss, val_loss, val_accuracy, val_balanced_accuracy,
            val_macro_f1, seconds, nan, extra FROM epochs WHERE trial_id = $2`,
         [trialId, sourceId],
       );
-      await touchStudy(q, trialId);
+      await epochs.touchStudy(q, trialId);
     });
   }
 
-  async epochs(trialId: number): Promise<EpochRow[]> {
-    return (
-      await this.s.rows<EpochRecord>('SELECT * FROM epochs WHERE trial_id = $1 ORDER BY epoch', [
-        trialId,
-      ])
-    ).map(toEpoch);
+  epochs(trialId: number): Promise<EpochRow[]> {
+    return epochs.epochs(this.s, trialId);
   }
 
-  async epochsForStudy(studyId: number): Promise<Map<number, EpochRow[]>> {
-    const rows = await this.s.rows<EpochRecord>(
-      `SELECT e.* FROM epochs e JOIN trials t ON t.id = e.trial_id JOIN arms a ON a.id = t.arm_id
-       WHERE a.study_id = $1 ORDER BY e.trial_id, e.epoch`,
-      [studyId],
-    );
-    const byTrial = new Map<number, EpochRow[]>();
-    for (const r of rows) {
-      const list = byTrial.get(r.trial_id);
-      if (list) list.push(toEpoch(r));
-      else byTrial.set(r.trial_id, [toEpoch(r)]);
-    }
-    return byTrial;
+  epochsForStudy(studyId: number): Promise<Map<number, EpochRow[]>> {
+    return epochs.epochsForStudy(this.s, studyId);
   }
 
-  async saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): Promise<void> {
-    for (const v of rows)
-      if (v.studyId !== studyId)
-        throw this.bug(`a verdict of study ${v.studyId} passed to saveVerdicts(${studyId})`);
-    await this.s.atomic(async (q) => {
-      const own = new Set(
-        (
-          await q.query<{ id: number }>(
-            'SELECT id FROM arms WHERE study_id = $1 AND id = ANY($2)',
-            [studyId, rows.map((v) => v.armId)],
-          )
-        ).rows.map((r) => r.id),
-      );
-      const stranger = rows.find((v) => !own.has(v.armId));
-      if (stranger) throw this.bug(`arm ${stranger.armId} is not an arm of study ${studyId}`);
-      await q.query('DELETE FROM verdicts WHERE study_id = $1', [studyId]);
-      for (const v of rows)
-        await q.query(
-          `INSERT INTO verdicts (study_id, arm_id, verdict, effect, lo, hi, n, details)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [studyId, v.armId, v.verdict, v.effect, v.lo, v.hi, v.n, encodeJson(v.details)],
-        );
-    });
+  saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): Promise<void> {
+    return notebook.saveVerdicts(this.s, studyId, rows);
   }
 
-  async verdicts(studyId: number): Promise<VerdictRow[]> {
-    return (
-      await this.s.rows<VerdictRecord>(
-        `SELECT v.* FROM verdicts v JOIN arms a ON a.id = v.arm_id
-         WHERE v.study_id = $1 ORDER BY a.position, a.id`,
-        [studyId],
-      )
-    ).map(toVerdict);
+  verdicts(studyId: number): Promise<VerdictRow[]> {
+    return notebook.verdicts(this.s, studyId);
   }
 
-  async allVerdicts(): Promise<NotebookVerdict[]> {
-    const rows = await this.s.rows<
-      VerdictRecord & {
-        study_name: string;
-        study_config: string;
-        arm_key: string;
-        arm_label: string;
-        arm_kind: string;
-        arm_measure: string | null;
-      }
-    >(
-      `SELECT v.*, s.name AS study_name, s.config AS study_config, a.key AS arm_key,
-         a.label AS arm_label, a.kind AS arm_kind, a.measure AS arm_measure
-       FROM verdicts v JOIN arms a ON a.id = v.arm_id JOIN studies s ON s.id = v.study_id
-       ORDER BY s.id, a.position, a.id`,
-    );
-    return rows.map((r) => ({
-      ...toVerdict(r),
-      studyName: r.study_name,
-      armKey: r.arm_key,
-      armLabel: r.arm_label,
-      kind: r.arm_kind,
-      measure: decodeJson(r.arm_measure, `arms.measure of arm ${r.arm_key}`),
-      studyConfig: decodeJson(r.study_config, `studies.config of study ${r.study_name}`),
-    }));
+  allVerdicts(): Promise<NotebookVerdict[]> {
+    return notebook.allVerdicts(this.s);
   }
 
-  async addNote(n: { measure: string; text: string; studyId?: number | null }): Promise<NoteRow> {
-    const studyId = n.studyId ?? null;
-    try {
-      const { rows } = await this.s.write<NoteRecord>(
-        'INSERT INTO notes (measure, text, study_id) VALUES ($1, $2, $3) RETURNING *',
-        [n.measure, n.text, studyId],
-      );
-      return toNote(rows[0]);
-    } catch (e) {
-      if ((e as { code?: string }).code === '23503') throw this.bug(`no study with id ${studyId}`);
-      throw e;
-    }
+  addNote(n: { measure: string; text: string; studyId?: number | null }): Promise<NoteRow> {
+    return notebook.addNote(this.s, n);
   }
 
-  async notes(measure?: string): Promise<NoteRow[]> {
-    const rows =
-      measure === undefined
-        ? await this.s.rows<NoteRecord>('SELECT * FROM notes ORDER BY id')
-        : await this.s.rows<NoteRecord>('SELECT * FROM notes WHERE measure = $1 ORDER BY id', [
-            measure,
-          ]);
-    return rows.map(toNote);
+  notes(measure?: string): Promise<NoteRow[]> {
+    return notebook.notes(this.s, measure);
   }
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -538,23 +442,4 @@ export class PgStore implements Store {
     this.s.closed.value = true;
     await this.s.pool.end();
   }
-}
-
-async function insertEpochs(q: Query, trialId: number, epochs: EpochRow[]): Promise<void> {
-  for (let start = 0; start < epochs.length; start += EPOCH_BATCH) {
-    const batch = epochs.slice(start, start + EPOCH_BATCH);
-    const values = batch.flatMap((e) => epochParams(trialId, e));
-    const rows = batch.map(
-      (_, i) => `(${Array.from({ length: 11 }, (_, j) => `$${i * 11 + j + 1}`).join(', ')})`,
-    );
-    await q.query(`INSERT INTO epochs (${EPOCH_COLUMNS}) VALUES ${rows.join(', ')}`, values);
-  }
-}
-
-async function touchStudy(q: Query, trialId: number): Promise<void> {
-  await q.query(
-    `UPDATE studies SET updated_at = now()
-     WHERE id = (SELECT a.study_id FROM trials t JOIN arms a ON a.id = t.arm_id WHERE t.id = $1)`,
-    [trialId],
-  );
 }
