@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notebookEntries } from '../src/lab/notebook.js';
-import { openStore } from '../src/lab/store/sqlite-store.js';
+import { openStore } from '../src/lab/store/open.js';
 import { startDashboard } from '../src/report/dashboard/server.js';
 import { renderStudyReport } from '../src/report/study-report.js';
 import { syntheticStudy } from '../src/report/test-helpers.js';
@@ -34,9 +34,9 @@ function percentile(sorted: number[], p: number): number {
 try {
   // 1. The report.
   const reportDb = join(dir, 'report.db');
-  const writer = openStore(reportDb);
+  const writer = await openStore(reportDb);
   let t = performance.now();
-  syntheticStudy(writer, { name: 'big', arms: 20, seeds: 8, epochs: 30, augment: true });
+  await syntheticStudy(writer, { name: 'big', arms: 20, seeds: 8, epochs: 30, augment: true });
   console.log(
     `stored 21 arms x 8 seeds x 30 epochs in ${((performance.now() - t) / 1000).toFixed(2)} s`,
   );
@@ -46,7 +46,7 @@ try {
   t = performance.now();
   await renderStudyReport(writer, 'big');
   const warm = (performance.now() - t) / 1000;
-  writer.close();
+  await writer.close();
   const bytes = Buffer.byteLength(text);
   console.log(
     `report render: first ${cold.toFixed(2)} s (Vega loads), second ${warm.toFixed(2)} s`,
@@ -64,16 +64,16 @@ try {
 
   // 2. The dashboard.
   const dashDb = join(dir, 'dashboard.db');
-  const store = openStore(dashDb);
+  const store = await openStore(dashDb);
   t = performance.now();
-  syntheticStudy(store, { name: 'thousand', arms: 24, seeds: 40, epochs: 30 });
-  const trials = store.trials(store.findStudy('thousand')!.id).length;
-  store.close();
+  await syntheticStudy(store, { name: 'thousand', arms: 24, seeds: 40, epochs: 30 });
+  const trials = (await store.trials((await store.findStudy('thousand'))!.id)).length;
+  await store.close();
   console.log(`stored ${trials} trials in ${((performance.now() - t) / 1000).toFixed(2)} s`);
   const dashboard = await startDashboard({
     db: dashDb,
     port: 0,
-    notebook: (s) => notebookEntries(s.allVerdicts(), s.notes()),
+    notebook: async (s) => notebookEntries(await s.allVerdicts(), await s.notes()),
   });
   const times: number[] = [];
   let size = 0;

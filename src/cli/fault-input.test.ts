@@ -33,22 +33,22 @@ test('--db "" is a usage error naming the flag', async () => {
   oneLine(
     await runInProcess(['verdicts', 'x', '--db', '']),
     2,
-    /^--db: expected a database file path, got ""$/,
+    /^--db: expected a database file path or a postgres:\/\/ URL, got ""$/,
   );
   oneLine(await runInProcess(['note', 'dropout', 'x', '--db', '']), 2, /^--db: /);
 });
 
 test('a damaged verdict row is a named error, exit 2', async () => {
   const db = join(dir, 'damaged.db');
-  const store = openStore(db);
-  const study = store.createStudy({
+  const store = await openStore(db);
+  const study = await store.createStudy({
     name: 's',
     hash: 'h',
     file: 'f',
     config: {},
     environment: null,
   });
-  const arm = store.upsertArm({
+  const arm = await store.upsertArm({
     studyId: study.id,
     key: 'm1',
     label: 'm1',
@@ -57,7 +57,7 @@ test('a damaged verdict row is a named error, exit 2', async () => {
     measure: null,
     config: {},
   });
-  store.saveVerdicts(study.id, [
+  await store.saveVerdicts(study.id, [
     {
       studyId: study.id,
       armId: arm.id,
@@ -69,7 +69,7 @@ test('a damaged verdict row is a named error, exit 2', async () => {
       details: {},
     },
   ]);
-  store.close();
+  await store.close();
   const raw = new Database(db);
   raw.prepare('UPDATE verdicts SET details = ?').run('{"cost": {');
   raw.close();

@@ -100,8 +100,8 @@ const exited = (child: ChildProcess) =>
   });
 
 /** Every trial the run printed as done is done in the db: counts the others as lost. */
-function countLost(db: string, printed: string[]) {
-  const trials = verdictsOrTrials(db);
+async function countLost(db: string, printed: string[]) {
+  const trials = await verdictsOrTrials(db);
   for (const line of printed) {
     const [, arm, seed] = /^done\s+(\S+) seed (\d+)/.exec(line)!;
     const t = trials.find((x) => x.arm === arm && x.seed === Number(seed));
@@ -110,13 +110,19 @@ function countLost(db: string, printed: string[]) {
 }
 
 /** The study's trials from the db, whatever their state (the CLI lists no raw trials). */
-function verdictsOrTrials(db: string): { arm: string; seed: number; state: string }[] {
-  const store = openStore(db, { readonly: true });
+async function verdictsOrTrials(
+  db: string,
+): Promise<{ arm: string; seed: number; state: string }[]> {
+  const store = await openStore(db, { readonly: true });
   try {
-    const study = store.findStudy('faulty')!;
-    return store.trials(study.id).map((t) => ({ arm: t.armKey, seed: t.seed, state: t.state }));
+    const study = (await store.findStudy('faulty'))!;
+    return (await store.trials(study.id)).map((t) => ({
+      arm: t.armKey,
+      seed: t.seed,
+      state: t.state,
+    }));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -129,7 +135,7 @@ function stderrOf(child: ChildProcess): Promise<string> {
   return new Promise((resolve) => child.stderr!.once('close', () => resolve(text)));
 }
 
-test('reference: the study uninterrupted', () => {
+test('reference: the study uninterrupted', async () => {
   const r = study(join(dir, 'reference.db'));
   assert.equal(r.code, 0, r.stderr);
   referenceJson = verdicts(join(dir, 'reference.db'));
@@ -137,7 +143,7 @@ test('reference: the study uninterrupted', () => {
   assert.deepEqual(referenceJson.failed, []);
 });
 
-test('a wasm abort and a trial over its memory budget fail only their arm; others as without the faults', () => {
+test('a wasm abort and a trial over its memory budget fail only their arm; others as without the faults', async () => {
   const db = join(dir, 'memory.db');
   // One worker: without replacing the aborted worker, every later trial would fail on it.
   const r = runCli(['study', file, '--db', db, '--workers', '1', '--memory', '1500'], {
@@ -192,10 +198,10 @@ test('SIGTERM stops cleanly; a resume killed with SIGKILL; an immediate resume e
   assert.equal(await exited(first), 143);
   assert.ok(Date.now() - sent < 10_000, `stopped in ${Date.now() - sent} ms`);
   assert.equal(existsSync(`${db}.faulty.lock`), false, 'the lock is removed');
-  const states = verdictsOrTrials(db).map((t) => t.state);
+  const states = (await verdictsOrTrials(db)).map((t) => t.state);
   assert.ok(!states.includes('running'), states.join(' '));
   assert.equal(verdicts(db).state, 'interrupted');
-  countLost(db, a.lines);
+  await countLost(db, a.lines);
 
   const second = spawnCli(['study', file, '--db', db, '--workers', '2']);
   const b = doneLines(second, 1);
@@ -203,7 +209,7 @@ test('SIGTERM stops cleanly; a resume killed with SIGKILL; an immediate resume e
   second.kill('SIGKILL');
   figures.faults++;
   await exited(second);
-  countLost(db, [...a.lines, ...b.lines]);
+  await countLost(db, [...a.lines, ...b.lines]);
   // No wait: the dead process's lock is stale at once.
   const third = study(db);
   assert.equal(third.code, 0, third.stderr);
@@ -241,7 +247,7 @@ test('a tmpfs filling up mid-study: exit 3, one line, nothing lost; the same ver
     assert.equal(code, 3, message);
     assert.match(message, /^tunebook: .*the disk is full.*run the same command to continue\n$/);
     rmSync(filler);
-    countLost(db, a.lines);
+    await countLost(db, a.lines);
     const resumed = study(db);
     assert.equal(resumed.code, 0, resumed.stderr);
     assertSameVerdicts(db);
@@ -256,7 +262,7 @@ test('a tmpfs filling up mid-study: exit 3, one line, nothing lost; the same ver
   }
 });
 
-test('figures', () => {
+test('figures', async () => {
   console.log(
     `fault suite: ${figures.faults} faults injected, ${figures.lost} finished trials lost, ` +
       `verdicts equal in ${figures.equal} of ${figures.compared} comparisons`,

@@ -15,6 +15,7 @@ import { constants } from 'node:os';
 import type { lab } from '../index.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const FORCE_MS = 2000;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 export interface StopSignals {
@@ -31,7 +32,8 @@ export function exitCodeOf(signal: StopSignal): number {
 
 export function onStopSignals(options: {
   stop: (signal: StopSignal) => void;
-  force?: () => void;
+  /** May be async (a store write): it gets at most `FORCE_MS` before the process exits. */
+  force?: () => void | Promise<void>;
   /** How long a clean stop may take before the process exits anyway. Default 20 s. */
   graceMs?: number;
   write?: (text: string) => void;
@@ -41,11 +43,13 @@ export function onStopSignals(options: {
   let timer: NodeJS.Timeout | undefined;
   const forceExit = (signal: StopSignal, why: string) => {
     write(`\n${why}: exiting now\n`);
-    try {
-      options.force?.();
-    } finally {
-      process.exit(exitCodeOf(signal));
-    }
+    const exit = () => process.exit(exitCodeOf(signal));
+    // The store is asynchronous: wait for `force`, but never for long (a stuck database
+    // must not keep a process the user asked to end).
+    setTimeout(exit, FORCE_MS).unref();
+    Promise.resolve()
+      .then(() => options.force?.())
+      .then(exit, exit);
   };
   const handler = (signal: StopSignal) => {
     if (received) return forceExit(signal, `second ${signal}`);
@@ -74,10 +78,10 @@ export function onStopSignals(options: {
 }
 
 /** On a forced exit: the study no longer shows as running (best effort: the db may be the fault). */
-export function markInterrupted(store: lab.Store, name: string): void {
+export async function markInterrupted(store: lab.Store, name: string): Promise<void> {
   try {
-    const study = store.findStudy(name);
-    if (study?.state === 'running') store.setStudyState(study.id, 'interrupted');
+    const study = await store.findStudy(name);
+    if (study?.state === 'running') await store.setStudyState(study.id, 'interrupted');
   } catch {
     // Exiting anyway; the next run requeues whatever was running.
   }

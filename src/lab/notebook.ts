@@ -9,7 +9,7 @@
  *   unstable     anything else: it helped somewhere and not elsewhere, or nothing is settled
  *
  * @example
- *   const entries = notebookEntries(store.allVerdicts(), store.notes());
+ *   const entries = notebookEntries(await store.allVerdicts(), await store.notes());
  */
 import { ConfigError } from '../core/errors.js';
 import { closest } from '../core/validation.js';

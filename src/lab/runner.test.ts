@@ -23,22 +23,22 @@ const workerUrl = new URL('./fixture-trial-worker.js', import.meta.url);
 
 async function run(workers: number, study = STUDY) {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-runner-'));
-  const store = openStore(join(dir, 'db.sqlite'));
+  const store = await openStore(join(dir, 'db.sqlite'));
   try {
     const outcome = await runStudy(parseStudy(study), { store, workers, workerUrl });
-    const verdicts = store.verdicts(outcome.study.id).map((v) => ({
+    const verdicts = (await store.verdicts(outcome.study.id)).map((v) => ({
       verdict: v.verdict,
       seeds: (v.details as { seeds: number[] }).seeds,
       effect: Number(v.effect.toFixed(6)),
     }));
-    const trials = store.trials(outcome.study.id);
+    const trials = await store.trials(outcome.study.id);
     const states = trials.map((t) => `${t.armKey}/${t.seed}:${t.state}`);
     const trainedSeeds = (arm: string) =>
       trials.filter((t) => t.armKey === arm).map((t) => t.metrics?.trained_seed);
     const trained = { control: trainedSeeds('control'), baseline: trainedSeeds('baseline') };
     return { outcome, verdicts, states, trained };
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -99,7 +99,7 @@ stack: true
 
 test('the baseline runs first: when its first trial fails, no arm starts and the error says why', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-runner-'));
-  const store = openStore(join(dir, 'db.sqlite'));
+  const store = await openStore(join(dir, 'db.sqlite'));
   try {
     const broken = STUDY.replace('epochs: 1', 'epochs: 1, batchSize: 13');
     await assert.rejects(
@@ -113,15 +113,15 @@ test('the baseline runs first: when its first trial fails, no arm starts and the
         return true;
       },
     );
-    const study = store.findStudy('scheduling')!;
+    const study = (await store.findStudy('scheduling'))!;
     assert.equal(study.state, 'interrupted');
     // Only the baseline ran (seed 0, and seeds 1-2 beside it on the idle workers).
-    const started = store.trials(study.id).filter((t) => t.state !== 'queued');
+    const started = (await store.trials(study.id)).filter((t) => t.state !== 'queued');
     assert.ok(started.length > 0);
     for (const t of started) assert.equal(t.armKey, 'baseline');
-    assert.deepEqual(store.verdicts(study.id), []);
+    assert.deepEqual(await store.verdicts(study.id), []);
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

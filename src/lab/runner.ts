@@ -41,7 +41,7 @@ const WORKER_URL = new URL('./trial/trial-worker.js', import.meta.url);
 
 export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promise<StudyOutcome> {
   const log = options.log ?? (() => {});
-  const session = openStudy(loaded, options, log);
+  const session = await openStudy(loaded, options, log);
   const workers = Math.max(1, options.workers ?? loaded.config.workers ?? availableParallelism());
   const pool = new WorkerPool<TrialInput, TrialOutput>(options.workerUrl ?? WORKER_URL, workers, {
     maxMemoryMb: 4096,
@@ -63,14 +63,14 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   } catch (error) {
     // What is still running stays 'running' in the store: the next run requeues it.
     trials.interrupted = true;
-    session.store.setStudyState(session.studyId, 'interrupted');
+    await session.store.setStudyState(session.studyId, 'interrupted');
     throw error;
   } finally {
     await pool.terminate();
   }
   if (trials.fault) {
     try {
-      session.store.setStudyState(session.studyId, 'interrupted');
+      await session.store.setStudyState(session.studyId, 'interrupted');
     } catch {
       // The db may be on the full disk too; the next run requeues what was running.
     }
@@ -86,16 +86,17 @@ async function finish(session: StudySession, trials: TrialsInFlight): Promise<St
   let noData: string[] = [];
   if (!interrupted) {
     // What the study did not need: queued trials (set-aside speculation) and their checkpoints.
-    store.dropQueued(studyId);
+    await store.dropQueued(studyId);
     rmSync(session.checkpointRoot, { recursive: true, force: true });
-    refinePlan(session, store.trials(studyId));
-    noData = saveVerdicts(session, armProgress(session, trials));
+    const all = await store.trials(studyId);
+    await refinePlan(session, all);
+    noData = await saveVerdicts(session, armProgress(session, trials, all));
   }
   const warnings = interrupted ? [] : await baselineWarnings(session);
-  store.setStudyState(studyId, interrupted ? 'interrupted' : 'done');
-  const stored = store.trials(studyId).filter((t) => t.state !== 'queued').length;
+  await store.setStudyState(studyId, interrupted ? 'interrupted' : 'done');
+  const stored = (await store.trials(studyId)).filter((t) => t.state !== 'queued').length;
   return {
-    study: store.findStudy(config.name)!,
+    study: (await store.findStudy(config.name))!,
     interrupted,
     trialsRun: trials.finished,
     savings: seedSavings(stored, session.armRows.size, config.seeds.maxSeeds),

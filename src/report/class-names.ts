@@ -4,7 +4,7 @@
  * kept, whose classes are shown by index.
  *
  * @example
- *   studyClassNames(store, study); // ['cat', 'dog', 'fox']
+ *   await studyClassNames(store, study); // ['cat', 'dog', 'fox']
  */
 import type { Store, StudyRow, TrialRow } from '../lab/store/store.js';
 
@@ -17,6 +17,6 @@ export function classNamesOf(trials: readonly TrialRow[]): string[] | null {
   return null;
 }
 
-export function studyClassNames(store: Store, study: StudyRow): string[] | null {
-  return classNamesOf(store.trials(study.id));
+export async function studyClassNames(store: Store, study: StudyRow): Promise<string[] | null> {
+  return classNamesOf(await store.trials(study.id));
 }

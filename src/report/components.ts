@@ -82,7 +82,7 @@ export function uniqueLabels(labels: string[]): string[] {
  * the exact numbers in data attributes.
  *
  * @example
- *   verdictTableHtml(verdictLines(store, study));
+ *   verdictTableHtml(await verdictLines(store, study));
  */
 export function verdictTableHtml(lines: VerdictLine[]): SafeHtml {
   const rows = lines.map(

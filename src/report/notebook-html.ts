@@ -4,7 +4,7 @@
  * studies, then every measure with its evidence table and the notes written about it.
  *
  * @example
- *   const text = await notebookHtml(notebookEntries(store.allVerdicts(), store.notes()));
+ *   const text = await notebookHtml(notebookEntries(await store.allVerdicts(), await store.notes()));
  */
 import type { NotebookEntry, Standing } from '../lab/notebook.js';
 import { forestSpec } from './charts/forest.js';

@@ -4,7 +4,7 @@
  * effect with CI) and the notes written about it.
  *
  * @example
- *   console.log(notebookMarkdown(notebookEntries(store.allVerdicts(), store.notes())));
+ *   console.log(notebookMarkdown(notebookEntries(await store.allVerdicts(), await store.notes())));
  */
 import type { NotebookEntry, Standing } from '../lab/notebook.js';
 

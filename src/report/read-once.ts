@@ -5,7 +5,7 @@
  * costs half as much this way.
  *
  * @example
- *   const lines = verdictLines(readOnce(store), study);
+ *   const lines = await verdictLines(readOnce(store), study);
  */
 import type { Store } from '../lab/store/store.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { notebookEntries } from '../lab/notebook.js';
-import { openStore } from '../lab/store/sqlite-store.js';
+import { openStore } from '../lab/store/open.js';
 import { FOREST_LABEL_PREFIX } from './charts/forest.js';
 import { UnknownStudyError } from './errors.js';
 import { escapeHtml, html, raw } from './html.js';
@@ -25,8 +25,8 @@ const HOSTILE = '<script>window.pwned=1</script><img src=x onerror=alert(1)>';
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-report-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const store = openStore(':memory:');
-syntheticStudy(store, {
+const store = await openStore(':memory:');
+await syntheticStudy(store, {
   name: `s${HOSTILE}`,
   arms: 5,
   seeds: 4,
@@ -34,8 +34,8 @@ syntheticStudy(store, {
   labels: [HOSTILE, 'second', 'second', '"quoted" & <b>bold</b>', 'fifth'],
   augment: true,
 });
-syntheticStudy(store, { name: 'running', arms: 3, seeds: 3, epochs: 4, unfinished: 2 });
-store.addNote({ measure: 'set', text: `careful ${HOSTILE}` });
+await syntheticStudy(store, { name: 'running', arms: 3, seeds: 3, epochs: 4, unfinished: 2 });
+await store.addNote({ measure: 'set', text: `careful ${HOSTILE}` });
 
 /** Every place a page could make the browser fetch something. */
 function fetches(text: string): string[] {
@@ -51,7 +51,7 @@ function fetches(text: string): string[] {
   return found;
 }
 
-test('html escapes every interpolated value unless it is marked raw', () => {
+test('html escapes every interpolated value unless it is marked raw', async () => {
   assert.equal(
     escapeHtml(`<a href="x">'&'</a>`),
     '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
@@ -75,7 +75,7 @@ test('a report is self-contained, escapes everything, and has one forest mark pe
   assert.ok(!text.includes('<script') && !text.includes('<img src=x'), 'raw user markup');
   assert.ok(text.includes('&lt;script&gt;window.pwned=1&lt;/script&gt;'));
   assert.ok(text.includes('&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;'));
-  const lines = verdictLines(store, store.findStudy(name)!);
+  const lines = await verdictLines(store, (await store.findStudy(name))!);
   const marks = text.match(new RegExp(`aria-label="${FOREST_LABEL_PREFIX} `, 'g')) ?? [];
   assert.equal(marks.length, lines.length);
   // Two arms labelled 'second' still get a row each.
@@ -125,13 +125,13 @@ test('an unknown study or a db without studies is one clear error', async () => 
     assert.match((e as Error).message, /no study "nope" \(studies: s<script>.*, running\)$/);
     return true;
   });
-  const empty = openStore(':memory:');
+  const empty = await openStore(':memory:');
   await assert.rejects(renderStudyReport(empty, 'x'), /no study "x": the db has no studies yet/);
-  empty.close();
+  await empty.close();
 });
 
 test('the notebook page escapes notes and labels and fetches nothing', async () => {
-  const text = await notebookHtml(notebookEntries(store.allVerdicts(), store.notes()));
+  const text = await notebookHtml(notebookEntries(await store.allVerdicts(), await store.notes()));
   assert.deepEqual(fetches(text), []);
   assert.ok(!text.includes('<script') && !text.includes('<img src=x'));
   assert.ok(text.includes('careful &lt;script&gt;'));

@@ -45,8 +45,8 @@ export async function renderStudyReport(
   name: string,
   options: ReportOptions = {},
 ): Promise<string> {
-  const view = store.transaction(() => readStudy(store, name));
-  const curves = readCurves(store, view);
+  const view = await store.transaction((tx) => readStudy(tx, name));
+  const curves = await readCurves(store, view);
   return reportFromView(store.file, view, curves, options);
 }
 
@@ -54,7 +54,7 @@ export async function renderStudyReport(
 export async function reportFromView(
   db: string,
   view: StudyView,
-  curves: ReturnType<typeof readCurves>,
+  curves: Awaited<ReturnType<typeof readCurves>>,
   options: ReportOptions = {},
 ): Promise<string> {
   const { study, progress } = view;

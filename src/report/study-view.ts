@@ -4,7 +4,7 @@
  * and confusion from the trials' results. Read-only: nothing here writes to the store.
  *
  * @example
- *   const view = readStudy(store, 'mnist-tricks');
+ *   const view = await readStudy(store, 'mnist-tricks');
  *   view.progress.finished; // trials done, diverged or failed
  */
 import type { ArmRow, EpochRow, Store, StudyRow, TrialRow } from '../lab/store/store.js';
@@ -58,15 +58,15 @@ export interface TrialResult {
  * The study `name`, or an UnknownStudyError naming the studies there are.
  *
  * @example
- *   const study = findStudyOrThrow(store, 'tiny');
+ *   const study = await findStudyOrThrow(store, 'tiny');
  */
-export function findStudyOrThrow(store: Store, name: string): StudyRow {
-  const study = store.findStudy(name);
+export async function findStudyOrThrow(store: Store, name: string): Promise<StudyRow> {
+  const study = await store.findStudy(name);
   if (!study)
     throw new UnknownStudyError(
       store.file,
       name,
-      store.listStudies().map((s) => s.name),
+      (await store.listStudies()).map((s) => s.name),
     );
   return study;
 }
@@ -76,12 +76,12 @@ export function findStudyOrThrow(store: Store, name: string): StudyRow {
  * the one large read.
  *
  * @example
- *   const view = readStudy(store, 'tiny');
+ *   const view = await readStudy(store, 'tiny');
  */
-export function readStudy(store: Store, name: string): StudyView {
+export async function readStudy(store: Store, name: string): Promise<StudyView> {
   store = readOnce(store);
-  const study = findStudyOrThrow(store, name);
-  const trials = store.trials(study.id);
+  const study = await findStudyOrThrow(store, name);
+  const trials = await store.trials(study.id);
   const config = (study.config ?? {}) as {
     metric?: string;
     delta?: number;
@@ -90,9 +90,9 @@ export function readStudy(store: Store, name: string): StudyView {
   const progress = progressOf(trials);
   return {
     study,
-    arms: store.arms(study.id),
+    arms: await store.arms(study.id),
     trials,
-    verdicts: verdictLines(store, study),
+    verdicts: await verdictLines(store, study),
     progress,
     metric: config.metric ?? 'test_balanced_accuracy',
     delta: config.delta ?? 0.5,
@@ -123,7 +123,7 @@ export function noFinishedTrials(p: Progress): string {
  * Counts of trials by state.
  *
  * @example
- *   progressOf(store.trials(id)).running;
+ *   progressOf(await store.trials(id)).running;
  */
 export function progressOf(trials: readonly { state: string }[]): Progress {
   const p: Progress = {
@@ -171,10 +171,10 @@ export type ArmCurves = Record<CurveKey, CurvePoint[]>;
  * Per-arm curves (mean, min and max over the seeds of finished trials), epochs 1-based.
  *
  * @example
- *   const curves = readCurves(store, view); // Map arm key -> { trainLoss, valLoss, ... }
+ *   const curves = await readCurves(store, view); // Map arm key -> { trainLoss, valLoss, ... }
  */
-export function readCurves(store: Store, view: StudyView): Map<string, ArmCurves> {
-  const epochs = store.epochsForStudy(view.study.id);
+export async function readCurves(store: Store, view: StudyView): Promise<Map<string, ArmCurves>> {
+  const epochs = await store.epochsForStudy(view.study.id);
   const metricKey = VALIDATION_OF[view.metric] ?? 'valAccuracy';
   const out = new Map<string, ArmCurves>();
   for (const arm of view.arms) {

@@ -4,8 +4,8 @@
  * browser tests. Not exported from the package; the report code itself never writes.
  *
  * @example
- *   const store = openStore(':memory:');
- *   syntheticStudy(store, { name: 'big', arms: 20, seeds: 8, epochs: 30 });
+ *   const store = await openStore(':memory:');
+ *   await syntheticStudy(store, { name: 'big', arms: 20, seeds: 8, epochs: 30 });
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,9 +43,9 @@ function noise(...xs: number[]): number {
  * Writes a finished (or partly finished) study and returns its row.
  *
  * @example
- *   const study = syntheticStudy(store, { name: 's', arms: 3, seeds: 3, epochs: 5 });
+ *   const study = await syntheticStudy(store, { name: 's', arms: 3, seeds: 3, epochs: 5 });
  */
-export function syntheticStudy(store: Store, o: SyntheticOptions): StudyRow {
+export async function syntheticStudy(store: Store, o: SyntheticOptions): Promise<StudyRow> {
   const classes = o.classes ?? 10;
   const config = {
     name: o.name,
@@ -57,46 +57,48 @@ export function syntheticStudy(store: Store, o: SyntheticOptions): StudyRow {
     metric: 'test_balanced_accuracy',
     delta: 0.5,
   };
-  return store.transaction(() => {
-    const study = store.createStudy({
+  return store.transaction(async (tx) => {
+    const study = await tx.createStudy({
       name: o.name,
       hash: `synthetic-${o.name}`,
       file: `examples/${o.name}.yaml`,
       config,
       environment: { node: process.versions.node, platform: process.platform, backend: 'wasm' },
     });
-    const arms = Array.from({ length: o.arms + 1 }, (_, i) =>
-      store.upsertArm({
-        studyId: study.id,
-        key: i === 0 ? 'baseline' : `m${i}-set`,
-        label: i === 0 ? 'baseline' : (o.labels?.[i - 1] ?? `measure ${i}`),
-        kind: i === 0 ? 'baseline' : o.augment && i === 1 ? 'augment' : 'set',
-        position: i,
-        measure: i === 0 ? null : { set: { 'training.batchSize': 32 + i } },
-        config:
-          o.augment && i === 1
-            ? {
-                ...config,
-                training: {
-                  ...config.training,
-                  augment: { pipeline: [{ randomRotation: 15 }], mode: 'online', copies: 1 },
-                },
-              }
-            : config,
-      }),
-    );
+    const arms = [];
+    for (let i = 0; i <= o.arms; i++)
+      arms.push(
+        await tx.upsertArm({
+          studyId: study.id,
+          key: i === 0 ? 'baseline' : `m${i}-set`,
+          label: i === 0 ? 'baseline' : (o.labels?.[i - 1] ?? `measure ${i}`),
+          kind: i === 0 ? 'baseline' : o.augment && i === 1 ? 'augment' : 'set',
+          position: i,
+          measure: i === 0 ? null : { set: { 'training.batchSize': 32 + i } },
+          config:
+            o.augment && i === 1
+              ? {
+                  ...config,
+                  training: {
+                    ...config.training,
+                    augment: { pipeline: [{ randomRotation: 15 }], mode: 'online', copies: 1 },
+                  },
+                }
+              : config,
+        }),
+      );
     const scores = new Map<string, number>();
-    arms.forEach((arm, a) => {
+    for (const [a, arm] of arms.entries()) {
       const shift = a === 0 ? 0 : (noise(a, 1) - 0.5) * 0.06;
       const decay = a > 0 && a % 5 === 0;
       for (let s = 0; s < o.seeds; s++) {
-        const trial = store.ensureTrial(arm.id, s);
+        const trial = await tx.ensureTrial(arm.id, s);
         const last = a === o.arms && s >= o.seeds - (o.unfinished ?? 0);
         if (last) {
-          if (s === o.seeds - 1) store.markRunning(trial.id);
+          if (s === o.seeds - 1) await tx.markRunning(trial.id);
           continue;
         }
-        store.markRunning(trial.id);
+        await tx.markRunning(trial.id);
         const epochs = Array.from({ length: o.epochs }, (_, e) => {
           const progress = 1 - Math.exp(-(e + 1) / 5);
           const val = Math.min(0.99, 0.5 + 0.42 * progress + shift + (noise(a, s, e) - 0.5) * 0.02);
@@ -130,7 +132,7 @@ export function syntheticStudy(store: Store, o: SyntheticOptions): StudyRow {
         recall.forEach((r, k) => {
           metrics[`recall_${k}`] = r;
         });
-        store.finishTrial(trial.id, {
+        await tx.finishTrial(trial.id, {
           state: 'done',
           seconds: epochs.reduce((t, e) => t + e.seconds, 0),
           metrics,
@@ -153,9 +155,9 @@ export function syntheticStudy(store: Store, o: SyntheticOptions): StudyRow {
           epochs,
         });
       }
-    });
+    }
     if (!o.unfinished) {
-      store.saveVerdicts(
+      await tx.saveVerdicts(
         study.id,
         arms.slice(1).map((arm, i) => {
           const a = i + 1;
@@ -185,8 +187,8 @@ export function syntheticStudy(store: Store, o: SyntheticOptions): StudyRow {
         }),
       );
     }
-    store.setStudyState(study.id, o.unfinished ? 'running' : 'done');
-    return store.findStudy(o.name)!;
+    await tx.setStudyState(study.id, o.unfinished ? 'running' : 'done');
+    return (await tx.findStudy(o.name))!;
   });
 }
 

@@ -31,9 +31,9 @@ interface Details {
   cost?: { timeRatio: number | null; parameters: number | null; epochsToBaseline: number | null };
 }
 
-export function verdictLines(store: Store, study: StudyRow): VerdictLine[] {
-  const arms = store.arms(study.id);
-  const trials = store.trials(study.id);
+export async function verdictLines(store: Store, study: StudyRow): Promise<VerdictLine[]> {
+  const arms = await store.arms(study.id);
+  const trials = await store.trials(study.id);
   const baseline = arms.find((a) => a.key === 'baseline');
   const metric = (study.config as { metric?: string }).metric ?? 'test_balanced_accuracy';
   const scoreOf = (armId: number | undefined, seed: number) => {
@@ -49,7 +49,7 @@ export function verdictLines(store: Store, study: StudyRow): VerdictLine[] {
         score: t.metrics ? (t.metrics[metric] ?? null) : null,
         baseline: scoreOf(baseline?.id, t.seed),
       }));
-  const verdicts = store.verdicts(study.id);
+  const verdicts = await store.verdicts(study.id);
   // A finished study stores no verdict for an arm without data (lab/runner/verdicts.ts): it
   // is still listed, as 'no data', so that no arm silently drops out of the table.
   const missing =

@@ -2,7 +2,7 @@
  * The verdict table printed at the end of a study and by `tunebook verdicts`.
  *
  * @example
- *   console.log(verdictTable(verdictLines(store, study)));
+ *   console.log(verdictTable(await verdictLines(store, study)));
  */
 import { renderTable } from './table.js';
 import { controlWarning, splitControl, type VerdictLine } from './verdict-rows.js';

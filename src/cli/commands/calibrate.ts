@@ -34,12 +34,12 @@ export const calibrateCommand: Command = {
       stack: false,
     };
     const baseline = lab.planArms(calibration).filter((a) => a.kind === 'baseline');
-    const store = lab.openStore(dbPath(flags));
+    const store = await lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {
       releaseLock = lab.acquireRunLock(store.file, calibration.name);
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
     try {
@@ -53,17 +53,17 @@ export const calibrateCommand: Command = {
           log: out,
         },
       );
-      const scores = store
-        .trials(outcome.study.id)
+      const trials = await store.trials(outcome.study.id);
+      const scores = trials
         .filter((t) => t.state === 'done' && t.metrics)
         .map((t) => t.metrics![config.metric]);
-      const testSize = testSizeOf(store.trials(outcome.study.id));
+      const testSize = testSizeOf(trials);
       const plan = lab.planFor({ ...config, verdictRule: lab.recordRule(config) }, testSize);
       const c = lab.calibrate(scores, plan);
       for (const line of describe(c, plan, config.metric)) out(line);
     } finally {
       releaseLock();
-      store.close();
+      await store.close();
     }
   },
 };

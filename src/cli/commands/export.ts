@@ -27,7 +27,7 @@ export const exportCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('export: expected one study name');
     const dir = flags.out as string | undefined;
     if (!dir) throw new UsageError('export: --out <dir> is required');
-    const store = openForReading(flags);
+    const store = await openForReading(flags);
     try {
       const done = await lab.exportModel({
         store,
@@ -45,7 +45,7 @@ export const exportCommand: Command = {
         `saved ${dir}/model.json and ${dir}/${lab.PREPROCESSING_JSON} (classes: ${done.preprocessing.classNames.join(', ')})`,
       );
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

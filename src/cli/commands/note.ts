@@ -18,20 +18,22 @@ export const noteCommand: Command = {
     if (positionals.length !== 2) throw new UsageError('note: expected a measure and a text');
     const [measure, text] = positionals;
     if (text.trim() === '') throw new ConfigError('text', 'a non-empty note', text);
-    const store = lab.openStore(dbPath(flags));
+    const store = await lab.openStore(dbPath(flags));
     try {
-      const listed = lab.notebookEntries(store.allVerdicts(), store.notes()).map((e) => e.measure);
+      const listed = lab
+        .notebookEntries(await store.allVerdicts(), await store.notes())
+        .map((e) => e.measure);
       lab.checkNoteMeasure(measure, listed, flags.new === true);
       let studyId: number | null = null;
       if (flags.study !== undefined) {
-        const study = store.findStudy(flags.study as string);
+        const study = await store.findStudy(flags.study as string);
         if (!study) throw new DataError(store.file, `no study "${flags.study}"`);
         studyId = study.id;
       }
-      const note = store.addNote({ measure, text, studyId });
+      const note = await store.addNote({ measure, text, studyId });
       out(`noted on ${measure} (#${note.id})`);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -20,9 +20,9 @@ export const notebookCommand: Command = {
     const formats = ['json', 'markdown', 'html'].filter((f) => flags[f]);
     if (formats.length > 1)
       throw new UsageError(`notebook: choose one of --${formats.join(', --')}`);
-    const store = openForReading(flags);
+    const store = await openForReading(flags);
     try {
-      const entries = lab.notebookEntries(store.allVerdicts(), store.notes());
+      const entries = lab.notebookEntries(await store.allVerdicts(), await store.notes());
       let text: string;
       if (flags.json) text = JSON.stringify(entries, null, 2);
       else if (flags.markdown) text = report.notebookMarkdown(entries);
@@ -46,7 +46,7 @@ export const notebookCommand: Command = {
         out(`wrote ${flags.out}`);
       } else out(text.replace(/\n$/, ''));
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

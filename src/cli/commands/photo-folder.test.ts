@@ -91,13 +91,13 @@ test('the photo-folder example: made, studied at one size, exported, predicted',
   assert.match(plain.stdout, new RegExp(`^${images[0]}  (one|seven|zero)\\s+\\d\\.\\d{3}$`, 'm'));
 
   // The library: the in-process model's test predictions are what the saved one gives.
-  const store = openStore(db, { readonly: true, create: false });
+  const store = await openStore(db, { readonly: true, create: false });
   const library = join(dir, 'library-model');
   let result: Awaited<ReturnType<typeof exportModel>>;
   try {
     result = await exportModel({ store, study: 'photo-folder', out: library });
   } finally {
-    store.close();
+    await store.close();
   }
   assert.ok(['stack', 'baseline'].includes(result.arm.key));
   const predictor = await loadPredictor(library);
@@ -112,7 +112,7 @@ test('the photo-folder example: made, studied at one size, exported, predicted',
   }
 });
 
-test('predict and export refuse bad input with one line', () => {
+test('predict and export refuse bad input with one line', async () => {
   const none = runCli(['predict', join(dir, 'no-model'), 'a.png']);
   assert.equal(none.code, 2);
   assert.equal(

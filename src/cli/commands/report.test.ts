@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { openStore } from '../../lab/store/sqlite-store.js';
+import { openStore } from '../../lab/store/open.js';
 import { FOREST_LABEL_PREFIX } from '../../report/charts/forest.js';
 import { ARTIFACTS, launchChromium, syntheticStudy } from '../../report/test-helpers.js';
 import { runInProcess } from '../../testing/cli.js';
@@ -22,8 +22,8 @@ const HOSTILE = '<script>window.pwned=1</script>';
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 
 before(async () => {
-  const store = openStore(db);
-  syntheticStudy(store, {
+  const store = await openStore(db);
+  await syntheticStudy(store, {
     name: 'synthetic',
     arms: 6,
     seeds: 5,
@@ -31,9 +31,9 @@ before(async () => {
     labels: [`rotation ${HOSTILE}`, 'dropout 0.5', 'step decay', 'extra dense', 'label smoothing'],
     augment: true,
   });
-  syntheticStudy(store, { name: 'unfinished', arms: 2, seeds: 3, epochs: 4, unfinished: 2 });
-  store.addNote({ measure: 'set', text: `seen it ${HOSTILE}` });
-  store.close();
+  await syntheticStudy(store, { name: 'unfinished', arms: 2, seeds: 3, epochs: 4, unfinished: 2 });
+  await store.addNote({ measure: 'set', text: `seen it ${HOSTILE}` });
+  await store.close();
   browser = await launchChromium();
 });
 after(async () => {
@@ -145,7 +145,7 @@ test('a running study gives a partial report; unknown studies and empty dbs exit
   await page.close();
 
   const empty = join(dir, 'empty.db');
-  openStore(empty).close();
+  (await openStore(empty)).close();
   const zero = join(dir, 'zero.db');
   writeFileSync(zero, '');
   const cases: [string[], RegExp][] = [

@@ -82,9 +82,9 @@ export const reportCommand: Command = {
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('report: expected one study name');
     const file = (flags.out as string | undefined) ?? 'report.html';
-    const store = openForReading(flags);
+    const store = await openForReading(flags);
     try {
-      const view = report.readStudy(store, positionals[0]);
+      const view = await report.readStudy(store, positionals[0]);
       const text = await report.renderStudyReport(store, positionals[0], {
         previews: augmentationPreview,
       });
@@ -99,7 +99,7 @@ export const reportCommand: Command = {
           `note: the study is ${view.study.state} and not finished: the report is partial (it says so at the top)`,
         );
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -32,7 +32,8 @@ export const serveCommand: Command = {
       host,
       port: (flags.port as number | undefined) ?? 8471,
       previews: augmentationPreview,
-      notebook: (store) => lab.notebookEntries(store.allVerdicts(), store.notes()),
+      notebook: async (store) =>
+        lab.notebookEntries(await store.allVerdicts(), await store.notes()),
       log: (line) => process.stderr.write(`tunebook serve: ${line}\n`),
     });
     out(`tunebook dashboard on ${dashboard.url} (read-only view of ${db}; Ctrl-C to stop)`);

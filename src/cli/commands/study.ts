@@ -41,12 +41,12 @@ export const studyCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('study: expected one study file');
     const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
     const budget = await checkResources(flags, loaded, dbPath(flags));
-    const store = lab.openStore(dbPath(flags));
+    const store = await lab.openStore(dbPath(flags));
     let releaseLock: () => void;
     try {
       releaseLock = lab.acquireRunLock(store.file, loaded.config.name);
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
     let stopRequested: () => void = () => {};
@@ -55,9 +55,9 @@ export const studyCommand: Command = {
     });
     const signals = onStopSignals({
       stop: () => stopRequested(),
-      force: () => {
-        markInterrupted(store, loaded.config.name);
+      force: async () => {
         releaseLock();
+        await markInterrupted(store, loaded.config.name);
       },
     });
     const progress = progressDisplay(process.stderr, { tty: process.stderr.isTTY === true });
@@ -85,7 +85,7 @@ export const studyCommand: Command = {
         out(`stopped; ${outcome.trialsRun} trial(s) finished this run are stored in ${store.file}`);
         return signals.exitCode || 130;
       }
-      printSummary(store, loaded, outcome, out);
+      await printSummary(store, loaded, outcome, out);
       if (outcome.noData.length > 0) {
         process.stderr.write(
           `tunebook: ${outcome.noData.length} arm(s) ended without a finished trial, so without a verdict: ` +
@@ -96,26 +96,27 @@ export const studyCommand: Command = {
     } finally {
       progress.clear();
       signals.dispose();
-      store.close();
+      await store.close();
       releaseLock();
     }
   },
 };
 
 /** The verdict table and the lines under it (README's "What a study prints"). */
-function printSummary(
+async function printSummary(
   store: lab.Store,
   loaded: lab.LoadedStudy,
   outcome: lab.StudyOutcome,
   out: (line: string) => void,
-): void {
+): Promise<void> {
   const study = outcome.study;
   out('');
-  const lines = report.verdictLines(store, study);
+  const lines = await report.verdictLines(store, study);
   out(report.verdictTable(lines));
   const config = loaded.config;
-  const trials = store.trials(study.id).length;
-  const full = store.arms(study.id).length * config.seeds.maxSeeds;
+  const trials = (await store.trials(study.id)).length;
+  const armRows = await store.arms(study.id);
+  const full = armRows.length * config.seeds.maxSeeds;
   out(
     `adaptive seeds: ${trials} trials instead of ${full} at maxSeeds everywhere ` +
       `(${Math.round(100 * outcome.savings)}% fewer)` +
@@ -127,9 +128,9 @@ function printSummary(
   );
   // From the stored study: its recorded rule, not the file's (lab/stats/study-rule.ts).
   for (const line of report.verdictNotes(study.config as report.StoredSettings, lines)) out(line);
-  const arms = new Map(store.arms(study.id).map((a) => [a.id, a.label]));
+  const arms = new Map(armRows.map((a) => [a.id, a.label]));
   const time = lab.timeNote(
-    store.verdicts(study.id).map((v) => ({
+    (await store.verdicts(study.id)).map((v) => ({
       label: arms.get(v.armId) ?? '?',
       cost: (v.details as { cost?: lab.ArmCost } | null)?.cost,
     })),

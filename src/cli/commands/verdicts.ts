@@ -18,22 +18,22 @@ export const verdictsCommand: Command = {
   },
   async run({ flags, positionals, out }) {
     if (positionals.length !== 1) throw new UsageError('verdicts: expected one study name');
-    const store = openForReading(flags);
+    const store = await openForReading(flags);
     try {
-      const study = store.findStudy(positionals[0]);
+      const study = await store.findStudy(positionals[0]);
       if (!study) {
-        const names = store.listStudies().map((s) => s.name);
+        const names = (await store.listStudies()).map((s) => s.name);
         throw new DataError(
           store.file,
           `no study "${positionals[0]}" (${names.length ? `studies: ${names.join(', ')}` : 'the db has no studies'})`,
         );
       }
-      const lines = report.verdictLines(store, study);
+      const lines = await report.verdictLines(store, study);
       const { measures, control } = report.splitControl(lines);
       const warning = report.controlWarning(control);
       if (flags.json) {
-        const classes = report.studyClassNames(store, study);
-        const withTrials = withErrors(store, study, measures);
+        const classes = await report.studyClassNames(store, study);
+        const withTrials = await withErrors(store, study, measures);
         // The negative control, apart from the measures; warnings say when it was decisive.
         const json = { ...withTrials, control, warnings: warning ? [warning] : [], classes };
         out(JSON.stringify(json, null, 2));
@@ -48,13 +48,13 @@ export const verdictsCommand: Command = {
           out(line);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
 
-function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
-  const trials = store.trials(study.id).filter((t) => t.state === 'failed');
+async function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
+  const trials = (await store.trials(study.id)).filter((t) => t.state === 'failed');
   const errorOf = (arm: string, seed: number) =>
     trials.find((t) => t.armKey === arm && t.seed === seed)?.error ?? null;
   const arms = lines.map((line) => ({

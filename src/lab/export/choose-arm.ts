@@ -4,8 +4,8 @@
  * arm when the study has one (every effective measure together), else the baseline.
  *
  * @example
- *   chooseArm(store.arms(study.id)).key;          // 'stack' or 'baseline'
- *   chooseArm(store.arms(study.id), 'dropout').key; // 'm2-dropout'
+ *   chooseArm(await store.arms(study.id)).key;          // 'stack' or 'baseline'
+ *   chooseArm(await store.arms(study.id), 'dropout').key; // 'm2-dropout'
  */
 import { ConfigError } from '../../core/errors.js';
 import type { ArmRow } from '../store/store.js';

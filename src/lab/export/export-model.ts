@@ -55,17 +55,17 @@ export class ExportError extends TunebookError {
 export async function exportModel(options: ExportOptions): Promise<ExportResult> {
   const { store, out } = options;
   const log = options.log ?? (() => {});
-  const study = store.findStudy(options.study);
+  const study = await store.findStudy(options.study);
   if (!study) {
-    const names = store.listStudies().map((s) => s.name);
+    const names = (await store.listStudies()).map((s) => s.name);
     throw new TunebookError(
       'E_DATA',
       `${store.file}: no study "${options.study}" (${names.length ? `studies: ${names.join(', ')}` : 'the db has no studies'})`,
     );
   }
-  const arm = chooseArm(store.arms(study.id), options.arm);
+  const arm = chooseArm(await store.arms(study.id), options.arm);
   const config = arm.config as StudyConfig;
-  const trials = store.trials(study.id).filter((t) => t.armId === arm.id);
+  const trials = (await store.trials(study.id)).filter((t) => t.armId === arm.id);
   const { epochs, from } = exportEpochs(config, trials);
   const settings: StudyConfig = {
     ...config,

@@ -7,8 +7,8 @@ import type { TrialsInFlight } from './trials.js';
 
 export function armProgress(
   session: StudySession,
-  inFlight: TrialsInFlight,
-  trials: (TrialRow & { armKey: string })[] = session.store.trials(session.studyId),
+  inFlight: Pick<TrialsInFlight, 'running' | 'setAside'>,
+  trials: (TrialRow & { armKey: string })[],
 ): ArmProgress[] {
   const metric = session.config.metric;
   return [...session.armRows.values()].map((arm) => {

@@ -45,25 +45,25 @@ export interface StudySession {
   plan: StudyPlan;
 }
 
-export function openStudy(
+export async function openStudy(
   loaded: LoadedStudy,
   options: RunOptions,
   log: (line: string) => void,
-): StudySession {
+): Promise<StudySession> {
   const { store } = options;
   const { config } = loaded;
   const checkpointRoot = join(options.checkpointDir ?? `${store.file}.checkpoints`, config.name);
   // The rule's boundaries before the study is stored (they take a moment to simulate).
   prepareRule(planOf(config), config.measures.length);
-  let study = store.findStudy(config.name);
+  let study = await store.findStudy(config.name);
   if (study && study.hash !== loaded.hash && !options.fresh)
     throw new StudyChangedError(config.name, store.file);
   if (study && options.fresh) {
-    store.deleteStudy(config.name);
+    await store.deleteStudy(config.name);
     rmSync(checkpointRoot, { recursive: true, force: true });
     study = null;
   }
-  study ??= store.createStudy({
+  study ??= await store.createStudy({
     name: config.name,
     hash: loaded.hash,
     file: loaded.file,
@@ -73,14 +73,14 @@ export function openStudy(
     environment: options.environment ?? null,
   });
   const studyId = study.id;
-  store.setStudyState(studyId, 'running');
+  await store.setStudyState(studyId, 'running');
   const stored = study.config as RuleSettings;
   const plan = planFor(stored);
   // The control trains the baseline arm's settings, paths resolved by preflight as the rest.
   const baseline = loaded.arms.find((a) => a.kind === 'baseline')!;
   const arms = plan.control ? [...loaded.arms, controlArm(baseline.config)] : loaded.arms;
-  const armRows = syncArms(store, studyId, arms);
-  const requeued = store.requeueUnfinished(studyId, {
+  const armRows = await syncArms(store, studyId, arms);
+  const requeued = await store.requeueUnfinished(studyId, {
     failed: true,
     keepErrors: options.retryFailed ? [] : MEMORY_FAILURE_PREFIXES,
   });
@@ -89,10 +89,14 @@ export function openStudy(
 }
 
 /** The study file's arms written (or updated), plus any stored ones (a stack arm added earlier). */
-function syncArms(store: Store, studyId: number, arms: readonly Arm[]): Map<string, ArmRow> {
+async function syncArms(
+  store: Store,
+  studyId: number,
+  arms: readonly Arm[],
+): Promise<Map<string, ArmRow>> {
   const armRows = new Map<string, ArmRow>();
   for (const arm of arms) {
-    const row = store.upsertArm({
+    const row = await store.upsertArm({
       studyId,
       key: arm.id,
       label: arm.label,
@@ -103,7 +107,7 @@ function syncArms(store: Store, studyId: number, arms: readonly Arm[]): Map<stri
     });
     armRows.set(arm.id, row);
   }
-  for (const row of store.arms(studyId)) armRows.set(row.key, row);
+  for (const row of await store.arms(studyId)) armRows.set(row.key, row);
   return armRows;
 }
 
@@ -113,9 +117,9 @@ export function planOf(config: LoadedStudy['config'], testSize: number | null = 
 }
 
 /** The plan again once a trial has reported the test split's size (its resolution). */
-export function refinePlan(session: StudySession, trials?: TrialRow[]): void {
+export async function refinePlan(session: StudySession, trials?: TrialRow[]): Promise<void> {
   if (session.plan.resolution && trials === undefined) return;
-  const size = testSizeOf(trials ?? session.store.trials(session.studyId));
+  const size = testSizeOf(trials ?? (await session.store.trials(session.studyId)));
   session.plan = planFor(session.stored, size);
 }
 

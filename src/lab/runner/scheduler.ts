@@ -37,6 +37,8 @@ type QueuedTrial = TrialRow & { armKey: string };
 
 export class Scheduler {
   private readonly startedAt = performance.now();
+  /** The store's trials as the last round read them: what the status line counts between rounds. */
+  private lastTrials: QueuedTrial[] = [];
 
   constructor(
     private readonly session: StudySession,
@@ -54,14 +56,15 @@ export class Scheduler {
   async baselineFirst(stopped: Promise<void> | undefined): Promise<void> {
     const { store, armRows, plan } = this.session;
     const baseline = armRows.get('baseline')!;
-    const first = store.ensureTrial(baseline.id, 0);
+    const first = await store.ensureTrial(baseline.id, 0);
     if (first.state !== 'queued') return; // finished in an earlier run
     const settled = this.trials.launch({ ...first, armKey: 'baseline' });
     for (let seed = 1; seed < Math.min(this.workers, plan.minSeeds); seed++) {
-      const row = store.ensureTrial(baseline.id, seed);
+      const row = await store.ensureTrial(baseline.id, seed);
       if (row.state === 'queued') void this.trials.launch({ ...row, armKey: 'baseline' });
     }
-    this.showStatus(neededTrials(armProgress(this.session, this.trials), plan));
+    this.lastTrials = await store.trials(this.session.studyId);
+    this.showStatus(neededTrials(armProgress(this.session, this.trials, this.lastTrials), plan));
     const outcome = await Promise.race([settled, stopped].filter(Boolean));
     if (outcome && outcome.state === 'failed') throw new BaselineFailedError(0, outcome.error);
   }
@@ -70,18 +73,20 @@ export class Scheduler {
   async run(stopped: Promise<void> | undefined): Promise<void> {
     for (;;) {
       if (this.trials.interrupted) return;
-      refinePlan(this.session);
-      this.addStackArmIfDue();
-      const progress = armProgress(this.session, this.trials);
+      await refinePlan(this.session);
+      await this.addStackArmIfDue();
+      const before = await this.session.store.trials(this.session.studyId);
+      const progress = armProgress(this.session, this.trials, before);
       const wanted = neededTrials(progress, this.session.plan);
-      this.writePlanned(wanted);
+      await this.writePlanned(wanted);
       const speculative = this.speculativeRunning(wanted);
       this.setAsideDecided(progress, speculative);
-      const all = this.session.store.trials(this.session.studyId);
+      const all = await this.session.store.trials(this.session.studyId);
+      this.lastTrials = all;
       const waiting = all.filter((t) => t.state === 'queued' && isIn(wanted, t.armKey, t.seed));
       let idle = this.makeRoomFor(waiting.length, speculative);
       idle -= this.launchNeeded(waiting, idle);
-      this.launchAhead(armProgress(this.session, this.trials, all), wanted, idle);
+      await this.launchAhead(armProgress(this.session, this.trials, all), wanted, idle);
       this.showStatus(wanted);
       if (this.trials.tasks.size === 0) {
         if (waiting.length === 0) return;
@@ -92,10 +97,11 @@ export class Scheduler {
   }
 
   /** The stack arm joins once every measure arm is decided, if asked and 2+ are effective. */
-  private addStackArmIfDue(): void {
+  private async addStackArmIfDue(): Promise<void> {
     const { config, armRows, loaded, store, studyId, plan } = this.session;
     if (!config.stack || armRows.has('stack')) return;
-    const statuses = armStatuses(armProgress(this.session, this.trials), plan).filter(
+    const trials = await store.trials(studyId);
+    const statuses = armStatuses(armProgress(this.session, this.trials, trials), plan).filter(
       (s) => s.key !== 'stack' && s.key !== 'control',
     );
     if (statuses.some((s) => s.verdict === 'undecided')) return;
@@ -107,7 +113,7 @@ export class Scheduler {
       config,
       effective.map((a) => a.measure as MeasureConfig),
     );
-    const row = store.upsertArm({
+    const row = await store.upsertArm({
       studyId,
       key: 'stack',
       label: arm.label,
@@ -121,11 +127,11 @@ export class Scheduler {
   }
 
   /** Every trial the plan needs gets its row (queued), in one transaction. */
-  private writePlanned(wanted: Wanted): void {
+  private async writePlanned(wanted: Wanted): Promise<void> {
     const { store, armRows } = this.session;
-    store.transaction(() => {
+    await store.transaction(async (tx) => {
       for (const [armKey, seeds] of wanted)
-        for (const seed of seeds) store.ensureTrial(armRows.get(armKey)!.id, seed);
+        for (const seed of seeds) await tx.ensureTrial(armRows.get(armKey)!.id, seed);
     });
   }
 
@@ -172,10 +178,10 @@ export class Scheduler {
   }
 
   /** Workers still idle run the next seeds of undecided arms ahead of need. */
-  private launchAhead(progress: ArmProgress[], wanted: Wanted, idle: number): void {
+  private async launchAhead(progress: ArmProgress[], wanted: Wanted, idle: number): Promise<void> {
     const { store, armRows, plan } = this.session;
     for (const next of speculativeTrials(progress, plan, idle, wanted)) {
-      const row = store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
+      const row = await store.ensureTrial(armRows.get(next.arm)!.id, next.seed);
       if (row.state !== 'queued') continue;
       void this.trials.launch({ ...row, armKey: next.arm });
       this.trials.ahead.started++;
@@ -184,10 +190,11 @@ export class Scheduler {
 
   /** Also called on every epoch a worker reports, so the running trials' epochs stay current. */
   showStatus(wanted?: Wanted): void {
-    const { store, studyId, armRows, config, plan } = this.session;
+    const { armRows, config, plan } = this.session;
+    const trials = this.lastTrials;
     const progress = measureProgress({
-      trials: store.trials(studyId),
-      wanted: wanted ?? neededTrials(armProgress(this.session, this.trials), plan),
+      trials,
+      wanted: wanted ?? neededTrials(armProgress(this.session, this.trials, trials), plan),
       armIdOf: (key) => armRows.get(key)!.id,
       arms: armRows.size,
       maxSeeds: config.seeds.maxSeeds,

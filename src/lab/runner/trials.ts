@@ -5,6 +5,7 @@
  * from its last epoch if its arm needs it after all.
  */
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../core/errors.js';
 import type { BackendChoice } from '../../engine/backend.js';
@@ -58,10 +59,12 @@ export class TrialsInFlight {
     return this.running.size - this.setAside.size;
   }
 
-  /** Starts one queued trial; the promise settles once its outcome is stored. */
+  /**
+   * Starts one queued trial; the promise settles once its outcome is stored. It counts as
+   * running from this call on (the store hears of it a moment later).
+   */
   launch(trial: TrialRow & { armKey: string }): Promise<Settled> {
-    const { store, config, loaded } = this.session;
-    store.markRunning(trial.id);
+    const { config, loaded } = this.session;
     const armConfig = this.session.armRows.get(trial.armKey)!.config as TrialInput['config'];
     const running: RunningTrial = {
       arm: trial.armKey,
@@ -89,38 +92,51 @@ export class TrialsInFlight {
       running.epoch = r.record.epoch + 1;
       this.onEpoch();
     };
-    const task = this.pool
-      .run(input, onReport, running.abort.signal)
-      .then(
-        (out) => this.stored(trial, running, out, checkpoint),
-        (error: Error) => this.failedOrSetAside(trial, running, error, epochs),
-      )
-      .finally(() => {
-        this.running.delete(trial.id);
-        this.setAside.delete(trial.id);
-        this.tasks.delete(task);
-      });
+    const task = this.settle(trial, running, input, onReport, epochs).finally(() => {
+      this.running.delete(trial.id);
+      this.setAside.delete(trial.id);
+      this.tasks.delete(task);
+    });
     this.tasks.add(task);
     return task;
   }
 
+  /** Marked running, run on the pool, and its outcome stored. */
+  private async settle(
+    trial: TrialRow & { armKey: string },
+    running: RunningTrial,
+    input: TrialInput,
+    onReport: (report: unknown) => void,
+    epochs: EpochRow[],
+  ): Promise<Settled> {
+    await this.session.store.markRunning(trial.id, hostname());
+    let out: TrialOutput;
+    try {
+      out = await this.pool.run(input, onReport, running.abort.signal);
+    } catch (error) {
+      return await this.failedOrSetAside(trial, running, error as Error, epochs);
+    }
+    return await this.stored(trial, running, out, input.checkpoint!);
+  }
+
   /** Cancels a running speculative trial; it goes back to the queue when its task settles. */
   putAside(id: number, why: string): void {
-    const r = this.running.get(id)!;
+    const r = this.running.get(id);
+    if (!r) return; // it settled while the round was reading the store
     this.setAside.add(id);
     this.ahead.setAside++;
     r.abort.abort();
     this.log(`set aside ${r.arm} seed ${r.seed} (${why})`);
   }
 
-  private stored(
+  private async stored(
     trial: TrialRow & { armKey: string },
     running: RunningTrial,
     out: TrialOutput,
     checkpoint: string,
-  ): Settled {
+  ): Promise<Settled> {
     const { store, config } = this.session;
-    store.finishTrial(trial.id, {
+    await store.finishTrial(trial.id, {
       state: out.state,
       seconds: out.seconds,
       metrics: out.metrics,
@@ -139,22 +155,22 @@ export class TrialsInFlight {
     return { state: out.state };
   }
 
-  private failedOrSetAside(
+  private async failedOrSetAside(
     trial: TrialRow & { armKey: string },
     running: RunningTrial,
     error: Error,
     epochs: EpochRow[],
-  ): Settled {
+  ): Promise<Settled> {
     const { store } = this.session;
     if (this.setAside.has(trial.id)) {
       // Its checkpoint stays: if the trial is needed later, it resumes from there.
-      store.requeueTrial(trial.id);
+      await store.requeueTrial(trial.id);
       return { state: 'set-aside' };
     }
     if (this.interrupted) {
       // Back to 'queued' (its checkpoint stays), so no trial shows as running for ever.
       try {
-        store.requeueTrial(trial.id);
+        await store.requeueTrial(trial.id);
       } catch {
         // The db may be the fault (disk full): left 'running', the next run requeues it.
       }
@@ -168,7 +184,7 @@ export class TrialsInFlight {
     }
     this.failed++;
     const message = error instanceof TaskError ? error.message : String(error);
-    store.finishTrial(trial.id, {
+    await store.finishTrial(trial.id, {
       state: 'failed',
       seconds: (performance.now() - running.started) / 1000,
       metrics: null,

@@ -10,11 +10,14 @@ import type { Store } from '../store/store.js';
 import type { StudySession } from './open-study.js';
 
 /** Saves the verdicts; returns the labels of the arms left without one. */
-export function saveVerdicts(session: StudySession, progress: ArmProgress[]): string[] {
+export async function saveVerdicts(
+  session: StudySession,
+  progress: ArmProgress[],
+): Promise<string[]> {
   const { store, studyId, armRows: arms, plan, config } = session;
   const metric = config.metric;
-  const trials = store.trials(studyId);
-  const epochs = store.epochsForStudy(studyId);
+  const trials = await store.trials(studyId);
+  const epochs = await store.epochsForStudy(studyId);
   // Over the seeds the verdict read: trials run ahead of need do not change the cost either.
   const withEpochs = (armId: number, seeds?: number[]) =>
     trials
@@ -56,6 +59,6 @@ export function saveVerdicts(session: StudySession, progress: ArmProgress[]): st
         },
       };
     });
-  store.saveVerdicts(studyId, rows as Parameters<Store['saveVerdicts']>[1]);
+  await store.saveVerdicts(studyId, rows as Parameters<Store['saveVerdicts']>[1]);
   return noData;
 }

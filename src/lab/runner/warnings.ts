@@ -96,8 +96,7 @@ export function boundWarning(
 export async function baselineWarnings(session: StudySession): Promise<string[]> {
   const { store, studyId, armRows, config } = session;
   const baseline = armRows.get('baseline')!;
-  const scores = store
-    .trials(studyId)
+  const scores = (await store.trials(studyId))
     .filter((t) => t.armId === baseline.id && t.state === 'done' && t.metrics)
     .map((t) => t.metrics![config.metric]);
   if (scores.length === 0) return [];

@@ -10,17 +10,17 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { mountTmpfs } from '../../testing/tmpfs.js';
 import { StoreError } from './errors.js';
+import { openStore } from './open.js';
 import { translate } from './sqlite-errors.js';
-import { openStore } from './sqlite-store.js';
 import { fingerprint, smallStudy, tempDir } from './test-helpers.js';
 
-function storeWithTrials(file: string) {
-  const store = openStore(file);
-  const { study, baseline, arm } = smallStudy(store);
-  const finish = (armId: number, seed: number, error: string | null) => {
-    const t = store.ensureTrial(armId, seed);
-    store.markRunning(t.id);
-    store.finishTrial(t.id, {
+async function storeWithTrials(file: string) {
+  const store = await openStore(file);
+  const { study, baseline, arm } = await smallStudy(store);
+  const finish = async (armId: number, seed: number, error: string | null) => {
+    const t = await store.ensureTrial(armId, seed);
+    await store.markRunning(t.id);
+    await store.finishTrial(t.id, {
       state: error ? 'failed' : 'done',
       seconds: 1,
       metrics: error ? null : { test_accuracy: 0.9 },
@@ -29,12 +29,16 @@ function storeWithTrials(file: string) {
       epochs: [],
     });
   };
-  finish(baseline.id, 0, null);
-  finish(arm.id, 0, 'out of memory (wasm heap at 2040 MB)');
-  finish(arm.id, 1, 'over its memory budget (900 MB used, budget 800 MB; wasm heap at 700 MB)');
-  finish(arm.id, 2, 'ENOENT: a flaky file');
-  store.markRunning(store.ensureTrial(baseline.id, 1).id);
-  store.saveVerdicts(study.id, [
+  await finish(baseline.id, 0, null);
+  await finish(arm.id, 0, 'out of memory (wasm heap at 2040 MB)');
+  await finish(
+    arm.id,
+    1,
+    'over its memory budget (900 MB used, budget 800 MB; wasm heap at 700 MB)',
+  );
+  await finish(arm.id, 2, 'ENOENT: a flaky file');
+  await store.markRunning((await store.ensureTrial(baseline.id, 1)).id);
+  await store.saveVerdicts(study.id, [
     {
       studyId: study.id,
       armId: arm.id,
@@ -49,34 +53,34 @@ function storeWithTrials(file: string) {
   return { store, study, arm };
 }
 
-test('a damaged database is refused by quick_check before anything is written to it', (t) => {
+test('a damaged database is refused by quick_check before anything is written to it', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const { store } = storeWithTrials(file);
-  store.close();
+  const { store } = await storeWithTrials(file);
+  await store.close();
   // Garbage over the pages after the first (the header stays valid, so the file opens).
   const size = statSync(file).size;
   const fd = openSync(file, 'r+');
   writeSync(fd, Buffer.alloc(size - 4096, 0xa5), 0, size - 4096, 4096);
   closeSync(fd);
   const before = fingerprint(file);
-  assert.throws(
-    () => openStore(file),
+  await assert.rejects(
+    async () => await openStore(file),
     (e: unknown) =>
       e instanceof StoreError && e.exitCode === 2 && /the database is damaged/.test(e.message),
   );
   assert.equal(fingerprint(file), before);
 });
 
-test('a damaged JSON value is a named error, exit 2, naming the column and row', (t) => {
+test('a damaged JSON value is a named error, exit 2, naming the column and row', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const { store, study } = storeWithTrials(file);
-  store.close();
+  const { store, study } = await storeWithTrials(file);
+  await store.close();
   const db = new Database(file);
   db.prepare('UPDATE verdicts SET details = ?').run('{"seeds": [0, 1');
   db.close();
-  const reader = openStore(file, { readonly: true });
-  assert.throws(
-    () => reader.verdicts(study.id),
+  const reader = await openStore(file, { readonly: true });
+  await assert.rejects(
+    async () => await reader.verdicts(study.id),
     (e: unknown) =>
       e instanceof StoreError &&
       e.exitCode === 2 &&
@@ -85,7 +89,7 @@ test('a damaged JSON value is a named error, exit 2, naming the column and row',
   reader.close();
 });
 
-test('SQLITE_FULL is the disk being full: exit code 3', () => {
+test('SQLITE_FULL is the disk being full: exit code 3', async () => {
   const e = translate(
     'runs.db',
     Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
@@ -95,14 +99,14 @@ test('SQLITE_FULL is the disk being full: exit code 3', () => {
   assert.match(e.message, /^runs\.db: the disk is full/);
 });
 
-test('on resume, trials failed for memory stay failed unless asked; other failures rerun', (t) => {
-  const { store, study } = storeWithTrials(join(tempDir(t), 'a.db'));
-  const requeued = store.requeueUnfinished(study.id, {
+test('on resume, trials failed for memory stay failed unless asked; other failures rerun', async (t) => {
+  const { store, study } = await storeWithTrials(join(tempDir(t), 'a.db'));
+  const requeued = await store.requeueUnfinished(study.id, {
     failed: true,
     keepErrors: ['out of memory', 'over its memory budget'],
   });
   assert.equal(requeued, 2); // the running baseline seed 1 and the ENOENT failure
-  const states = store.trials(study.id).map((t) => `${t.armKey}/${t.seed}:${t.state}`);
+  const states = (await store.trials(study.id)).map((t) => `${t.armKey}/${t.seed}:${t.state}`);
   assert.deepEqual(states, [
     'baseline/0:done',
     'baseline/1:queued',
@@ -111,26 +115,26 @@ test('on resume, trials failed for memory stay failed unless asked; other failur
     'm1-dropout/2:queued',
   ]);
   // --retry-failed: nothing kept.
-  assert.equal(store.requeueUnfinished(study.id, { failed: true }), 2);
-  store.close();
+  assert.equal(await store.requeueUnfinished(study.id, { failed: true }), 2);
+  await store.close();
 });
 
-test('a database on a read-only mount is read (verdicts, trials) and never written', (t) => {
+test('a database on a read-only mount is read (verdicts, trials) and never written', async (t) => {
   const fs = mountTmpfs(8);
   if (!fs) return t.skip('cannot mount a tmpfs here (not root?): read-only media not tested');
   try {
     const source = join(tempDir(t), 'a.db');
-    const { store, study } = storeWithTrials(source);
-    store.close();
+    const { store, study } = await storeWithTrials(source);
+    await store.close();
     const file = join(fs.dir, 'a.db');
     copyFileSync(source, file);
     fs.readonly();
     const before = fingerprint(file);
-    const reader = openStore(file, { readonly: true });
-    assert.equal(reader.verdicts(study.id).length, 1);
-    assert.equal(reader.trials(study.id).length, 5);
+    const reader = await openStore(file, { readonly: true });
+    assert.equal((await reader.verdicts(study.id)).length, 1);
+    assert.equal((await reader.trials(study.id)).length, 5);
     reader.close();
-    assert.throws(() => openStore(file), StoreError);
+    await assert.rejects(async () => await openStore(file), StoreError);
     assert.equal(fingerprint(file), before);
   } finally {
     fs.unmount();

@@ -1,16 +1,20 @@
 /**
  * The lab's store: studies, arms, trials, per-epoch curves, verdicts and notes, behind the
- * `Store` interface, with the embedded SQLite implementation from `openStore`.
+ * asynchronous `Store` interface; `openStore` picks the engine from the target (a SQLite file
+ * or a PostgreSQL URL).
  *
  * @example
  *   import { openStore } from './lab/store/index.js';
- *   const store = openStore('tunebook.db');
+ *   const store = await openStore('tunebook.db');
  */
 export { StoreError } from './errors.js';
 export { APPLICATION_ID, SCHEMA_VERSION } from './migrations.js';
-export { openStore } from './sqlite-store.js';
+export { openStore } from './open.js';
 export {
   type ArmRow,
+  type Checkpoint,
+  type Claimant,
+  type ClaimedTrial,
   type EpochRow,
   FINISHED_STATES,
   type FinishedState,
@@ -28,3 +32,4 @@ export {
   type TrialState,
   type VerdictRow,
 } from './store.js';
+export { isServerTarget, redactTarget } from './target.js';

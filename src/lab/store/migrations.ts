@@ -116,8 +116,38 @@ CREATE INDEX notes_by_measure ON notes (measure);
 CREATE INDEX notes_by_study ON notes (study_id);
 `;
 
+// Claims under leases (several worker processes, on one machine or many), the machine that
+// ran each trial, queue priorities (needed before speculative), trial keys for reuse, and
+// per-epoch checkpoints kept in the database so that a trial can resume on another machine.
+// lease_until is an ISO time like every other time here: ISO strings of one format sort as
+// the times they name, so `lease_until < ?` compares times.
+const V2 = `
+ALTER TABLE trials ADD COLUMN host TEXT;
+ALTER TABLE trials ADD COLUMN worker TEXT;
+ALTER TABLE trials ADD COLUMN lease_until TEXT;
+ALTER TABLE trials ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trials ADD COLUMN key TEXT;
+ALTER TABLE trials ADD COLUMN reused_from INTEGER REFERENCES trials (id) ON DELETE SET NULL;
+CREATE INDEX trials_queue ON trials (state, priority);
+CREATE INDEX trials_by_key ON trials (key) WHERE key IS NOT NULL;
+CREATE INDEX trials_by_source ON trials (reused_from) WHERE reused_from IS NOT NULL;
+
+CREATE TABLE checkpoints (
+  trial_id INTEGER PRIMARY KEY REFERENCES trials (id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  saved_at TEXT NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'studies, arms, trials, epochs, verdicts, notes', up: V1 },
+  {
+    version: 2,
+    description: 'trial claims and leases, hosts, priorities, keys, checkpoints',
+    up: V2,
+  },
 ];
 
 /** The schema version this code writes and reads. */

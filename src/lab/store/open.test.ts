@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
-import { openStore } from './sqlite-store.js';
+import { openStore } from './open.js';
 import { fingerprint, smallStudy, tempDir } from './test-helpers.js';
 
 /** A StoreError for bad input: code E_STORE, exit 2, message starting with the file. */
@@ -39,26 +39,38 @@ function chmodProtects(file: string): boolean {
   }
 }
 
-test('a path whose folder does not exist: refused, nothing created', (t) => {
+test('a path whose folder does not exist: refused, nothing created', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'missing', 'a.db');
-  assert.throws(() => openStore(file), refused(file, /the folder .*missing does not exist/));
+  await assert.rejects(
+    async () => await openStore(file),
+    refused(file, /the folder .*missing does not exist/),
+  );
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test('a folder given as the database: refused', (t) => {
+test('a folder given as the database: refused', async (t) => {
   const dir = tempDir(t);
-  assert.throws(() => openStore(dir), refused(dir, /is a folder, not a database file/));
+  await assert.rejects(
+    async () => await openStore(dir),
+    refused(dir, /is a folder, not a database file/),
+  );
 });
 
-test('a missing file with create: false or readonly: refused, not created', (t) => {
+test('a missing file with create: false or readonly: refused, not created', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  assert.throws(() => openStore(file, { create: false }), refused(file, /no such database file/));
-  assert.throws(() => openStore(file, { readonly: true }), refused(file, /no such database file/));
+  await assert.rejects(
+    async () => await openStore(file, { create: false }),
+    refused(file, /no such database file/),
+  );
+  await assert.rejects(
+    async () => await openStore(file, { readonly: true }),
+    refused(file, /no such database file/),
+  );
   assert.equal(existsSync(file), false);
 });
 
-test('a text file: refused as not a SQLite file, bytes unchanged', (t) => {
+test('a text file: refused as not a SQLite file, bytes unchanged', async (t) => {
   const dir = tempDir(t);
   for (const [name, content] of [
     ['notes.txt', 'dropout helped, I think\n'.repeat(20)],
@@ -67,14 +79,20 @@ test('a text file: refused as not a SQLite file, bytes unchanged', (t) => {
     const file = join(dir, name);
     writeFileSync(file, content);
     const before = fingerprint(file);
-    assert.throws(() => openStore(file), refused(file, /not a tunebook database \(not a SQLite/));
-    assert.throws(() => openStore(file, { readonly: true }), refused(file, /not a tunebook/));
+    await assert.rejects(
+      async () => await openStore(file),
+      refused(file, /not a tunebook database \(not a SQLite/),
+    );
+    await assert.rejects(
+      async () => await openStore(file, { readonly: true }),
+      refused(file, /not a tunebook/),
+    );
     assert.equal(fingerprint(file), before);
   }
   assert.deepEqual(readdirSync(dir).sort(), ['notes.txt', 'short.db']);
 });
 
-test('a SQLite database of another application: refused, bytes unchanged, no files left', (t) => {
+test('a SQLite database of another application: refused, bytes unchanged, no files left', async (t) => {
   const dir = tempDir(t);
   const cases: [string, (db: Database.Database) => void][] = [
     ['plain.db', () => {}],
@@ -90,34 +108,42 @@ test('a SQLite database of another application: refused, bytes unchanged, no fil
       other.exec(`CREATE TABLE recipes_${name.length} (id INTEGER PRIMARY KEY, title TEXT)`);
       other.prepare(`INSERT INTO recipes_${name.length} (title) VALUES (?)`).run('bread');
     }
-    other.close();
+    await other.close();
     const before = fingerprint(file);
-    assert.throws(
-      () => openStore(file),
+    await assert.rejects(
+      async () => await openStore(file),
       refused(file, /not a tunebook database \(a SQLite database of another application/),
       name,
     );
-    assert.throws(() => openStore(file, { readonly: true }), refused(file, /another application/));
+    await assert.rejects(
+      async () => await openStore(file, { readonly: true }),
+      refused(file, /another application/),
+    );
     assert.equal(fingerprint(file), before, name);
   }
   assert.deepEqual(readdirSync(dir).sort(), cases.map(([n]) => n).sort());
 });
 
-test('an empty file (touch) becomes a tunebook database; an empty one is not readable as one', (t) => {
+test('an empty file (touch) becomes a tunebook database; an empty one is not readable as one', async (t) => {
   const file = join(tempDir(t), 'a.db');
   writeFileSync(file, '');
-  assert.throws(() => openStore(file, { readonly: true }), refused(file, /empty file/));
-  const store = openStore(file);
-  smallStudy(store);
-  store.close();
-  assert.equal(openStore(file, { readonly: true }).listStudies().length, 1);
+  await assert.rejects(
+    async () => await openStore(file, { readonly: true }),
+    refused(file, /empty file/),
+  );
+  const store = await openStore(file);
+  await smallStudy(store);
+  await store.close();
+  const reader = await openStore(file, { readonly: true });
+  assert.equal((await reader.listStudies()).length, 1);
+  await reader.close();
 });
 
 test('a database locked by another process: a clear error within the busy timeout, unchanged', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const store = openStore(file);
-  smallStudy(store);
-  store.close();
+  const store = await openStore(file);
+  await smallStudy(store);
+  await store.close();
   const before = fingerprint(file);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const script = `
@@ -135,8 +161,8 @@ test('a database locked by another process: a clear error within the busy timeou
   });
 
   const started = Date.now();
-  assert.throws(
-    () => openStore(file),
+  await assert.rejects(
+    async () => await openStore(file),
     refused(file, /the database is locked by another process \(another study running on it\?\)$/),
   );
   const waited = Date.now() - started;
@@ -144,20 +170,20 @@ test('a database locked by another process: a clear error within the busy timeou
   assert.equal(fingerprint(file), before);
 
   // Readers are not blocked by a writer (WAL).
-  const reader = openStore(file, { readonly: true });
-  assert.equal(reader.listStudies().length, 1);
+  const reader = await openStore(file, { readonly: true });
+  assert.equal((await reader.listStudies()).length, 1);
   reader.close();
 
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('close', resolve));
-  const after = openStore(file, { busyTimeoutMs: 200 });
+  const after = await openStore(file, { busyTimeoutMs: 200 });
   t.after(() => after.close());
-  assert.equal(after.listStudies().length, 1);
+  assert.equal((await after.listStudies()).length, 1);
 });
 
 test('a writer whose database gets locked mid-run: the write fails with the lock message', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const store = openStore(file, { busyTimeoutMs: 300 });
+  const store = await openStore(file, { busyTimeoutMs: 300 });
   t.after(() => store.close());
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const script = `
@@ -171,28 +197,34 @@ test('a writer whose database gets locked mid-run: the write fails with the lock
   await new Promise<void>((resolve) =>
     child.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
   );
-  assert.throws(() => smallStudy(store), refused(file, /locked by another process/));
-  assert.deepEqual(store.listStudies(), []);
+  await assert.rejects(
+    async () => await smallStudy(store),
+    refused(file, /locked by another process/),
+  );
+  assert.deepEqual(await store.listStudies(), []);
 });
 
-test('a read-only database file: refused, unchanged', (t) => {
+test('a read-only database file: refused, unchanged', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  openStore(file).close();
+  await (await openStore(file)).close();
   chmodSync(file, 0o444);
   const before = fingerprint(file);
   // A reader needs no write permission.
-  openStore(file, { readonly: true }).close();
+  await (await openStore(file, { readonly: true })).close();
   if (!chmodProtects(file)) {
     t.skip(
       'running as root: chmod 0444 does not stop writes, so a read-only file cannot be simulated',
     );
     return;
   }
-  assert.throws(() => openStore(file), refused(file, /the database file is read-only/));
+  await assert.rejects(
+    async () => await openStore(file),
+    refused(file, /the database file is read-only/),
+  );
   assert.equal(fingerprint(file), before);
 });
 
-test('a read-only folder: refused, nothing created', (t) => {
+test('a read-only folder: refused, nothing created', async (t) => {
   const dir = join(tempDir(t), 'locked');
   mkdirSync(dir);
   chmodSync(dir, 0o555);
@@ -208,6 +240,9 @@ test('a read-only folder: refused, nothing created', (t) => {
     t.skip('running as root: a 0555 folder still takes new files, so it cannot be simulated');
     return;
   }
-  assert.throws(() => openStore(file), refused(file, /the folder .* is read-only/));
+  await assert.rejects(
+    async () => await openStore(file),
+    refused(file, /the folder .* is read-only/),
+  );
   assert.deepEqual(readdirSync(dir), []);
 });

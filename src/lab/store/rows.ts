@@ -8,6 +8,7 @@
 import { decodeJson, encodeJson } from './json.js';
 import type {
   ArmRow,
+  Checkpoint,
   EpochRow,
   NoteRow,
   StudyRow,
@@ -51,6 +52,19 @@ export interface TrialRecord {
   metrics: string | null;
   result: string | null;
   error: string | null;
+  host: string | null;
+  worker: string | null;
+  lease_until: string | null;
+  priority: number;
+  key: string | null;
+  reused_from: number | null;
+}
+
+export interface CheckpointRecord {
+  trial_id: number;
+  attempt: number;
+  epoch: number;
+  data: Buffer;
 }
 
 export interface EpochRecord {
@@ -146,6 +160,21 @@ export function toTrial(r: TrialRecord): TrialRow {
     result: decodeJson(r.result, `trials.result of trial ${r.id}`),
     error: r.error,
     attempts: r.attempts,
+    host: r.host,
+    worker: r.worker,
+    leaseUntil: r.lease_until,
+    priority: r.priority,
+    key: r.key,
+    reusedFrom: r.reused_from,
+  };
+}
+
+export function toCheckpoint(r: CheckpointRecord): Checkpoint {
+  return {
+    trialId: r.trial_id,
+    attempt: r.attempt,
+    epoch: r.epoch,
+    data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
-import { openStore } from './sqlite-store.js';
+import { openStore } from './open.js';
 import type { EpochRow, TrialOutcome } from './store.js';
 import { smallStudy, tempDir } from './test-helpers.js';
 
@@ -28,44 +28,48 @@ function isStoreError(pattern: RegExp, exitCode?: 1 | 2) {
   };
 }
 
-test('studies: create, find, list, state; a taken name is refused', (t) => {
+test('studies: create, find, list, state; a taken name is refused', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   t.after(() => store.close());
   assert.equal(store.file, file);
   assert.equal(store.readonly, false);
-  assert.equal(store.findStudy('tiny'), null);
-  const { study } = smallStudy(store);
+  assert.equal(await store.findStudy('tiny'), null);
+  const { study } = await smallStudy(store);
   assert.equal(study.name, 'tiny');
   assert.equal(study.state, 'running');
   assert.deepEqual(study.config, { name: 'tiny', training: { epochs: 2, lr: Number.NaN } });
   assert.deepEqual(study.environment, { backend: 'wasm', node: process.version });
   assert.ok(!Number.isNaN(Date.parse(study.createdAt)));
-  assert.deepEqual(store.findStudy('tiny'), study);
-  smallStudy(store, 'second');
+  assert.deepEqual(await store.findStudy('tiny'), study);
+  await smallStudy(store, 'second');
   assert.deepEqual(
-    store.listStudies().map((s) => s.name),
+    (await store.listStudies()).map((s) => s.name),
     ['tiny', 'second'],
   );
-  store.setStudyState(study.id, 'interrupted');
-  assert.equal(store.findStudy('tiny')?.state, 'interrupted');
-  assert.throws(
-    () => store.createStudy({ name: 'tiny', hash: 'h', file: 'f', config: {}, environment: {} }),
+  await store.setStudyState(study.id, 'interrupted');
+  assert.equal((await store.findStudy('tiny'))?.state, 'interrupted');
+  await assert.rejects(
+    async () =>
+      await store.createStudy({ name: 'tiny', hash: 'h', file: 'f', config: {}, environment: {} }),
     isStoreError(/^.*a\.db: a study named "tiny" already exists$/, 2),
   );
-  assert.throws(() => store.setStudyState(999, 'done'), isStoreError(/no study with id 999/, 1));
+  await assert.rejects(
+    async () => await store.setStudyState(999, 'done'),
+    isStoreError(/no study with id 999/, 1),
+  );
 });
 
-test('arms: upsert inserts, then updates by (study, key) keeping the id; listed by position', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('arms: upsert inserts, then updates by (study, key) keeping the id; listed by position', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { study, baseline, arm } = smallStudy(store);
+  const { study, baseline, arm } = await smallStudy(store);
   assert.equal(baseline.measure, null);
   assert.deepEqual(arm.measure, { dropout: { rate: 0.5, where: 'before-classifier' } });
-  const updated = store.upsertArm({ ...arm, label: 'dropout half', position: 5 });
+  const updated = await store.upsertArm({ ...arm, label: 'dropout half', position: 5 });
   assert.equal(updated.id, arm.id);
   assert.equal(updated.label, 'dropout half');
-  const stack = store.upsertArm({
+  const stack = await store.upsertArm({
     studyId: study.id,
     key: 'stack',
     label: 'stack',
@@ -75,7 +79,7 @@ test('arms: upsert inserts, then updates by (study, key) keeping the id; listed 
     config: {},
   });
   assert.deepEqual(
-    store.arms(study.id).map((a) => [a.key, a.position]),
+    (await store.arms(study.id)).map((a) => [a.key, a.position]),
     [
       ['baseline', 0],
       ['stack', 2],
@@ -83,17 +87,20 @@ test('arms: upsert inserts, then updates by (study, key) keeping the id; listed 
     ],
   );
   assert.deepEqual(
-    store.arms(study.id).find((a) => a.id === stack.id),
+    (await store.arms(study.id)).find((a) => a.id === stack.id),
     stack,
   );
-  assert.throws(() => store.upsertArm({ ...arm, studyId: 999 }), isStoreError(/no study/, 1));
+  await assert.rejects(
+    async () => await store.upsertArm({ ...arm, studyId: 999 }),
+    isStoreError(/no study/, 1),
+  );
 });
 
-test('trials: ensureTrial creates a queued trial once per (arm, seed)', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('trials: ensureTrial creates a queued trial once per (arm, seed)', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { study, baseline, arm } = smallStudy(store);
-  const a = store.ensureTrial(arm.id, 2);
+  const { study, baseline, arm } = await smallStudy(store);
+  const a = await store.ensureTrial(arm.id, 2);
   assert.deepEqual(a, {
     id: a.id,
     armId: arm.id,
@@ -106,27 +113,36 @@ test('trials: ensureTrial creates a queued trial once per (arm, seed)', (t) => {
     result: null,
     error: null,
     attempts: 0,
+    host: null,
+    worker: null,
+    leaseUntil: null,
+    priority: 0,
+    key: null,
+    reusedFrom: null,
   });
-  assert.deepEqual(store.ensureTrial(arm.id, 2), a);
-  store.ensureTrial(arm.id, 1);
-  store.ensureTrial(baseline.id, 2);
-  store.ensureTrial(baseline.id, 1);
+  assert.deepEqual(await store.ensureTrial(arm.id, 2), a);
+  await store.ensureTrial(arm.id, 1);
+  await store.ensureTrial(baseline.id, 2);
+  await store.ensureTrial(baseline.id, 1);
   assert.deepEqual(
-    store.trials(study.id).map((x) => `${x.armKey}/${x.seed}`),
+    (await store.trials(study.id)).map((x) => `${x.armKey}/${x.seed}`),
     ['baseline/1', 'baseline/2', 'm1-dropout/1', 'm1-dropout/2'],
   );
-  assert.deepEqual(store.trial(a.id), a);
-  assert.equal(store.trial(999), null);
-  assert.throws(() => store.ensureTrial(999, 1), isStoreError(/no arm with id 999/, 1));
+  assert.deepEqual(await store.trial(a.id), a);
+  assert.equal(await store.trial(999), null);
+  await assert.rejects(
+    async () => await store.ensureTrial(999, 1),
+    isStoreError(/no arm with id 999/, 1),
+  );
 });
 
-test('a trial runs and finishes: metrics, result and epochs (NaN, Infinity, absent) round trip', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('a trial runs and finishes: metrics, result and epochs (NaN, Infinity, absent) round trip', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { study, arm } = smallStudy(store);
-  const trial = store.ensureTrial(arm.id, 1);
-  store.markRunning(trial.id);
-  const running = store.trial(trial.id)!;
+  const { study, arm } = await smallStudy(store);
+  const trial = await store.ensureTrial(arm.id, 1);
+  await store.markRunning(trial.id);
+  const running = (await store.trial(trial.id))!;
   assert.equal(running.state, 'running');
   assert.equal(running.attempts, 1);
   assert.ok(running.startedAt);
@@ -151,7 +167,7 @@ test('a trial runs and finishes: metrics, result and epochs (NaN, Infinity, abse
     test_loss: Number.NaN,
     recall_0: 1,
   };
-  store.finishTrial(trial.id, {
+  await store.finishTrial(trial.id, {
     state: 'diverged',
     seconds: 3.25,
     metrics,
@@ -165,7 +181,7 @@ test('a trial runs and finishes: metrics, result and epochs (NaN, Infinity, abse
     error: null,
     epochs,
   });
-  const finished = store.trial(trial.id)!;
+  const finished = (await store.trial(trial.id))!;
   assert.equal(finished.state, 'diverged');
   assert.equal(finished.seconds, 3.25);
   assert.deepEqual(finished.metrics, metrics);
@@ -177,33 +193,42 @@ test('a trial runs and finishes: metrics, result and epochs (NaN, Infinity, abse
     bound: Number.NEGATIVE_INFINITY,
   });
   assert.ok(finished.finishedAt && finished.finishedAt >= finished.startedAt!);
-  assert.deepEqual(store.epochs(trial.id), epochs);
-  assert.deepEqual(store.epochsForStudy(study.id), new Map([[trial.id, epochs]]));
-  assert.ok(store.findStudy('tiny')!.updatedAt >= finished.finishedAt);
+  assert.deepEqual(await store.epochs(trial.id), epochs);
+  assert.deepEqual(await store.epochsForStudy(study.id), new Map([[trial.id, epochs]]));
+  assert.ok((await store.findStudy('tiny'))!.updatedAt >= finished.finishedAt);
 
   // A finished result is kept: starting it again is a bug unless it is requeued first.
-  assert.throws(() => store.markRunning(trial.id), isStoreError(/already diverged/, 1));
-  assert.throws(() => store.markRunning(999), isStoreError(/no trial with id 999/, 1));
-  assert.throws(() => store.finishTrial(999, done({})), isStoreError(/no trial with id 999/, 1));
-  assert.throws(
-    () => store.finishTrial(trial.id, { ...done({}), state: 'running' as 'done' }),
+  await assert.rejects(
+    async () => await store.markRunning(trial.id),
+    isStoreError(/already diverged/, 1),
+  );
+  await assert.rejects(
+    async () => await store.markRunning(999),
+    isStoreError(/no trial with id 999/, 1),
+  );
+  await assert.rejects(
+    async () => await store.finishTrial(999, done({})),
+    isStoreError(/no trial with id 999/, 1),
+  );
+  await assert.rejects(
+    async () => await store.finishTrial(trial.id, { ...done({}), state: 'running' as 'done' }),
     isStoreError(/finishes as one of done, failed, diverged/, 1),
   );
 });
 
-test('finishTrial replaces the epochs of an earlier attempt; a failure keeps its error', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('finishTrial replaces the epochs of an earlier attempt; a failure keeps its error', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { arm } = smallStudy(store);
-  const trial = store.ensureTrial(arm.id, 1);
+  const { arm } = await smallStudy(store);
+  const trial = await store.ensureTrial(arm.id, 1);
   const epoch = (n: number): EpochRow => ({
     epoch: n,
     lr: 0.1,
     trainLoss: 1 / (n + 1),
     seconds: 1,
   });
-  store.markRunning(trial.id);
-  store.finishTrial(trial.id, {
+  await store.markRunning(trial.id);
+  await store.finishTrial(trial.id, {
     state: 'failed',
     seconds: null,
     metrics: null,
@@ -211,99 +236,104 @@ test('finishTrial replaces the epochs of an earlier attempt; a failure keeps its
     error: 'worker ran out of memory',
     epochs: [epoch(0), epoch(1), epoch(2)],
   });
-  assert.equal(store.trial(trial.id)!.error, 'worker ran out of memory');
-  assert.equal(store.epochs(trial.id).length, 3);
-  store.markRunning(trial.id);
-  const rerun = store.trial(trial.id)!;
+  assert.equal((await store.trial(trial.id))!.error, 'worker ran out of memory');
+  assert.equal((await store.epochs(trial.id)).length, 3);
+  await store.markRunning(trial.id);
+  const rerun = (await store.trial(trial.id))!;
   assert.equal(rerun.attempts, 2);
   assert.equal(rerun.error, null);
-  assert.deepEqual(store.epochs(trial.id), []);
-  store.finishTrial(trial.id, done({ test_accuracy: 1 }, [epoch(0)]));
-  assert.deepEqual(store.epochs(trial.id), [epoch(0)]);
+  assert.deepEqual(await store.epochs(trial.id), []);
+  await store.finishTrial(trial.id, done({ test_accuracy: 1 }, [epoch(0)]));
+  assert.deepEqual(await store.epochs(trial.id), [epoch(0)]);
 });
 
-test('finishTrial is atomic: a bad epoch leaves the trial and its epochs as they were', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('finishTrial is atomic: a bad epoch leaves the trial and its epochs as they were', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { arm } = smallStudy(store);
-  const trial = store.ensureTrial(arm.id, 1);
-  store.markRunning(trial.id);
-  const before = store.trial(trial.id);
+  const { arm } = await smallStudy(store);
+  const trial = await store.ensureTrial(arm.id, 1);
+  await store.markRunning(trial.id);
+  const before = await store.trial(trial.id);
   const e0: EpochRow = { epoch: 0, lr: 0.1, trainLoss: 1, seconds: 1 };
   // Two rows for epoch 0: the primary key fails on the second insert, after the update ran.
-  assert.throws(() => store.finishTrial(trial.id, done({ test_accuracy: 1 }, [e0, e0])));
-  assert.deepEqual(store.trial(trial.id), before);
-  assert.deepEqual(store.epochs(trial.id), []);
-  assert.throws(() =>
-    store.finishTrial(trial.id, done({ test_accuracy: 1 }, [{ ...e0, epoch: 1.5 }])),
+  await assert.rejects(
+    async () => await store.finishTrial(trial.id, done({ test_accuracy: 1 }, [e0, e0])),
   );
-  assert.deepEqual(store.trial(trial.id), before);
-  assert.throws(
-    () => store.finishTrial(trial.id, done({ test_accuracy: '1' as unknown as number })),
+  assert.deepEqual(await store.trial(trial.id), before);
+  assert.deepEqual(await store.epochs(trial.id), []);
+  await assert.rejects(
+    async () =>
+      await store.finishTrial(trial.id, done({ test_accuracy: 1 }, [{ ...e0, epoch: 1.5 }])),
+  );
+  assert.deepEqual(await store.trial(trial.id), before);
+  await assert.rejects(
+    async () =>
+      await store.finishTrial(trial.id, done({ test_accuracy: '1' as unknown as number })),
     isStoreError(/metric test_accuracy is not a number/, 1),
   );
-  assert.deepEqual(store.trial(trial.id), before);
+  assert.deepEqual(await store.trial(trial.id), before);
 });
 
-test('requeueUnfinished after a crash: running and failed trials rerun, finished ones stay', (t) => {
+test('requeueUnfinished after a crash: running and failed trials rerun, finished ones stay', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  let store = openStore(file);
-  const { study, baseline, arm } = smallStudy(store);
+  let store = await openStore(file);
+  const { study, baseline, arm } = await smallStudy(store);
   const [running, failed, finished, diverged, queued] = [
-    store.ensureTrial(baseline.id, 1),
-    store.ensureTrial(baseline.id, 2),
-    store.ensureTrial(arm.id, 1),
-    store.ensureTrial(arm.id, 2),
-    store.ensureTrial(arm.id, 3),
+    await store.ensureTrial(baseline.id, 1),
+    await store.ensureTrial(baseline.id, 2),
+    await store.ensureTrial(arm.id, 1),
+    await store.ensureTrial(arm.id, 2),
+    await store.ensureTrial(arm.id, 3),
   ];
-  for (const x of [running, failed, finished, diverged]) store.markRunning(x.id);
-  store.finishTrial(failed.id, { ...done({}), state: 'failed', error: 'boom' });
-  store.finishTrial(finished.id, done({ test_accuracy: 0.9 }));
-  store.finishTrial(diverged.id, { ...done({}), state: 'diverged' });
-  store.close(); // the process dies here: `running` never finishes
+  for (const x of [running, failed, finished, diverged]) await store.markRunning(x.id);
+  await store.finishTrial(failed.id, { ...done({}), state: 'failed', error: 'boom' });
+  await store.finishTrial(finished.id, done({ test_accuracy: 0.9 }));
+  await store.finishTrial(diverged.id, { ...done({}), state: 'diverged' });
+  await store.close(); // the process dies here: `running` never finishes
 
-  store = openStore(file);
+  store = await openStore(file);
   t.after(() => store.close());
-  const states = () => store.trials(study.id).map((x) => `${x.armKey}/${x.seed}:${x.state}`);
-  assert.deepEqual(states(), [
+  const states = async () =>
+    (await store.trials(study.id)).map((x) => `${x.armKey}/${x.seed}:${x.state}`);
+  assert.deepEqual(await states(), [
     'baseline/1:running',
     'baseline/2:failed',
     'm1-dropout/1:done',
     'm1-dropout/2:diverged',
     'm1-dropout/3:queued',
   ]);
-  assert.equal(store.requeueUnfinished(study.id, { failed: false }), 1);
-  assert.deepEqual(states().slice(0, 2), ['baseline/1:queued', 'baseline/2:failed']);
-  assert.equal(store.requeueUnfinished(study.id), 1);
-  assert.deepEqual(states(), [
+  assert.equal(await store.requeueUnfinished(study.id, { failed: false }), 1);
+  assert.deepEqual((await states()).slice(0, 2), ['baseline/1:queued', 'baseline/2:failed']);
+  assert.equal(await store.requeueUnfinished(study.id), 1);
+  assert.deepEqual(await states(), [
     'baseline/1:queued',
     'baseline/2:queued',
     'm1-dropout/1:done',
     'm1-dropout/2:diverged',
     'm1-dropout/3:queued',
   ]);
-  const requeued = store.trial(failed.id)!;
+  const requeued = (await store.trial(failed.id))!;
   assert.equal(requeued.error, null);
   assert.equal(requeued.startedAt, null);
   assert.equal(requeued.attempts, 1);
-  assert.deepEqual(store.trial(finished.id)!.metrics, { test_accuracy: 0.9 });
-  assert.equal(store.trial(queued.id)!.state, 'queued');
-  assert.equal(store.requeueUnfinished(study.id), 0);
+  assert.deepEqual((await store.trial(finished.id))!.metrics, { test_accuracy: 0.9 });
+  assert.equal((await store.trial(queued.id))!.state, 'queued');
+  assert.equal(await store.requeueUnfinished(study.id), 0);
 });
 
-test('a process killed with SIGKILL mid-study: the db reopens, finished work kept, the rest requeued', (t) => {
+test('a process killed with SIGKILL mid-study: the db reopens, finished work kept, the rest requeued', async (t) => {
   const file = join(tempDir(t), 'killed.db');
-  const module = new URL('./sqlite-store.js', import.meta.url).href;
+  const module = new URL('./open.js', import.meta.url).href;
   const script = `
     const { openStore } = await import(${JSON.stringify(module)});
-    const store = openStore(${JSON.stringify(file)});
-    const study = store.createStudy({ name: 'k', hash: 'h', file: 'k.yaml', config: {}, environment: {} });
-    const arm = store.upsertArm({ studyId: study.id, key: 'baseline', label: 'baseline', kind: 'baseline', position: 0, measure: null, config: {} });
-    const a = store.ensureTrial(arm.id, 1);
-    const b = store.ensureTrial(arm.id, 2);
-    store.markRunning(a.id);
-    store.markRunning(b.id);
-    store.finishTrial(b.id, { state: 'done', seconds: 1, metrics: { test_accuracy: 0.5 }, result: null, error: null, epochs: [{ epoch: 0, lr: 0.1, trainLoss: 1, seconds: 1 }] });
+    const store = await openStore(${JSON.stringify(file)});
+    const study = await store.createStudy({ name: 'k', hash: 'h', file: 'k.yaml', config: {}, environment: {} });
+    const arm = await store.upsertArm({ studyId: study.id, key: 'baseline', label: 'baseline', kind: 'baseline', position: 0, measure: null, config: {} });
+    const a = await store.ensureTrial(arm.id, 1);
+    const b = await store.ensureTrial(arm.id, 2);
+    await store.markRunning(a.id);
+    await store.markRunning(b.id);
+    await store.finishTrial(b.id, { state: 'done', seconds: 1, metrics: { test_accuracy: 0.5 }, result: null, error: null, epochs: [{ epoch: 0, lr: 0.1, trainLoss: 1, seconds: 1 }] });
     process.kill(process.pid, 'SIGKILL');
   `;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -312,26 +342,26 @@ test('a process killed with SIGKILL mid-study: the db reopens, finished work kep
   assert.equal(child.signal, 'SIGKILL', child.stderr);
   // Nothing was checkpointed: the whole database is still in the write-ahead log.
   assert.ok(statSync(`${file}-wal`).size > 0);
-  const store = openStore(file);
+  const store = await openStore(file);
   t.after(() => store.close());
-  const study = store.findStudy('k')!;
-  assert.equal(store.requeueUnfinished(study.id), 1);
+  const study = (await store.findStudy('k'))!;
+  assert.equal(await store.requeueUnfinished(study.id), 1);
   assert.deepEqual(
-    store.trials(study.id).map((x) => [x.seed, x.state, x.metrics]),
+    (await store.trials(study.id)).map((x) => [x.seed, x.state, x.metrics]),
     [
       [1, 'queued', null],
       [2, 'done', { test_accuracy: 0.5 }],
     ],
   );
-  assert.equal(store.epochsForStudy(study.id).size, 1);
+  assert.equal((await store.epochsForStudy(study.id)).size, 1);
 });
 
-test('verdicts: saved per study (replacing), NaN and infinite bounds kept; allVerdicts joins', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('verdicts: saved per study (replacing), NaN and infinite bounds kept; allVerdicts joins', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const one = smallStudy(store, 'one');
-  const two = smallStudy(store, 'two');
-  store.saveVerdicts(one.study.id, [
+  const one = await smallStudy(store, 'one');
+  const two = await smallStudy(store, 'two');
+  await store.saveVerdicts(one.study.id, [
     {
       studyId: one.study.id,
       armId: one.arm.id,
@@ -343,7 +373,7 @@ test('verdicts: saved per study (replacing), NaN and infinite bounds kept; allVe
       details: { sd: Number.NaN, differences: [1.5] },
     },
   ]);
-  const first = store.verdicts(one.study.id);
+  const first = await store.verdicts(one.study.id);
   assert.equal(first.length, 1);
   assert.equal(first[0].verdict, 'undecided');
   assert.ok(Number.isNaN(first[0].effect));
@@ -361,14 +391,14 @@ test('verdicts: saved per study (replacing), NaN and infinite bounds kept; allVe
     n: 5,
     details: { timeRatio: 1.1 },
   };
-  store.saveVerdicts(one.study.id, [effective]);
-  const saved = store.verdicts(one.study.id);
+  await store.saveVerdicts(one.study.id, [effective]);
+  const saved = await store.verdicts(one.study.id);
   assert.equal(saved.length, 1);
   assert.deepEqual({ ...saved[0], computedAt: undefined }, { ...effective, computedAt: undefined });
-  store.saveVerdicts(two.study.id, [
+  await store.saveVerdicts(two.study.id, [
     { ...effective, studyId: two.study.id, armId: two.arm.id, verdict: 'harmful', effect: -3 },
   ]);
-  const all = store.allVerdicts();
+  const all = await store.allVerdicts();
   assert.deepEqual(
     all.map((v) => [v.studyName, v.armKey, v.armLabel, v.kind, v.verdict]),
     [
@@ -380,47 +410,54 @@ test('verdicts: saved per study (replacing), NaN and infinite bounds kept; allVe
   assert.deepEqual((all[1].studyConfig as { name: string }).name, 'two');
 
   // Another study's arm is refused, and the refusal leaves the saved verdicts in place.
-  assert.throws(
-    () => store.saveVerdicts(one.study.id, [{ ...effective, armId: two.arm.id }]),
+  await assert.rejects(
+    async () => await store.saveVerdicts(one.study.id, [{ ...effective, armId: two.arm.id }]),
     isStoreError(/is not an arm of study/, 1),
   );
-  assert.equal(store.verdicts(one.study.id).length, 1);
-  assert.throws(
-    () => store.saveVerdicts(one.study.id, [{ ...effective, studyId: two.study.id }]),
+  assert.equal((await store.verdicts(one.study.id)).length, 1);
+  await assert.rejects(
+    async () => await store.saveVerdicts(one.study.id, [{ ...effective, studyId: two.study.id }]),
     isStoreError(/passed to saveVerdicts/, 1),
   );
 });
 
-test('notes: added, listed by measure or all, oldest first', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('notes: added, listed by measure or all, oldest first', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { study } = smallStudy(store);
-  const a = store.addNote({ measure: 'dropout', text: 'helps only with extra dense layers' });
-  const b = store.addNote({ measure: 'augment', text: 'flip breaks digits', studyId: study.id });
-  const c = store.addNote({ measure: 'dropout', text: 'rate 0.5 too high on MNIST' });
+  const { study } = await smallStudy(store);
+  const a = await store.addNote({ measure: 'dropout', text: 'helps only with extra dense layers' });
+  const b = await store.addNote({
+    measure: 'augment',
+    text: 'flip breaks digits',
+    studyId: study.id,
+  });
+  const c = await store.addNote({ measure: 'dropout', text: 'rate 0.5 too high on MNIST' });
   assert.equal(a.studyId, null);
   assert.equal(b.studyId, study.id);
-  assert.deepEqual(store.notes('dropout'), [a, c]);
-  assert.deepEqual(store.notes(), [a, b, c]);
-  assert.deepEqual(store.notes('none'), []);
-  assert.throws(
-    () => store.addNote({ measure: 'x', text: 'y', studyId: 999 }),
+  assert.deepEqual(await store.notes('dropout'), [a, c]);
+  assert.deepEqual(await store.notes(), [a, b, c]);
+  assert.deepEqual(await store.notes('none'), []);
+  await assert.rejects(
+    async () => await store.addNote({ measure: 'x', text: 'y', studyId: 999 }),
     isStoreError(/no study/, 1),
   );
 });
 
-test('deleteStudy removes the study and everything under it; other studies and notes stay', (t) => {
+test('deleteStudy removes the study and everything under it; other studies and notes stay', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   t.after(() => store.close());
-  const fill = (name: string) => {
-    const s = smallStudy(store, name);
+  const fill = async (name: string) => {
+    const s = await smallStudy(store, name);
     for (const arm of [s.baseline, s.arm]) {
-      const trial = store.ensureTrial(arm.id, 1);
-      store.markRunning(trial.id);
-      store.finishTrial(trial.id, done({ x: 1 }, [{ epoch: 0, lr: 1, trainLoss: 1, seconds: 1 }]));
+      const trial = await store.ensureTrial(arm.id, 1);
+      await store.markRunning(trial.id);
+      await store.finishTrial(
+        trial.id,
+        done({ x: 1 }, [{ epoch: 0, lr: 1, trainLoss: 1, seconds: 1 }]),
+      );
     }
-    store.saveVerdicts(s.study.id, [
+    await store.saveVerdicts(s.study.id, [
       {
         studyId: s.study.id,
         armId: s.arm.id,
@@ -432,11 +469,11 @@ test('deleteStudy removes the study and everything under it; other studies and n
         details: null,
       },
     ]);
-    store.addNote({ measure: 'dropout', text: name, studyId: s.study.id });
+    await store.addNote({ measure: 'dropout', text: name, studyId: s.study.id });
     return s;
   };
-  const gone = fill('gone');
-  const kept = fill('kept');
+  const gone = await fill('gone');
+  const kept = await fill('kept');
   const count = (table: string) => {
     const raw = new Database(file, { readonly: true });
     try {
@@ -449,78 +486,95 @@ test('deleteStudy removes the study and everything under it; other studies and n
     ['studies', 'arms', 'trials', 'epochs', 'verdicts', 'notes'].map(count),
     [2, 4, 4, 4, 2, 2],
   );
-  assert.equal(store.deleteStudy('gone'), true);
-  assert.equal(store.deleteStudy('gone'), false);
+  assert.equal(await store.deleteStudy('gone'), true);
+  assert.equal(await store.deleteStudy('gone'), false);
   assert.deepEqual(
     ['studies', 'arms', 'trials', 'epochs', 'verdicts', 'notes'].map(count),
     [1, 2, 2, 2, 1, 2],
   );
-  assert.equal(store.findStudy('gone'), null);
-  assert.deepEqual(store.arms(gone.study.id), []);
-  assert.equal(store.trials(kept.study.id).length, 2);
-  assert.equal(store.verdicts(kept.study.id).length, 1);
+  assert.equal(await store.findStudy('gone'), null);
+  assert.deepEqual(await store.arms(gone.study.id), []);
+  assert.equal((await store.trials(kept.study.id)).length, 2);
+  assert.equal((await store.verdicts(kept.study.id)).length, 1);
   assert.deepEqual(
-    store.notes().map((n) => [n.text, n.studyId]),
+    (await store.notes()).map((n) => [n.text, n.studyId]),
     [
       ['gone', null],
       ['kept', kept.study.id],
     ],
   );
   // A fresh study under the freed name starts empty.
-  const again = smallStudy(store, 'gone');
-  assert.deepEqual(store.trials(again.study.id), []);
+  const again = await smallStudy(store, 'gone');
+  assert.deepEqual(await store.trials(again.study.id), []);
 });
 
-test('transaction: all or nothing, and nested calls join it', (t) => {
-  const store = openStore(join(tempDir(t), 'a.db'));
+test('transaction: all or nothing, and nested calls join it', async (t) => {
+  const store = await openStore(join(tempDir(t), 'a.db'));
   t.after(() => store.close());
-  const { study, arm } = smallStudy(store);
-  assert.throws(() =>
-    store.transaction(() => {
-      store.ensureTrial(arm.id, 1);
-      store.transaction(() => store.ensureTrial(arm.id, 2));
+  const { study, arm } = await smallStudy(store);
+  await assert.rejects(
+    store.transaction(async (tx) => {
+      await tx.ensureTrial(arm.id, 1);
+      await tx.transaction((inner) => inner.ensureTrial(arm.id, 2));
       throw new Error('planner bug');
     }),
   );
-  assert.deepEqual(store.trials(study.id), []);
-  const n = store.transaction(() => [1, 2, 3].map((s) => store.ensureTrial(arm.id, s)).length);
+  assert.deepEqual(await store.trials(study.id), []);
+  const n = await store.transaction(
+    async (tx) => (await Promise.all([1, 2, 3].map((s) => tx.ensureTrial(arm.id, s)))).length,
+  );
   assert.equal(n, 3);
-  assert.equal(store.trials(study.id).length, 3);
+  assert.equal((await store.trials(study.id)).length, 3);
 });
 
-test('a read-only store reads everything and refuses writes; a closed store says so', (t) => {
+test('a read-only store reads everything and refuses writes; a closed store says so', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  const writer = openStore(file);
-  const { study, arm } = smallStudy(writer);
-  writer.ensureTrial(arm.id, 1);
+  const writer = await openStore(file);
+  const { study, arm } = await smallStudy(writer);
+  await writer.ensureTrial(arm.id, 1);
   // The reader opens while the writer still has the file: WAL lets both in.
-  const reader = openStore(file, { readonly: true });
+  const reader = await openStore(file, { readonly: true });
   assert.equal(reader.readonly, true);
-  assert.deepEqual(reader.findStudy('tiny'), study);
-  assert.equal(reader.trials(study.id).length, 1);
-  assert.throws(() => reader.addNote({ measure: 'x', text: 'y' }), isStoreError(/read-only/, 1));
-  assert.throws(() => reader.ensureTrial(arm.id, 2), isStoreError(/read-only/, 1));
-  writer.ensureTrial(arm.id, 2);
-  assert.equal(reader.trials(study.id).length, 2);
+  assert.deepEqual(await reader.findStudy('tiny'), study);
+  assert.equal((await reader.trials(study.id)).length, 1);
+  await assert.rejects(
+    async () => await reader.addNote({ measure: 'x', text: 'y' }),
+    isStoreError(/read-only/, 1),
+  );
+  await assert.rejects(
+    async () => await reader.ensureTrial(arm.id, 2),
+    isStoreError(/read-only/, 1),
+  );
+  await writer.ensureTrial(arm.id, 2);
+  assert.equal((await reader.trials(study.id)).length, 2);
   reader.close();
   reader.close();
-  writer.close();
-  assert.throws(() => writer.listStudies(), isStoreError(/closed/, 1));
+  await writer.close();
+  await assert.rejects(async () => await writer.listStudies(), isStoreError(/closed/, 1));
 });
 
-test('the file is in WAL mode with the tunebook schema; :memory: works for tests', (t) => {
+test('the file is in WAL mode with the tunebook schema; :memory: works for tests', async (t) => {
   const file = join(tempDir(t), 'a.db');
-  openStore(file).close();
+  await (await openStore(file)).close();
   const raw = new Database(file, { readonly: true });
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   const tables = raw
     .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
     .all()
     .map((r) => (r as { name: string }).name);
-  assert.deepEqual(tables, ['arms', 'epochs', 'meta', 'notes', 'studies', 'trials', 'verdicts']);
+  assert.deepEqual(tables, [
+    'arms',
+    'checkpoints',
+    'epochs',
+    'meta',
+    'notes',
+    'studies',
+    'trials',
+    'verdicts',
+  ]);
   raw.close();
-  const memory = openStore(':memory:');
-  const { study } = smallStudy(memory);
-  assert.equal(memory.findStudy('tiny')?.id, study.id);
-  memory.close();
+  const memory = await openStore(':memory:');
+  const { study } = await smallStudy(memory);
+  assert.equal((await memory.findStudy('tiny'))?.id, study.id);
+  await memory.close();
 });

@@ -1,452 +1,246 @@
 /**
  * The embedded store: one SQLite file in WAL mode (readers such as the report or dashboard
- * never block the study writing), foreign keys on, statements prepared once per store.
+ * never block the study writing), foreign keys on, shared safely by several processes on one
+ * machine (claims take the write lock first). The asynchronous `Store` contract over the
+ * synchronous core: each call runs whole, and while a `transaction` is open on this
+ * connection every other call waits for it to end, since async code could otherwise slip
+ * its statements into that transaction.
  *
  * @example
- *   const store = openStore('tunebook.db');
+ *   const store = openSqliteStore('tunebook.db');
  *   try {
- *     store.requeueUnfinished(study.id);
+ *     await store.requeueUnfinished(study.id);
  *   } finally {
- *     store.close();
+ *     await store.close();
  *   }
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { checkPath, checkWritable, openReader, probe, removeCreated } from './db-file.js';
 import { StoreError } from './errors.js';
-import { decodeJson, encodeJson } from './json.js';
 import { assertUsable, identify, migrate } from './migrations.js';
-import {
-  type ArmRecord,
-  type EpochRecord,
-  epochParams,
-  type NoteRecord,
-  now,
-  nullableJson,
-  type StudyRecord,
-  type TrialRecord,
-  toArm,
-  toEpoch,
-  toNote,
-  toStudy,
-  toTrial,
-  toVerdict,
-  type VerdictRecord,
-} from './rows.js';
+import { SqliteCore } from './sqlite-core.js';
 import { translate } from './sqlite-errors.js';
-import {
-  type ArmRow,
-  type EpochRow,
-  FINISHED_STATES,
-  type NewStudy,
-  type NotebookVerdict,
-  type NoteRow,
-  type OpenOptions,
-  STUDY_STATES,
-  type Store,
-  type StudyRow,
-  type StudyState,
-  type TrialOutcome,
-  type TrialRow,
-  type VerdictRow,
+import type {
+  ArmRow,
+  Checkpoint,
+  Claimant,
+  ClaimedTrial,
+  EpochRow,
+  NewStudy,
+  NotebookVerdict,
+  NoteRow,
+  OpenOptions,
+  Store,
+  StudyRow,
+  StudyState,
+  TrialOutcome,
+  TrialRow,
+  VerdictRow,
 } from './store.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 2000;
 const MEMORY = ':memory:';
 
-class SqliteStore implements Store {
-  readonly file: string;
-  readonly readonly: boolean;
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+/**
+ * Serialises a connection: at most one transaction open, and nothing else runs during it.
+ * Callers check `open` and act with no await in between (a check in one microtask and the
+ * statement in the next would let a transaction begin in between).
+ */
+class Gate {
+  open: Promise<void> | null = null;
+  /** Which transaction the running async code belongs to, to catch a self-deadlock. */
+  readonly inside = new AsyncLocalStorage<Gate>();
 
-  constructor(db: Database.Database, file: string, readonly: boolean) {
-    this.db = db;
-    this.file = file;
-    this.readonly = readonly;
+  /** Throws when the code waiting is the open transaction's own: it would wait for ever. */
+  assertOutside(file: string): void {
+    if (this.inside.getStore() === this)
+      throw new StoreError(
+        file,
+        'the store was used inside its own transaction: use the transaction argument `tx`',
+        1,
+      );
   }
 
-  /** Prepared once per store: the same text always maps to the same statement. */
-  private sql(text: string): Database.Statement {
-    let s = this.statements.get(text);
-    if (!s) {
-      s = this.db.prepare(text);
-      this.statements.set(text, s);
+  /** Holds the gate while `fn` runs; callers queue behind it. */
+  async hold<T>(file: string, fn: () => Promise<T>): Promise<T> {
+    while (this.open) {
+      this.assertOutside(file);
+      await this.open;
     }
-    return s;
-  }
-
-  private guard<T>(fn: () => T): T {
+    let release = () => {};
+    this.open = new Promise<void>((r) => {
+      release = r;
+    });
     try {
-      return fn();
-    } catch (e) {
-      throw translate(this.file, e, { readonly: this.readonly });
+      return await this.inside.run(this, fn);
+    } finally {
+      this.open = null;
+      release();
     }
   }
+}
 
-  /** A caller's mistake (unknown id, impossible state): a bug to fix, so exit code 1. */
-  private bug(problem: string): StoreError {
-    return new StoreError(this.file, problem, 1);
+/**
+ * The store over a core: `direct` calls (a transaction's `tx`) go straight through; others
+ * wait at the gate first.
+ */
+class SqliteStore implements Store {
+  private ended = false;
+
+  constructor(
+    private readonly core: SqliteCore,
+    private readonly gate: Gate,
+    private readonly direct: boolean,
+  ) {}
+
+  get file(): string {
+    return this.core.file;
   }
 
-  private tx<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(fn)());
+  get readonly(): boolean {
+    return this.core.readonly;
   }
 
-  findStudy(name: string): StudyRow | null {
-    return this.guard(() => {
-      const r = this.sql('SELECT * FROM studies WHERE name = ?').get(name) as StudyRecord;
-      return r ? toStudy(r) : null;
-    });
-  }
-
-  listStudies(): StudyRow[] {
-    return this.guard(() =>
-      (this.sql('SELECT * FROM studies ORDER BY id').all() as StudyRecord[]).map(toStudy),
-    );
-  }
-
-  createStudy(s: NewStudy): StudyRow {
-    return this.guard(() => {
-      const at = now();
-      try {
-        const r = this.sql(
-          `INSERT INTO studies (name, hash, file, config, state, environment, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
-        ).get(s.name, s.hash, s.file, encodeJson(s.config), encodeJson(s.environment), at, at);
-        return toStudy(r as StudyRecord);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-          throw new StoreError(this.file, `a study named ${JSON.stringify(s.name)} already exists`);
-        throw e;
-      }
-    });
-  }
-
-  deleteStudy(name: string): boolean {
-    // ON DELETE CASCADE takes arms, trials, epochs and verdicts along in the same statement.
-    return this.tx(() => this.sql('DELETE FROM studies WHERE name = ?').run(name).changes > 0);
-  }
-
-  setStudyState(studyId: number, state: StudyState): void {
-    if (!(STUDY_STATES as readonly string[]).includes(state))
-      throw this.bug(`study state: expected one of ${STUDY_STATES.join(', ')}, got ${state}`);
-    this.guard(() => {
-      const changes = this.sql('UPDATE studies SET state = ?, updated_at = ? WHERE id = ?').run(
-        state,
-        now(),
-        studyId,
-      ).changes;
-      if (changes === 0) throw this.bug(`no study with id ${studyId}`);
-    });
-  }
-
-  upsertArm(a: Omit<ArmRow, 'id'>): ArmRow {
-    return this.guard(() => {
-      if (!this.sql('SELECT 1 FROM studies WHERE id = ?').get(a.studyId))
-        throw this.bug(`no study with id ${a.studyId}`);
-      const r = this.sql(
-        `INSERT INTO arms (study_id, key, label, kind, position, measure, config)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (study_id, key) DO UPDATE SET label = excluded.label, kind = excluded.kind,
-           position = excluded.position, measure = excluded.measure, config = excluded.config
-         RETURNING *`,
-      ).get(
-        a.studyId,
-        a.key,
-        a.label,
-        a.kind,
-        a.position,
-        nullableJson(a.measure),
-        encodeJson(a.config),
-      );
-      return toArm(r as ArmRecord);
-    });
-  }
-
-  arms(studyId: number): ArmRow[] {
-    return this.guard(() =>
-      (
-        this.sql('SELECT * FROM arms WHERE study_id = ? ORDER BY position, id').all(
-          studyId,
-        ) as ArmRecord[]
-      ).map(toArm),
-    );
-  }
-
-  ensureTrial(armId: number, seed: number): TrialRow {
-    return this.tx(() => {
-      if (!this.sql('SELECT 1 FROM arms WHERE id = ?').get(armId))
-        throw this.bug(`no arm with id ${armId}`);
-      this.sql('INSERT INTO trials (arm_id, seed) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
-        armId,
-        seed,
-      );
-      return toTrial(
-        this.sql('SELECT * FROM trials WHERE arm_id = ? AND seed = ?').get(
-          armId,
-          seed,
-        ) as TrialRecord,
-      );
-    });
-  }
-
-  trial(trialId: number): TrialRow | null {
-    return this.guard(() => {
-      const r = this.sql('SELECT * FROM trials WHERE id = ?').get(trialId) as TrialRecord;
-      return r ? toTrial(r) : null;
-    });
-  }
-
-  trials(studyId: number): (TrialRow & { armKey: string })[] {
-    return this.guard(() =>
-      (
-        this.sql(
-          `SELECT t.*, a.key AS arm_key FROM trials t JOIN arms a ON a.id = t.arm_id
-           WHERE a.study_id = ? ORDER BY a.position, a.id, t.seed`,
-        ).all(studyId) as (TrialRecord & { arm_key: string })[]
-      ).map((r) => ({ ...toTrial(r), armKey: r.arm_key })),
-    );
-  }
-
-  markRunning(trialId: number): void {
-    this.tx(() => {
-      const changes = this.sql(
-        `UPDATE trials SET state = 'running', started_at = ?, finished_at = NULL, seconds = NULL,
-           metrics = NULL, result = NULL, error = NULL, attempts = attempts + 1
-         WHERE id = ? AND state IN ('queued', 'running', 'failed')`,
-      ).run(now(), trialId).changes;
-      if (changes === 0) {
-        const t = this.sql('SELECT state FROM trials WHERE id = ?').get(trialId) as
-          | { state: string }
-          | undefined;
-        throw this.bug(
-          t
-            ? `trial ${trialId} is already ${t.state}; its result is kept (requeue it to rerun)`
-            : `no trial with id ${trialId}`,
+  private async call<T>(fn: (core: SqliteCore) => T): Promise<T> {
+    if (this.direct) {
+      if (this.ended)
+        throw new StoreError(
+          this.file,
+          'a transaction store was used after its transaction ended',
+          1,
         );
+    } else
+      while (this.gate.open) {
+        this.gate.assertOutside(this.file);
+        await this.gate.open;
       }
-      // A rerun starts clean: a reader must not mistake the last attempt's curve for this one's.
-      this.sql('DELETE FROM epochs WHERE trial_id = ?').run(trialId);
-    });
+    return fn(this.core);
   }
 
-  requeueTrial(trialId: number): void {
-    this.tx(() => {
-      this.sql('DELETE FROM epochs WHERE trial_id = ?').run(trialId);
-      const changes = this.sql(
-        `UPDATE trials SET state = 'queued', started_at = NULL, finished_at = NULL, seconds = NULL,
-           metrics = NULL, result = NULL, error = NULL
-         WHERE id = ? AND state IN ('queued', 'running')`,
-      ).run(trialId).changes;
-      if (changes === 0) {
-        const t = this.sql('SELECT state FROM trials WHERE id = ?').get(trialId) as
-          | { state: string }
-          | undefined;
-        throw this.bug(
-          t
-            ? `trial ${trialId} is already ${t.state}; a finished trial is not requeued this way`
-            : `no trial with id ${trialId}`,
-        );
-      }
-    });
+  findStudy(name: string): Promise<StudyRow | null> {
+    return this.call((c) => c.findStudy(name));
   }
-
-  dropQueued(studyId: number): number {
-    return this.tx(
-      () =>
-        this.sql(
-          `DELETE FROM trials WHERE state = 'queued'
-             AND arm_id IN (SELECT id FROM arms WHERE study_id = ?)`,
-        ).run(studyId).changes,
-    );
+  listStudies(): Promise<StudyRow[]> {
+    return this.call((c) => c.listStudies());
   }
-
+  createStudy(s: NewStudy): Promise<StudyRow> {
+    return this.call((c) => c.createStudy(s));
+  }
+  deleteStudy(name: string): Promise<boolean> {
+    return this.call((c) => c.deleteStudy(name));
+  }
+  setStudyState(studyId: number, state: StudyState): Promise<void> {
+    return this.call((c) => c.setStudyState(studyId, state));
+  }
+  upsertArm(a: Omit<ArmRow, 'id'>): Promise<ArmRow> {
+    return this.call((c) => c.upsertArm(a));
+  }
+  arms(studyId: number): Promise<ArmRow[]> {
+    return this.call((c) => c.arms(studyId));
+  }
+  ensureTrial(
+    armId: number,
+    seed: number,
+    options?: { key?: string; priority?: number },
+  ): Promise<TrialRow> {
+    return this.call((c) => c.ensureTrial(armId, seed, options));
+  }
+  trial(trialId: number): Promise<TrialRow | null> {
+    return this.call((c) => c.trial(trialId));
+  }
+  trials(studyId: number): Promise<(TrialRow & { armKey: string })[]> {
+    return this.call((c) => c.trials(studyId));
+  }
+  markRunning(trialId: number, host?: string): Promise<void> {
+    return this.call((c) => c.markRunning(trialId, host));
+  }
+  claimTrial(claimant: Claimant): Promise<ClaimedTrial | null> {
+    return this.call((c) => c.claimTrial(claimant));
+  }
+  renewLease(trialId: number, worker: string, leaseMs: number): Promise<boolean> {
+    return this.call((c) => c.renewLease(trialId, worker, leaseMs));
+  }
+  expireLeases(studyId?: number): Promise<number> {
+    return this.call((c) => c.expireLeases(studyId));
+  }
   requeueUnfinished(
     studyId: number,
-    options: { failed?: boolean; keepErrors?: readonly string[] } = {},
-  ): number {
-    // `state IN ('running', ?)` with 'running' again when failed trials are to be kept.
-    const other = options.failed === false ? 'running' : 'failed';
-    // Kept failures: error LIKE 'prefix%', with LIKE's wildcards in the prefix escaped.
-    const keep = (options.keepErrors ?? []).map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
-    const kept = keep
-      .map(() => " AND NOT (t.state = 'failed' AND t.error LIKE ? ESCAPE '\\')")
-      .join('');
-    const which = `SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
-           WHERE a.study_id = ? AND t.state IN ('running', ?)${kept}`;
-    return this.tx(() => {
-      this.sql(`DELETE FROM epochs WHERE trial_id IN (${which})`).run(studyId, other, ...keep);
-      return this.sql(
-        `UPDATE trials SET state = 'queued', started_at = NULL, finished_at = NULL, seconds = NULL,
-           metrics = NULL, result = NULL, error = NULL
-         WHERE id IN (${which})`,
-      ).run(studyId, other, ...keep).changes;
-    });
+    options?: { failed?: boolean; keepErrors?: readonly string[] },
+  ): Promise<number> {
+    return this.call((c) => c.requeueUnfinished(studyId, options));
+  }
+  requeueTrial(trialId: number): Promise<void> {
+    return this.call((c) => c.requeueTrial(trialId));
+  }
+  dropQueued(studyId: number): Promise<number> {
+    return this.call((c) => c.dropQueued(studyId));
+  }
+  finishTrial(trialId: number, r: TrialOutcome, worker?: string): Promise<boolean> {
+    return this.call((c) => c.finishTrial(trialId, r, worker));
+  }
+  saveCheckpoint(cp: Checkpoint): Promise<void> {
+    return this.call((c) => c.saveCheckpoint(cp));
+  }
+  checkpoint(trialId: number): Promise<Checkpoint | null> {
+    return this.call((c) => c.checkpoint(trialId));
+  }
+  dropCheckpoints(which: { trialId: number } | { studyId: number }): Promise<void> {
+    return this.call((c) => c.dropCheckpoints(which));
+  }
+  findByKey(key: string): Promise<(TrialRow & { studyId: number; armKey: string }) | null> {
+    return this.call((c) => c.findByKey(key));
+  }
+  reuseTrial(trialId: number, sourceId: number): Promise<void> {
+    return this.call((c) => c.reuseTrial(trialId, sourceId));
+  }
+  epochs(trialId: number): Promise<EpochRow[]> {
+    return this.call((c) => c.epochs(trialId));
+  }
+  epochsForStudy(studyId: number): Promise<Map<number, EpochRow[]>> {
+    return this.call((c) => c.epochsForStudy(studyId));
+  }
+  saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): Promise<void> {
+    return this.call((c) => c.saveVerdicts(studyId, rows));
+  }
+  verdicts(studyId: number): Promise<VerdictRow[]> {
+    return this.call((c) => c.verdicts(studyId));
+  }
+  allVerdicts(): Promise<NotebookVerdict[]> {
+    return this.call((c) => c.allVerdicts());
+  }
+  addNote(n: { measure: string; text: string; studyId?: number | null }): Promise<NoteRow> {
+    return this.call((c) => c.addNote(n));
+  }
+  notes(measure?: string): Promise<NoteRow[]> {
+    return this.call((c) => c.notes(measure));
   }
 
-  finishTrial(trialId: number, r: TrialOutcome): void {
-    if (!(FINISHED_STATES as readonly string[]).includes(r.state))
-      throw this.bug(
-        `trial ${trialId}: a trial finishes as one of ${FINISHED_STATES.join(', ')}, not ${r.state}`,
-      );
-    for (const [k, v] of Object.entries(r.metrics ?? {}))
-      if (typeof v !== 'number') throw this.bug(`trial ${trialId}: metric ${k} is not a number`);
-    this.tx(() => {
-      const at = now();
-      const changes = this.sql(
-        `UPDATE trials SET state = ?, finished_at = ?, seconds = ?, metrics = ?, result = ?, error = ?
-         WHERE id = ?`,
-      ).run(
-        r.state,
-        at,
-        r.seconds,
-        nullableJson(r.metrics),
-        nullableJson(r.result),
-        r.error,
-        trialId,
-      ).changes;
-      if (changes === 0) throw this.bug(`no trial with id ${trialId}`);
-      this.sql('DELETE FROM epochs WHERE trial_id = ?').run(trialId);
-      const insert = this.sql(
-        `INSERT INTO epochs (trial_id, epoch, lr, train_loss, val_loss, val_accuracy,
-           val_balanced_accuracy, val_macro_f1, seconds, nan, extra)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const e of r.epochs) insert.run(epochParams(trialId, e));
-      this.sql(
-        `UPDATE studies SET updated_at = ?
-         WHERE id = (SELECT a.study_id FROM trials t JOIN arms a ON a.id = t.arm_id WHERE t.id = ?)`,
-      ).run(at, trialId);
-    });
-  }
-
-  epochs(trialId: number): EpochRow[] {
-    return this.guard(() =>
-      (
-        this.sql('SELECT * FROM epochs WHERE trial_id = ? ORDER BY epoch').all(
-          trialId,
-        ) as EpochRecord[]
-      ).map(toEpoch),
-    );
-  }
-
-  epochsForStudy(studyId: number): Map<number, EpochRow[]> {
-    return this.guard(() => {
-      const rows = this.sql(
-        `SELECT e.* FROM epochs e JOIN trials t ON t.id = e.trial_id JOIN arms a ON a.id = t.arm_id
-         WHERE a.study_id = ? ORDER BY e.trial_id, e.epoch`,
-      ).all(studyId) as EpochRecord[];
-      const byTrial = new Map<number, EpochRow[]>();
-      for (const r of rows) {
-        const list = byTrial.get(r.trial_id);
-        if (list) list.push(toEpoch(r));
-        else byTrial.set(r.trial_id, [toEpoch(r)]);
-      }
-      return byTrial;
-    });
-  }
-
-  saveVerdicts(studyId: number, rows: Omit<VerdictRow, 'computedAt'>[]): void {
-    for (const v of rows)
-      if (v.studyId !== studyId)
-        throw this.bug(`a verdict of study ${v.studyId} passed to saveVerdicts(${studyId})`);
-    this.tx(() => {
-      this.sql('DELETE FROM verdicts WHERE study_id = ?').run(studyId);
-      const insert = this.sql(
-        `INSERT INTO verdicts (study_id, arm_id, verdict, effect, lo, hi, n, details, computed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      const at = now();
-      for (const v of rows) {
-        try {
-          insert.run(
-            studyId,
-            v.armId,
-            v.verdict,
-            v.effect,
-            v.lo,
-            v.hi,
-            v.n,
-            encodeJson(v.details),
-            at,
-          );
-        } catch (e) {
-          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
-            throw this.bug(`arm ${v.armId} is not an arm of study ${studyId}`);
-          throw e;
-        }
+  /**
+   * BEGIN IMMEDIATE (a reader: a plain BEGIN, for a consistent view) on the one connection;
+   * nested, `fn` simply runs inside the outer transaction.
+   */
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.direct) return fn(this);
+    return this.gate.hold(this.file, async () => {
+      const db = this.core.db;
+      const tx = new SqliteStore(this.core, this.gate, true);
+      this.core.begin();
+      try {
+        const result = await fn(tx);
+        this.core.commit();
+        return result;
+      } catch (e) {
+        if (db.inTransaction) this.core.rollback();
+        throw e;
+      } finally {
+        tx.ended = true;
       }
     });
   }
 
-  verdicts(studyId: number): VerdictRow[] {
-    return this.guard(() =>
-      (
-        this.sql(
-          `SELECT v.* FROM verdicts v JOIN arms a ON a.id = v.arm_id
-           WHERE v.study_id = ? ORDER BY a.position, a.id`,
-        ).all(studyId) as VerdictRecord[]
-      ).map(toVerdict),
-    );
-  }
-
-  allVerdicts(): NotebookVerdict[] {
-    return this.guard(() =>
-      (
-        this.sql(
-          `SELECT v.*, s.name AS study_name, s.config AS study_config, a.key AS arm_key,
-             a.label AS arm_label, a.kind AS arm_kind, a.measure AS arm_measure
-           FROM verdicts v JOIN arms a ON a.id = v.arm_id JOIN studies s ON s.id = v.study_id
-           ORDER BY s.id, a.position, a.id`,
-        ).all() as (VerdictRecord & {
-          study_name: string;
-          study_config: string;
-          arm_key: string;
-          arm_label: string;
-          arm_kind: string;
-          arm_measure: string | null;
-        })[]
-      ).map((r) => ({
-        ...toVerdict(r),
-        studyName: r.study_name,
-        armKey: r.arm_key,
-        armLabel: r.arm_label,
-        kind: r.arm_kind,
-        measure: decodeJson(r.arm_measure, `arms.measure of arm ${r.arm_key}`),
-        studyConfig: decodeJson(r.study_config, `studies.config of study ${r.study_name}`),
-      })),
-    );
-  }
-
-  addNote(n: { measure: string; text: string; studyId?: number | null }): NoteRow {
-    return this.guard(() => {
-      const studyId = n.studyId ?? null;
-      if (studyId !== null && !this.sql('SELECT 1 FROM studies WHERE id = ?').get(studyId))
-        throw this.bug(`no study with id ${studyId}`);
-      const r = this.sql(
-        'INSERT INTO notes (measure, text, study_id, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-      ).get(n.measure, n.text, studyId, now());
-      return toNote(r as NoteRecord);
-    });
-  }
-
-  notes(measure?: string): NoteRow[] {
-    return this.guard(() =>
-      (measure === undefined
-        ? (this.sql('SELECT * FROM notes ORDER BY id').all() as NoteRecord[])
-        : (this.sql('SELECT * FROM notes WHERE measure = ? ORDER BY id').all(
-            measure,
-          ) as NoteRecord[])
-      ).map(toNote),
-    );
-  }
-
-  transaction<T>(fn: () => T): T {
-    return this.tx(fn);
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    await this.call((core) => core.close());
   }
 }
 
@@ -458,10 +252,10 @@ class SqliteStore implements Store {
  * in-memory store, for tests.
  *
  * @example
- *   const store = openStore('tunebook.db');
- *   const reader = openStore('tunebook.db', { readonly: true }); // report, dashboard
+ *   const store = openSqliteStore('tunebook.db');
+ *   const reader = openSqliteStore('tunebook.db', { readonly: true }); // report, dashboard
  */
-export function openStore(file: string, options: OpenOptions = {}): Store {
+export function openSqliteStore(file: string, options: OpenOptions = {}): Store {
   const readonly = options.readonly ?? false;
   const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (file === MEMORY) {
@@ -491,7 +285,7 @@ function openReadonly(file: string, timeout: number): Store {
     db = openReader(file, timeout);
     // Checked again on this connection: the file may have changed since the probe.
     assertUsable(file, identify(db), { readonly: true });
-    return new SqliteStore(db, file, true);
+    return wrap(new SqliteCore(db, file, true));
   } catch (e) {
     db?.close();
     throw translate(file, e, { readonly: true });
@@ -525,10 +319,14 @@ function openWritable(file: string, timeout: number, created: boolean): Store {
     }
     db.pragma('foreign_keys = ON');
     migrate(db, file);
-    return new SqliteStore(db, file, false);
+    return wrap(new SqliteCore(db, file, false));
   } catch (e) {
     db?.close();
     if (created) removeCreated(file);
     throw translate(file, e);
   }
+}
+
+function wrap(core: SqliteCore): Store {
+  return new SqliteStore(core, new Gate(), false);
 }

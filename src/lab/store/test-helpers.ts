@@ -5,7 +5,7 @@
  * @example
  *   const dir = tempDir(t);
  *   const before = fingerprint(file);
- *   assert.throws(() => openStore(file), StoreError);
+ *   await assert.rejects(openStore(file), StoreError);
  *   assert.equal(fingerprint(file), before);
  */
 import { createHash } from 'node:crypto';
@@ -30,18 +30,18 @@ export function fingerprint(file: string): string | null {
 export const CONFIG = { name: 'tiny', training: { epochs: 2, lr: Number.NaN } };
 
 /** A study with a baseline and one measure arm. */
-export function smallStudy(
+export async function smallStudy(
   store: Store,
   name = 'tiny',
-): { study: StudyRow; baseline: ArmRow; arm: ArmRow } {
-  const study = store.createStudy({
+): Promise<{ study: StudyRow; baseline: ArmRow; arm: ArmRow }> {
+  const study = await store.createStudy({
     name,
     hash: `hash-${name}`,
     file: `${name}.yaml`,
     config: { ...CONFIG, name },
     environment: { backend: 'wasm', node: process.version },
   });
-  const baseline = store.upsertArm({
+  const baseline = await store.upsertArm({
     studyId: study.id,
     key: 'baseline',
     label: 'baseline',
@@ -50,7 +50,7 @@ export function smallStudy(
     measure: null,
     config: { dropout: null },
   });
-  const arm = store.upsertArm({
+  const arm = await store.upsertArm({
     studyId: study.id,
     key: 'm1-dropout',
     label: 'dropout 0.5',

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { notebookEntries } from '../../lab/notebook.js';
 import { StoreError } from '../../lab/store/errors.js';
-import { openStore } from '../../lab/store/sqlite-store.js';
+import { openStore } from '../../lab/store/open.js';
 import type { Store } from '../../lab/store/store.js';
 import { syntheticStudy } from '../test-helpers.js';
 import { hostilePaths } from './hostile-paths.js';
@@ -25,14 +25,14 @@ const HOSTILE = '<script>window.pwned=1</script>';
 // Study names appear in URLs, where a decoded slash is refused: this one has none.
 const EVIL = 'evil<img src=x onerror=alert(1)>';
 let dashboard: Dashboard;
-const notebook = (s: Store) => notebookEntries(s.allVerdicts(), s.notes());
+const notebook = async (s: Store) => notebookEntries(await s.allVerdicts(), await s.notes());
 
 before(async () => {
-  const store = openStore(db);
-  syntheticStudy(store, { name: 'done', arms: 3, seeds: 3, epochs: 4, labels: [HOSTILE] });
-  syntheticStudy(store, { name: EVIL, arms: 2, seeds: 3, epochs: 3, unfinished: 2 });
-  store.addNote({ measure: 'set', text: `note ${HOSTILE}` });
-  store.close();
+  const store = await openStore(db);
+  await syntheticStudy(store, { name: 'done', arms: 3, seeds: 3, epochs: 4, labels: [HOSTILE] });
+  await syntheticStudy(store, { name: EVIL, arms: 2, seeds: 3, epochs: 3, unfinished: 2 });
+  await store.addNote({ measure: 'set', text: `note ${HOSTILE}` });
+  await store.close();
   dashboard = await startDashboard({ db, port: 0, notebook });
 });
 after(async () => {
@@ -66,7 +66,7 @@ function get(path: string, options: { method?: string; host?: string } = {}) {
   );
 }
 
-test('parseRoute: the pages, and every hostile path refused or unknown', () => {
+test('parseRoute: the pages, and every hostile path refused or unknown', async () => {
   assert.deepEqual(parseRoute('/'), { kind: 'index' });
   assert.deepEqual(parseRoute('/notebook'), { kind: 'notebook' });
   assert.deepEqual(parseRoute('/study/a%20b'), { kind: 'study', name: 'a b' });

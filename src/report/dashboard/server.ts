@@ -17,8 +17,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { TunebookError } from '../../core/errors.js';
 import type { NotebookEntry } from '../../lab/notebook.js';
-import { openStore } from '../../lab/store/sqlite-store.js';
+import { openStore } from '../../lab/store/open.js';
 import type { Store } from '../../lab/store/store.js';
+import { isServerTarget } from '../../lab/store/target.js';
 import { UnknownStudyError } from '../errors.js';
 import { notebookHtml } from '../notebook-html.js';
 import { contentSecurityPolicy } from '../page.js';
@@ -49,7 +50,7 @@ export interface DashboardOptions {
    * The notebook from the store's verdicts and notes (lab's `notebookEntries`, passed in:
    * the report layer reads the store but does not reach into the lab's logic).
    */
-  notebook: (store: Store) => NotebookEntry[];
+  notebook: (store: Store) => Promise<NotebookEntry[]>;
   /** Preview grids for the served reports' augmentation arms. */
   previews?: PreviewMaker;
   /** Request errors worth a line (a failed render); default: none. */
@@ -114,6 +115,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const reportCache = new Map<string, Cached>();
 
   const notYet = () => {
+    if (isServerTarget(options.db)) return false;
     if (!existsSync(options.db)) return true;
     try {
       return statSync(options.db).size === 0;
@@ -122,14 +124,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
   };
   /** The read-only store, or why there is none yet. */
-  const open = (): { store: Store } | { problem: string } => {
+  const open = async (): Promise<{ store: Store } | { problem: string }> => {
     if (store) return { store };
     if (notYet())
       return {
         problem: `No database at ${options.db} yet: it appears when a study runs with --db ${options.db}.`,
       };
     try {
-      store = openStore(options.db, { readonly: true, create: false });
+      store = await openStore(options.db, { readonly: true, create: false });
       return { store };
     } catch (error) {
       return { problem: (error as Error).message };
@@ -138,7 +140,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   // A db that exists but is not usable (another program's, a newer tunebook's) is an error
   // now, rather than a dashboard that never shows anything.
   if (!notYet()) {
-    store = openStore(options.db, { readonly: true, create: false });
+    store = await openStore(options.db, { readonly: true, create: false });
   }
 
   const loopback = LOOPBACK.has(host);
@@ -179,7 +181,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       send(req, res, 404, 'text/plain', 'not found\n');
       return;
     }
-    const opened = open();
+    const opened = await open();
     await respond(req, res, route, opened);
   }
 
@@ -194,7 +196,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const json = (status: number, value: unknown) =>
       send(req, res, status, 'application/json; charset=utf-8', JSON.stringify(value));
     if (route.kind === 'index' || route.kind === 'api-studies') {
-      const studies = 'store' in opened ? summaries(opened.store) : [];
+      const studies = 'store' in opened ? await summaries(opened.store) : [];
       const problem = 'problem' in opened ? opened.problem : null;
       if (route.kind === 'index') html(200, indexPage(studies, options.db, problem));
       else
@@ -219,7 +221,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (route.kind === 'notebook') {
       html(
         200,
-        await notebookHtml(options.notebook(db), {
+        await notebookHtml(await options.notebook(db), {
           nav: navBar(),
           db: options.db,
           studyLink: (name) => `/study/${encodeURIComponent(name)}`,
@@ -229,7 +231,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     let view: StudyView;
     try {
-      view = db.transaction(() => readStudy(db, route.name));
+      view = await db.transaction((tx) => readStudy(tx, route.name));
     } catch (error) {
       if (!(error instanceof UnknownStudyError)) throw error;
       if (route.kind === 'api-study') json(404, { error: error.message });
@@ -248,14 +250,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     if (route.kind === 'curves') {
       const svg = await cachedRender(curvesCache, view, async () => {
-        const text = await metricCurvesSvg(view, readCurves(db, view), 'live-curves');
+        const text = await metricCurvesSvg(view, await readCurves(db, view), 'live-curves');
         return text ?? '<p class="note">No finished trials yet.</p>';
       });
       send(req, res, 200, 'image/svg+xml; charset=utf-8', svg);
       return;
     }
-    const report = await cachedRender(reportCache, view, () =>
-      reportFromView(options.db, view, readCurves(db, view), {
+    const report = await cachedRender(reportCache, view, async () =>
+      reportFromView(options.db, view, await readCurves(db, view), {
         previews: options.previews,
         nav: navBar(),
       }),
@@ -278,19 +280,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return text;
   }
 
-  function summaries(db: Store): StudySummary[] {
-    return db.transaction(() =>
-      db.listStudies().map((study) => {
+  function summaries(db: Store): Promise<StudySummary[]> {
+    return db.transaction(async (tx) => {
+      const out: StudySummary[] = [];
+      for (const study of await tx.listStudies()) {
         const verdicts: Record<string, number> = {};
-        for (const v of db.verdicts(study.id)) verdicts[v.verdict] = (verdicts[v.verdict] ?? 0) + 1;
-        return { study, progress: progressOf(db.trials(study.id)), verdicts };
-      }),
-    );
+        for (const v of await tx.verdicts(study.id))
+          verdicts[v.verdict] = (verdicts[v.verdict] ?? 0) + 1;
+        out.push({ study, progress: progressOf(await tx.trials(study.id)), verdicts });
+      }
+      return out;
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      store?.close();
+      void store?.close();
       reject(new ListenError(host, port, error.code));
     };
     server.once('error', onError);
@@ -308,8 +313,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          store?.close();
-          resolve();
+          const closing = store?.close() ?? Promise.resolve();
+          closing.then(resolve, resolve);
         });
         server.closeAllConnections();
       }),

@@ -4,7 +4,7 @@
  * learning rate each arm used.
  *
  * @example
- *   await curvesSection(view, readCurves(store, view));
+ *   await curvesSection(view, await readCurves(store, view));
  */
 import { type CurvePanel, curvesSpec } from '../charts/curves.js';
 import { groupLrCurves, lrSpec } from '../charts/lr.js';
