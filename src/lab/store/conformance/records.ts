@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import type { EpochRow } from '../store.js';
+import type { EpochRow, Store } from '../store.js';
 import { done, epoch, type OpenStore, opened, smallStudy, states, storeError } from './fixtures.js';
 
 export function recordsConformance(name: string, open: OpenStore, skip?: string): void {
@@ -519,6 +519,26 @@ export function recordsConformance(name: string, open: OpenStore, skip?: string)
     });
     assert.equal(n, 5);
     assert.equal((await store.trials(study.id)).length, 5);
+  });
+
+  it('transaction: the outer store inside its own transaction, and the tx store after it, are refused', async (t) => {
+    const store = await opened(t, open);
+    const { study, arm } = await smallStudy(store);
+    let leak: Store | null = null;
+    await store.transaction(async (tx) => {
+      leak = tx;
+      await tx.ensureTrial(arm.id, 1);
+    });
+    await assert.rejects(
+      leak!.trials(study.id),
+      storeError(store, /after its transaction ended/, 1),
+    );
+    await assert.rejects(
+      store.transaction(async () => store.trials(study.id)),
+      storeError(store, /used inside its own transaction/, 1),
+    );
+    // The refused transaction was rolled back and the store still works.
+    assert.equal((await store.trials(study.id)).length, 1);
   });
 
   it('a read-only store reads everything and refuses writes; a closed store says so', async (t) => {

@@ -16,15 +16,15 @@ const CLEARED = `started_at = NULL, finished_at = NULL, seconds = NULL, metrics 
   result = NULL, error = NULL, worker = NULL, lease_until = NULL`;
 
 /**
- * $1 study id or null, $2 host, $3 worker, $4 lease ms. Highest priority first, then arm
- * position, seed, id. A checkpoint left by an earlier attempt is handed over to this one
- * (its `attempt` becomes the new attempt's), so the new holder may resume from it.
+ * $1 study id or null, $2 host, $3 worker, $4 lease ms. Highest priority first, then the
+ * older study, arm position, seed, id (the SQLite engine's order). The checkpoint an earlier
+ * attempt left stays, for the new holder to resume from.
  */
 export const CLAIM = `
 WITH pick AS (
   SELECT t.id FROM trials t JOIN arms a ON a.id = t.arm_id
   WHERE t.state = 'queued' AND ($1::bigint IS NULL OR a.study_id = $1::bigint)
-  ORDER BY t.priority DESC, a.position, t.seed, t.id
+  ORDER BY t.priority DESC, a.study_id, a.position, t.seed, t.id
   LIMIT 1
   FOR UPDATE OF t SKIP LOCKED
 ), claimed AS (
@@ -33,16 +33,21 @@ WITH pick AS (
     attempts = t.attempts + 1, host = $2, worker = $3, lease_until = ${LEASE.replace('$LEASE', '$4')}
   FROM pick WHERE t.id = pick.id
   RETURNING t.*
-), handover AS (
-  UPDATE checkpoints c SET attempt = claimed.attempts FROM claimed WHERE c.trial_id = claimed.id
+), gone AS (
+  DELETE FROM epochs WHERE trial_id IN (SELECT id FROM pick)
 )
 SELECT claimed.*, a.key AS arm_key, a.study_id, a.config AS arm_config
 FROM claimed JOIN arms a ON a.id = claimed.arm_id`;
 
-/** $1 trial, $2 worker, $3 lease ms: extends a lease that still holds, never revives one. */
+/**
+ * $1 trial, $2 worker, $3 lease ms. A lapsed lease that nobody has taken yet still belongs to
+ * its holder (no other attempt has started, so nothing can mix); once the trial went back to
+ * the queue (a claim or `expireLeases` lapsed it) or was set aside, the worker is gone from
+ * the row and this answers nothing. Row locks order a renewal and a lapse that race.
+ */
 export const RENEW = `
 UPDATE trials SET lease_until = ${LEASE.replace('$LEASE', '$3')}
-WHERE id = $1 AND state = 'running' AND worker = $2 AND lease_until > clock_timestamp()`;
+WHERE id = $1 AND state = 'running' AND worker = $2`;
 
 /** $1 study id or null. Lapsed leases back to the queue, their epochs cleared; the count. */
 export const EXPIRE = `

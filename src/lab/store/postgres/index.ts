@@ -22,7 +22,7 @@ import { Session } from './session.js';
 import { parseUrl } from './url.js';
 
 export { PG_APPLICATION_ID, PG_SCHEMA_VERSION } from './schema.js';
-export { isPostgresUrl, redactUrl } from './url.js';
+export { redactUrl } from './url.js';
 
 export interface PostgresOpenOptions extends OpenOptions {
   /** How long to wait for the server to answer a connection, ms. Default 5000. */

@@ -135,6 +135,8 @@ export class PgStore implements Store {
     options: { key?: string; priority?: number } = {},
   ): Promise<TrialRow> {
     const priority = options.priority ?? null;
+    if (priority !== null && !Number.isInteger(priority))
+      throw this.bug(`trial priority: expected an integer, got ${priority}`);
     const row = await this.s.atomic(async (q) => {
       if ((await q.query('SELECT 1 FROM arms WHERE id = $1', [armId])).rowCount === 0)
         throw this.bug(`no arm with id ${armId}`);
@@ -272,11 +274,8 @@ export class PgStore implements Store {
     for (const [k, v] of Object.entries(r.metrics ?? {}))
       if (typeof v !== 'number') throw this.bug(`trial ${trialId}: metric ${k} is not a number`);
     return this.s.atomic(async (q) => {
-      // With a worker: only while its lease holds, by the server's clock.
-      const held =
-        worker === undefined
-          ? ''
-          : ` AND state = 'running' AND worker = $7 AND lease_until > clock_timestamp()`;
+      // With a worker: only while it still holds the claim (see claims.RENEW).
+      const held = worker === undefined ? '' : ` AND state = 'running' AND worker = $7`;
       const values: unknown[] = [
         trialId,
         r.state,
@@ -380,7 +379,7 @@ export class PgStore implements Store {
       const u = await q.query(
         `UPDATE trials t SET state = s.state, started_at = s.started_at,
            finished_at = s.finished_at, seconds = s.seconds, metrics = s.metrics,
-           result = s.result, error = s.error, worker = NULL, lease_until = NULL,
+           result = s.result, error = s.error, host = s.host, worker = NULL, lease_until = NULL,
            reused_from = coalesce(s.reused_from, s.id)
          FROM trials s WHERE s.id = $2 AND t.id = $1 AND t.state = 'queued'`,
         [trialId, sourceId],

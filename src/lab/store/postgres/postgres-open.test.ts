@@ -47,13 +47,13 @@ const tables = async (db: string) =>
   ).rows.map((r) => r.tablename as string);
 
 test('redactUrl drops the password wherever it is; parseUrl names what is wrong', () => {
-  assert.equal(redactUrl('postgres://ann:s3cret@db:5432/lab'), 'postgres://ann@db:5432/lab');
-  assert.equal(redactUrl('postgresql://ann:p%40ss@db/lab?x=1'), 'postgresql://ann@db/lab?x=1');
+  assert.equal(redactUrl('postgres://ann:s3cret@db:5432/lab'), 'postgres://ann:***@db:5432/lab');
+  assert.equal(redactUrl('postgresql://ann:p%40ss@db/lab?x=1'), 'postgresql://ann:***@db/lab?x=1');
   assert.equal(
     redactUrl('postgres://db/lab?password=s3cret&a=b'),
     'postgres://db/lab?password=***&a=b',
   );
-  assert.equal(redactUrl('postgres://ann:s3c ret@[bad/lab'), 'postgres://ann@[bad/lab');
+  assert.equal(redactUrl('postgres://ann:s3c ret@[bad/lab'), 'postgres://ann:***@[bad/lab');
   assert.equal(redactUrl('postgres://ann@db/lab'), 'postgres://ann@db/lab');
   const t = parseUrl('postgres://ann:p%40ss@db.internal/lab');
   assert.deepEqual(

@@ -77,7 +77,7 @@ CREATE TABLE trials (
   host text,
   worker text,
   lease_until timestamptz,
-  priority double precision NOT NULL DEFAULT 0,
+  priority integer NOT NULL DEFAULT 0,
   key text,
   reused_from bigint REFERENCES trials (id) ON DELETE SET NULL,
   UNIQUE (arm_id, seed)

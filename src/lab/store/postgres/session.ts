@@ -8,6 +8,7 @@
  * @example
  *   const n = await session.atomic(async (q) => (await q.query('DELETE ...')).rowCount);
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
 import { translate } from './errors.js';
@@ -19,6 +20,9 @@ export interface Query {
     values?: unknown[],
   ): Promise<pg.QueryResult<R>>;
 }
+
+/** Which session's transaction the running code is inside (and whether it is still open). */
+const inside = new AsyncLocalStorage<{ session: Session; open: boolean }>();
 
 export class Session {
   private savepoints = 0;
@@ -41,7 +45,16 @@ export class Session {
     if (this.ended)
       throw new StoreError(
         this.target.shown,
-        'a transaction’s store was used after the transaction ended (use the outer store)',
+        'the transaction’s store was used after its transaction ended: use the outer store',
+        1,
+      );
+    // The outer store from inside its own transaction would run on another connection and
+    // could wait for ever on a row the transaction holds: refused, as on SQLite.
+    const ctx = inside.getStore();
+    if (ctx?.open && ctx.session === this)
+      throw new StoreError(
+        this.target.shown,
+        'the store was used inside its own transaction: use the transaction argument `tx`',
         1,
       );
   }
@@ -144,10 +157,11 @@ export class Session {
       throw this.fail(e);
     }
     const inner = new Session(this.pool, this.target, this.readonly, this.closed, client);
+    const ctx = { session: this as Session, open: true };
     let broken = false;
     try {
       await client.query(this.readonly ? 'BEGIN READ ONLY' : 'BEGIN');
-      const result = await fn(inner);
+      const result = await inside.run(ctx, () => fn(inner));
       await inner.queue;
       await client.query('COMMIT');
       return result;
@@ -155,6 +169,7 @@ export class Session {
       broken = await rollback(client);
       throw this.fail(e);
     } finally {
+      ctx.open = false;
       inner.ended = true;
       client.release(broken);
     }

@@ -4,11 +4,12 @@
  * ever goes to the client's connection settings.
  *
  * @example
- *   redactUrl('postgres://ann:s3cret@db:5432/lab'); // 'postgres://ann@db:5432/lab'
+ *   redactUrl('postgres://ann:s3cret@db:5432/lab'); // 'postgres://ann:***@db:5432/lab'
  *   parseUrl('postgres://ann:s3cret@db/lab?connect_timeout=10').connectTimeoutMs; // 10000
  */
 import { userInfo } from 'node:os';
 import { StoreError } from '../errors.js';
+import { redactTarget } from '../target.js';
 
 /** Seconds without an answer before a connection attempt gives up (libpq's connect_timeout). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -27,18 +28,13 @@ const PARAMS = [
 // libpq's meanings: require encrypts without checking the certificate, verify-full checks it.
 const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 
-export function isPostgresUrl(target: string): boolean {
-  return PROTOCOLS.some((p) => target.toLowerCase().startsWith(`${p}//`));
-}
-
 /**
- * The URL without its password (in the authority or as `?password=`). Works on text that is
- * not a valid URL too, so even the message about a malformed URL leaks nothing.
+ * The URL with its password as `***` (in the authority, as `redactTarget` shows every
+ * server target, or as `?password=`). Works on text that is not a valid URL too, so even
+ * the message about a malformed URL leaks nothing.
  */
 export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z]+:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1@')
-    .replace(/([?&]password=)[^&#]*/gi, '$1***');
+  return redactTarget(url).replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 export interface PgTarget {
