@@ -1,6 +1,8 @@
 // The store's conformance suite against a real PostgreSQL server: a throwaway cluster for
 // this file, a new database per test.
-import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
 import {
   type PostgresCluster,
   postgresUnavailable,
@@ -29,4 +31,67 @@ storeConformance(
     return store;
   },
   skip,
+);
+
+test(
+  'processes on the same server claiming at once never take the same trial',
+  { skip },
+  async () => {
+    const url = await cluster.createDatabase();
+    const store = await openPostgresStore(url);
+    try {
+      const study = await store.createStudy({
+        name: 's',
+        hash: 'h',
+        file: 'f',
+        config: {},
+        environment: {},
+      });
+      const arm = await store.upsertArm({
+        studyId: study.id,
+        key: 'baseline',
+        label: 'baseline',
+        kind: 'baseline',
+        position: 0,
+        measure: null,
+        config: {},
+      });
+      await store.transaction(async (tx) => {
+        for (let seed = 0; seed < 60; seed++) await tx.ensureTrial(arm.id, seed);
+      });
+      const module = new URL('./index.js', import.meta.url).href;
+      const script = `
+      const { openPostgresStore } = await import(${JSON.stringify(module)});
+      const store = await openPostgresStore(process.env.TB_URL);
+      const got = [];
+      for (;;) {
+        const c = await store.claimTrial({ worker: 'p' + process.pid, host: 'h', leaseMs: 60000 });
+        if (!c) break;
+        got.push(c.id);
+      }
+      await store.close();
+      console.log(JSON.stringify(got));
+    `;
+      const run = () =>
+        new Promise<number[]>((resolve, reject) =>
+          execFile(
+            process.execPath,
+            ['--input-type=module', '-e', script],
+            { env: { ...process.env, TB_URL: url } },
+            (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+          ),
+        );
+      const [a, b, c] = await Promise.all([run(), run(), run()]);
+      const all = [...a, ...b, ...c];
+      assert.equal(all.length, 60);
+      assert.equal(new Set(all).size, 60);
+      // Each process got some: they really ran at once.
+      assert.ok(
+        a.length > 0 && b.length > 0 && c.length > 0,
+        `${a.length} ${b.length} ${c.length}`,
+      );
+    } finally {
+      await store.close();
+    }
+  },
 );
