@@ -205,7 +205,11 @@ export class PgStore implements Store {
     await this.expireLeases(claimant.studyId);
     const r = await this.s.write<
       PgTrialRecord & { arm_key: string; study_id: number; arm_config: string }
-    >(claims.CLAIM, [claimant.studyId ?? null, claimant.host, claimant.worker, claimant.leaseMs]);
+    >(
+      claims.CLAIM,
+      [claimant.studyId ?? null, claimant.host, claimant.worker, claimant.leaseMs],
+      'tunebook_claim',
+    );
     const row = r.rows[0];
     if (!row) return null;
     return {
@@ -218,12 +222,16 @@ export class PgStore implements Store {
 
   async renewLease(trialId: number, worker: string, leaseMs: number): Promise<boolean> {
     claims.checkLease(this.file, leaseMs);
-    const r = await this.s.write(claims.RENEW, [trialId, worker, leaseMs]);
+    const r = await this.s.write(claims.RENEW, [trialId, worker, leaseMs], 'tunebook_renew');
     return r.rowCount === 1;
   }
 
   async expireLeases(studyId?: number): Promise<number> {
-    const r = await this.s.write<{ n: number }>(claims.EXPIRE, [studyId ?? null]);
+    const r = await this.s.write<{ n: number }>(
+      claims.EXPIRE,
+      [studyId ?? null],
+      'tunebook_expire',
+    );
     return r.rows[0].n;
   }
 

@@ -76,19 +76,25 @@ export class Session {
     return (await this.run<R>(text, values)).rows;
   }
 
-  async run<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+  /**
+   * `name`: a prepared statement, planned once per connection; for the statements every
+   * claim and heartbeat runs (an unnamed statement is planned on every call).
+   */
+  async run<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string) {
     this.check();
     try {
-      return await (this.client ?? this.pool).query<R>(text, values);
+      return await (this.client ?? this.pool).query<R>(
+        name ? { name, text, values } : { text, values },
+      );
     } catch (e) {
       throw this.fail(e);
     }
   }
 
   /** One write statement: atomic by itself on the pool, under a savepoint in a transaction. */
-  async write<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+  async write<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string) {
     this.writes();
-    if (this.client === null) return this.run<R>(text, values);
+    if (this.client === null) return this.run<R>(text, values, name);
     return this.atomic((q) => q.query<R>(text, values));
   }
 
