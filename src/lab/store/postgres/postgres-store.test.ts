@@ -91,3 +91,65 @@ test(
     }
   },
 );
+
+test(
+  'leases run on the server’s clock: a claimant whose clock is hours off changes nothing',
+  { skip },
+  async () => {
+    const url = await cluster.createDatabase();
+    const store = await openPostgresStore(url);
+    try {
+      const study = await store.createStudy({
+        name: 's',
+        hash: 'h',
+        file: 'f',
+        config: {},
+        environment: {},
+      });
+      const arm = await store.upsertArm({
+        studyId: study.id,
+        key: 'baseline',
+        label: 'baseline',
+        kind: 'baseline',
+        position: 0,
+        measure: null,
+        config: {},
+      });
+      for (const seed of [0, 1]) await store.ensureTrial(arm.id, seed);
+      const module = new URL('./index.js', import.meta.url).href;
+      // Machines whose clocks are two hours ahead and two hours behind claim a minute's lease.
+      const claimWithSkew = (skewMs: number) =>
+        new Promise<void>((resolve, reject) =>
+          execFile(
+            process.execPath,
+            [
+              '--input-type=module',
+              '-e',
+              `const real = Date.now; Date.now = () => real() + ${skewMs};
+             const RealDate = Date;
+             globalThis.Date = class extends RealDate { constructor(...a) { super(...(a.length ? a : [Date.now()])); } };
+             globalThis.Date.now = () => real() + ${skewMs};
+             const { openPostgresStore } = await import(${JSON.stringify(module)});
+             const store = await openPostgresStore(process.env.TB_URL);
+             const c = await store.claimTrial({ worker: 'skew${skewMs}', host: 'h', leaseMs: 60000 });
+             if (!c) throw new Error('nothing claimed');
+             await store.close();`,
+            ],
+            { env: { ...process.env, TB_URL: url } },
+            (error) => (error ? reject(error) : resolve()),
+          ),
+        );
+      await claimWithSkew(2 * 3600_000);
+      await claimWithSkew(-2 * 3600_000);
+      // Neither lease lapsed, and both end a minute after now by this machine's clock.
+      assert.equal(await store.expireLeases(), 0);
+      for (const t of await store.trials(study.id)) {
+        assert.equal(t.state, 'running');
+        const left = Date.parse(t.leaseUntil!) - Date.now();
+        assert.ok(left > 30_000 && left <= 61_000, `${t.worker}: ${left} ms left`);
+      }
+    } finally {
+      await store.close();
+    }
+  },
+);
