@@ -62,6 +62,9 @@ test('redactUrl drops the password wherever it is; parseUrl names what is wrong'
   );
   assert.equal(DEFAULT_CONNECT_TIMEOUT_MS, 5000);
   assert.equal(parseUrl('postgres://a@h/d?connect_timeout=2.5').connectTimeoutMs, 2500);
+  assert.equal(parseUrl('postgres://a@[::1]:6543/d').host, '::1');
+  assert.equal(parseUrl('postgres://a@[::1]:6543/d').port, 6543);
+  assert.equal(parseUrl('postgres:///d?host=/run/postgresql').host, '/run/postgresql');
   assert.equal(parseUrl('postgres://a@h/d', { connectTimeoutMs: 700 }).connectTimeoutMs, 700);
   const bad = (url: string, pattern: RegExp) =>
     assert.throws(() => parseUrl(url), refusal(pattern, redactUrl(url), 'pw'));
@@ -259,3 +262,17 @@ test('connections the server drops are replaced: the store goes on', { skip }, a
     ['a'],
   );
 });
+
+test(
+  'a local server through its socket folder: postgres:///db?host=<folder>',
+  { skip },
+  async (t) => {
+    const url = await cluster.createDatabase();
+    const db = new URL(url).pathname.slice(1);
+    const socket = `postgres:///${db}?host=${cluster.dir}&port=${cluster.port}&user=postgres&password=${cluster.password}`;
+    const store = await openPostgresStore(socket);
+    t.after(() => store.close());
+    assert.ok(!store.file.includes(cluster.password), store.file);
+    assert.deepEqual(await store.listStudies(), []);
+  },
+);

@@ -73,7 +73,9 @@ export function parseUrl(url: string, options: { connectTimeoutMs?: number } = {
   if (database === '' || database.includes('/'))
     throw bad(shown, 'name the database in the URL: postgres://user@host:5432/<database>');
   // `?host=/run/postgresql` (a socket folder), as libpq takes it, when the URL names no host.
-  const host = decodeURIComponent(u.hostname) || q.get('host') || 'localhost';
+  // An IPv6 address comes bracketed in a URL; the client wants it bare.
+  const host =
+    decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1') || q.get('host') || 'localhost';
   const portText = u.port || q.get('port') || '5432';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
