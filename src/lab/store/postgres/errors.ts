@@ -11,7 +11,10 @@ import { StoreError } from '../errors.js';
 import { StoredJsonError } from '../json.js';
 import type { PgTarget } from './url.js';
 
-type Where = Pick<PgTarget, 'shown' | 'host' | 'port' | 'database' | 'user' | 'connectTimeoutMs'>;
+type Where = Pick<
+  PgTarget,
+  'shown' | 'host' | 'port' | 'database' | 'user' | 'connectTimeoutMs' | 'queryTimeoutMs'
+>;
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
 const LOST = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '08006', '08003', '08001']);
@@ -24,6 +27,11 @@ export function translate(where: Where, error: unknown, options: { readonly?: bo
   const server = `${where.host}:${where.port}`;
   const fail = (problem: string, exitCode: 1 | 2 | 3 = 2) =>
     new StoreError(where.shown, problem, exitCode);
+  if (/Query read timeout/.test(message))
+    return fail(
+      `no answer from the PostgreSQL server at ${server} within ${(where.queryTimeoutMs ?? 0) / 1000} s while running a statement (network lost, or a lock held that long?)`,
+      1,
+    );
   if (code === 'ECONNREFUSED')
     return fail(
       `cannot connect to the PostgreSQL server at ${server} (connection refused): is it running and listening there?`,

@@ -29,15 +29,22 @@ export interface PostgresOpenOptions extends OpenOptions {
   connectTimeoutMs?: number;
   /** Connections kept by the store's pool. Default 4. */
   poolSize?: number;
+  /**
+   * How long a statement may go without an answer, ms. Default 60000. A worker whose network
+   * is gone gets an error from its heartbeat instead of waiting on TCP for many minutes.
+   */
+  queryTimeoutMs?: number;
 }
 
 const DEFAULT_POOL_SIZE = 4;
+const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
 
 export async function openPostgresStore(
   url: string,
   options: PostgresOpenOptions = {},
 ): Promise<Store> {
   const target = parseUrl(url, { connectTimeoutMs: options.connectTimeoutMs });
+  target.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const readonly = options.readonly ?? false;
   const pool = new pg.Pool({
     host: target.host,
@@ -49,7 +56,10 @@ export async function openPostgresStore(
     application_name: target.applicationName,
     connectionTimeoutMillis: target.connectTimeoutMs,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    query_timeout: target.queryTimeoutMs,
+    // Probe an idle connection after 10 s of silence, so a dead peer is noticed.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: PG_TYPES,
     // A reader's connections refuse writes on the server too, not only in this code.
     options: readonly ? '-c default_transaction_read_only=on' : undefined,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
 import {
   freePort,
   type PostgresCluster,
@@ -273,6 +274,35 @@ test(
     const store = await openPostgresStore(socket);
     t.after(() => store.close());
     assert.ok(!store.file.includes(cluster.password), store.file);
+    assert.deepEqual(await store.listStudies(), []);
+  },
+);
+
+test(
+  'a statement without an answer within the query timeout: a run-time error, then the store goes on',
+  { skip },
+  async (t) => {
+    const url = await cluster.createDatabase();
+    const store = await openPostgresStore(url, { queryTimeoutMs: 500 });
+    t.after(() => store.close());
+    // Another session holds the table: the statement waits, as it would on a lost network.
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE studies IN ACCESS EXCLUSIVE MODE');
+    const start = Date.now();
+    await assert.rejects(store.listStudies(), (e: unknown) => {
+      assert.ok(e instanceof StoreError, String(e));
+      assert.equal(e.exitCode, 1);
+      assert.match(
+        e.message,
+        /no answer from the PostgreSQL server at .* within 0\.5 s while running a statement/,
+      );
+      return true;
+    });
+    assert.ok(Date.now() - start < 3000, `${Date.now() - start} ms`);
+    await locker.query('ROLLBACK');
+    await locker.end();
     assert.deepEqual(await store.listStudies(), []);
   },
 );

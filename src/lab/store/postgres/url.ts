@@ -49,6 +49,8 @@ export interface PgTarget {
   ssl: boolean | { rejectUnauthorized: false };
   applicationName: string;
   connectTimeoutMs: number;
+  /** Set by the opener: how long a statement may go without an answer, ms. */
+  queryTimeoutMs?: number;
 }
 
 function bad(shown: string, problem: string): StoreError {
