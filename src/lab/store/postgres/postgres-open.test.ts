@@ -47,7 +47,7 @@ const tables = async (db: string) =>
     )
   ).rows.map((r) => r.tablename as string);
 
-test('redactUrl drops the password wherever it is; parseUrl names what is wrong', () => {
+test('redactUrl hides the password wherever it is; parseUrl names what is wrong', () => {
   assert.equal(redactUrl('postgres://ann:s3cret@db:5432/lab'), 'postgres://ann:***@db:5432/lab');
   assert.equal(redactUrl('postgresql://ann:p%40ss@db/lab?x=1'), 'postgresql://ann:***@db/lab?x=1');
   assert.equal(
