@@ -22,6 +22,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -112,6 +113,16 @@ function serviceUser(): { uid: number; gid: number } | null {
   return made;
 }
 
+/**
+ * Where the cluster's folder goes: the temp folder, unless the service user could not reach
+ * into it (a TMPDIR under /root, mode 0700): then /tmp.
+ */
+function baseDir(asServiceUser: boolean): string {
+  const base = tmpdir();
+  if (!asServiceUser) return base;
+  return (statSync(base).mode & 0o001) !== 0 ? base : '/tmp';
+}
+
 /** Last resort when pg_ctl cannot stop it: the postmaster's pid is postmaster.pid's first line. */
 function killPostmaster(data: string): void {
   try {
@@ -143,10 +154,10 @@ export async function startPostgres(
   if (!bin) throw new Error(postgresUnavailable() ?? 'PostgreSQL is not installed');
   const listen = options.listen ?? '127.0.0.1';
   const host = options.host ?? listen;
-  const dir = mkdtempSync(join(tmpdir(), 'tunebook-pg-'));
+  const owner = serviceUser();
+  const dir = mkdtempSync(join(baseDir(owner !== null), 'tunebook-pg-'));
   const data = join(dir, 'data');
   const password = `pw-${Math.random().toString(36).slice(2)}`;
-  const owner = serviceUser();
   // The prefix (another network namespace) only for what needs the network; pg_ctl stop
   // only signals a pid, and must work after the namespace is gone.
   const command = (cmd: string, args: string[], prefix = options.prefix ?? []) => [
