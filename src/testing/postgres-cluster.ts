@@ -181,7 +181,7 @@ export async function startPostgres(
     if (!started) return;
     const full = command('pg_ctl', ['-D', data, '-m', 'immediate', 'stop'], []);
     if (spawnSync(full[0], full.slice(1)).status !== 0) killPostmaster(data);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   const stop = async () => {
     process.off('exit', onExit);
@@ -191,7 +191,7 @@ export async function startPostgres(
         killPostmaster(data),
       );
     }
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   process.once('exit', onExit);
   t?.after(stop);
