@@ -10,7 +10,17 @@
 import { hostname } from 'node:os';
 import { StoreError } from '../errors.js';
 import { decodeJson, encodeJson } from '../json.js';
-import { type ArmRecord, nullableJson, type StudyRecord, toArm, toStudy } from '../rows.js';
+import {
+  type ArmRecord,
+  type CheckpointRecord,
+  nullableJson,
+  type StudyRecord,
+  type TrialRecord,
+  toArm,
+  toCheckpoint,
+  toStudy,
+  toTrial,
+} from '../rows.js';
 import {
   type ArmRow,
   type Checkpoint,
@@ -32,7 +42,7 @@ import {
 import * as claims from './claims.js';
 import * as epochs from './epochs.js';
 import * as notebook from './notebook.js';
-import { type PgTrialRecord, pgCheckpoint, pgTrial } from './rows.js';
+
 import type { Session } from './session.js';
 
 /** Cleared when a trial goes back to the queue: nothing of the attempt is kept but `host`. */
@@ -140,41 +150,41 @@ export class PgStore implements Store {
     const row = await this.s.atomic(async (q) => {
       if ((await q.query('SELECT 1 FROM arms WHERE id = $1', [armId])).rowCount === 0)
         throw this.bug(`no arm with id ${armId}`);
-      const made = await q.query<PgTrialRecord>(
+      const made = await q.query<TrialRecord>(
         `INSERT INTO trials (arm_id, seed, key, priority) VALUES ($1, $2, $3, coalesce($4, 0))
          ON CONFLICT (arm_id, seed) DO NOTHING RETURNING *`,
         [armId, seed, options.key ?? null, priority],
       );
       if (made.rows[0]) return made.rows[0];
       // A speculative trial becoming needed: its priority is raised while it waits.
-      const raised = await q.query<PgTrialRecord>(
+      const raised = await q.query<TrialRecord>(
         `UPDATE trials SET priority = $3 WHERE arm_id = $1 AND seed = $2
            AND state = 'queued' AND priority < $3 RETURNING *`,
         [armId, seed, priority],
       );
       if (raised.rows[0]) return raised.rows[0];
       return (
-        await q.query<PgTrialRecord>('SELECT * FROM trials WHERE arm_id = $1 AND seed = $2', [
+        await q.query<TrialRecord>('SELECT * FROM trials WHERE arm_id = $1 AND seed = $2', [
           armId,
           seed,
         ])
       ).rows[0];
     });
-    return pgTrial(row);
+    return toTrial(row);
   }
 
   async trial(trialId: number): Promise<TrialRow | null> {
-    const [r] = await this.s.rows<PgTrialRecord>('SELECT * FROM trials WHERE id = $1', [trialId]);
-    return r ? pgTrial(r) : null;
+    const [r] = await this.s.rows<TrialRecord>('SELECT * FROM trials WHERE id = $1', [trialId]);
+    return r ? toTrial(r) : null;
   }
 
   async trials(studyId: number): Promise<(TrialRow & { armKey: string })[]> {
-    const rows = await this.s.rows<PgTrialRecord & { arm_key: string }>(
+    const rows = await this.s.rows<TrialRecord & { arm_key: string }>(
       `SELECT t.*, a.key AS arm_key FROM trials t JOIN arms a ON a.id = t.arm_id
        WHERE a.study_id = $1 ORDER BY a.position, a.id, t.seed`,
       [studyId],
     );
-    return rows.map((r) => ({ ...pgTrial(r), armKey: r.arm_key }));
+    return rows.map((r) => ({ ...toTrial(r), armKey: r.arm_key }));
   }
 
   async markRunning(trialId: number, host: string = hostname()): Promise<void> {
@@ -204,7 +214,7 @@ export class PgStore implements Store {
     claims.checkClaimant(this.file, claimant);
     await this.expireLeases(claimant.studyId);
     const r = await this.s.write<
-      PgTrialRecord & { arm_key: string; study_id: number; arm_config: string }
+      TrialRecord & { arm_key: string; study_id: number; arm_config: string }
     >(
       claims.CLAIM,
       [claimant.studyId ?? null, claimant.host, claimant.worker, claimant.leaseMs],
@@ -213,7 +223,7 @@ export class PgStore implements Store {
     const row = r.rows[0];
     if (!row) return null;
     return {
-      ...pgTrial(row),
+      ...toTrial(row),
       armKey: row.arm_key,
       studyId: row.study_id,
       armConfig: decodeJson(row.arm_config, `arms.config of arm ${row.arm_key}`),
@@ -343,13 +353,11 @@ export class PgStore implements Store {
   }
 
   async checkpoint(trialId: number): Promise<Checkpoint | null> {
-    const [r] = await this.s.rows<{
-      trial_id: number;
-      attempt: number;
-      epoch: number;
-      data: Buffer;
-    }>('SELECT trial_id, attempt, epoch, data FROM checkpoints WHERE trial_id = $1', [trialId]);
-    return r ? pgCheckpoint(r) : null;
+    const [r] = await this.s.rows<CheckpointRecord>(
+      'SELECT trial_id, attempt, epoch, data FROM checkpoints WHERE trial_id = $1',
+      [trialId],
+    );
+    return r ? toCheckpoint(r) : null;
   }
 
   async dropCheckpoints(which: { trialId: number } | { studyId: number }): Promise<void> {
@@ -365,13 +373,13 @@ export class PgStore implements Store {
   }
 
   async findByKey(key: string): Promise<(TrialRow & { studyId: number; armKey: string }) | null> {
-    const [r] = await this.s.rows<PgTrialRecord & { study_id: number; arm_key: string }>(
+    const [r] = await this.s.rows<TrialRecord & { study_id: number; arm_key: string }>(
       `SELECT t.*, a.study_id, a.key AS arm_key FROM trials t JOIN arms a ON a.id = t.arm_id
        WHERE t.key = $1 AND t.state IN ('done', 'diverged') AND t.reused_from IS NULL
        ORDER BY t.id LIMIT 1`,
       [key],
     );
-    return r ? { ...pgTrial(r), studyId: r.study_id, armKey: r.arm_key } : null;
+    return r ? { ...toTrial(r), studyId: r.study_id, armKey: r.arm_key } : null;
   }
 
   async reuseTrial(trialId: number, sourceId: number): Promise<void> {

@@ -1,14 +1,11 @@
 /**
  * PostgreSQL rows in the shapes SQLite gives (rows.ts): ids and counts as numbers, times as
  * ISO strings, JSON as text; so the two engines share one mapping to the store's row types.
- * The trial's claim, key and reuse columns are mapped here.
  *
  * @example
- *   new pg.Pool({ types: PG_TYPES }); pgTrial(row);
+ *   new pg.Pool({ types: PG_TYPES }); toTrial(row);
  */
 import pg from 'pg';
-import { type TrialRecord, toTrial } from '../rows.js';
-import type { Checkpoint, TrialRow } from '../store.js';
 
 const INT8 = 20;
 const TIMESTAMPTZ = 1184;
@@ -27,36 +24,3 @@ export const PG_TYPES = {
     return pg.types.getTypeParser(oid, format as any);
   },
 } as pg.CustomTypesConfig;
-
-export interface PgTrialRecord extends TrialRecord {
-  host: string | null;
-  worker: string | null;
-  lease_until: string | null;
-  priority: number;
-  key: string | null;
-  reused_from: number | null;
-}
-
-export function pgTrial(r: PgTrialRecord): TrialRow {
-  return {
-    ...toTrial(r),
-    host: r.host,
-    worker: r.worker,
-    leaseUntil: r.lease_until,
-    priority: r.priority,
-    key: r.key,
-    reusedFrom: r.reused_from,
-  };
-}
-
-export function pgCheckpoint(r: {
-  trial_id: number;
-  attempt: number;
-  epoch: number;
-  data: Buffer;
-}): Checkpoint {
-  // A plain Uint8Array, as the caller gave it (a Buffer compares unequal in strict asserts).
-  const data = new Uint8Array(r.data.length);
-  data.set(r.data);
-  return { trialId: r.trial_id, attempt: r.attempt, epoch: r.epoch, data };
-}
