@@ -9,12 +9,15 @@ set -euo pipefail
 NEEDS=(
   # The browser tests drive Debian's Chromium (playwright-core downloads no browser).
   "/usr/bin/chromium chromium"
+  # The PostgreSQL store's tests start a throwaway server with initdb and pg_ctl from here.
+  "/usr/lib/postgresql/*/bin/initdb postgresql"
 )
 
 missing=()
 for need in "${NEEDS[@]}"; do
   read -r proof packages <<<"$need"
-  [ -e "$proof" ] || missing+=($packages)
+  # The proof may be a glob (any version's folder will do).
+  compgen -G "$proof" >/dev/null || missing+=($packages)
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
