@@ -618,3 +618,109 @@ EXPORT void conv_filter_grad(const float* x, const float* dy, float* dwt, int N,
     }
   }
 }
+
+// Packs pixels p0 .. p0+mc-1 (MR per panel, zeros past the last) of the unfolded input for
+// unfolded columns r0 .. r0+kc-1 (r = (kh*KW + kw)*C + c): panel i holds, for each r, its MR
+// pixels' values. Read straight from NHWC x, four channels of the MR = 4 pixels at a time
+// with a 4 x 4 transpose, so the im2col matrix is never written.
+static void pack_pixels(const float* x, const conv_geom* g, int p0, int mc, int r0, int kc,
+                        float* out) {
+  const int opix = g->OH * g->OW;
+  const int P = g->N * opix;
+  for (int i0 = 0; i0 < mc; i0 += GEMM_MR) {
+    // Per pixel of the panel: its image and the input position of tap (0, 0).
+    const float* img[GEMM_MR];
+    int hb[GEMM_MR], wb[GEMM_MR];
+    for (int i = 0; i < GEMM_MR; i++) {
+      const int p = p0 + i0 + i;
+      if (i0 + i >= mc || p >= P) {
+        img[i] = 0;
+        hb[i] = wb[i] = 0;
+        continue;
+      }
+      const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
+      img[i] = x + n * g->H * g->W * g->C;
+      hb[i] = oh * g->sh - g->pt;
+      wb[i] = ow * g->sw - g->pl;
+    }
+    float* o = out + i0 * kc;
+    int r = r0;
+    const int r1 = r0 + kc;
+    while (r < r1) {
+      const int tap = r / g->C, c0 = r % g->C;
+      const int c1 = g->C < c0 + (r1 - r) ? g->C : c0 + (r1 - r);
+      const int dh = (tap / g->KW) * g->dh, dw = (tap % g->KW) * g->dw;
+      const float* src[GEMM_MR];
+      for (int i = 0; i < GEMM_MR; i++) {
+        const int h = hb[i] + dh, w = wb[i] + dw;
+        src[i] = img[i] && h >= 0 && h < g->H && w >= 0 && w < g->W
+                     ? img[i] + (h * g->W + w) * g->C
+                     : 0;
+      }
+      int c = c0;
+#if GEMM_MR == 4
+      const v128_t z = wasm_f32x4_splat(0.0f);
+      for (; c + 4 <= c1; c += 4) {
+        const v128_t v0 = src[0] ? wasm_v128_load(src[0] + c) : z;
+        const v128_t v1 = src[1] ? wasm_v128_load(src[1] + c) : z;
+        const v128_t v2 = src[2] ? wasm_v128_load(src[2] + c) : z;
+        const v128_t v3 = src[3] ? wasm_v128_load(src[3] + c) : z;
+        const v128_t t0 = wasm_i32x4_shuffle(v0, v1, 0, 4, 1, 5);
+        const v128_t t1 = wasm_i32x4_shuffle(v2, v3, 0, 4, 1, 5);
+        const v128_t t2 = wasm_i32x4_shuffle(v0, v1, 2, 6, 3, 7);
+        const v128_t t3 = wasm_i32x4_shuffle(v2, v3, 2, 6, 3, 7);
+        wasm_v128_store(o, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+        wasm_v128_store(o + 4, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+        wasm_v128_store(o + 8, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+        wasm_v128_store(o + 12, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+        o += 16;
+      }
+#endif
+      for (; c < c1; c++) {
+        for (int i = 0; i < GEMM_MR; i++) o[i] = src[i] ? src[i][c] : 0.0f;
+        o += GEMM_MR;
+      }
+      r += c1 - c0;
+    }
+  }
+}
+
+// Convolution as one GEMM without an im2col matrix: y[P, Co] = unfold(x)[P, R] x w[R, Co]
+// (+ bias, then relu when `relu`), x and y NHWC, w [KH, KW, C, Co]. Pixels go in MC blocks
+// (each packed straight from x), w is packed once. Returns 0, or 1 without touching y when
+// packed w would not fit the scratch (the caller then uses XNNPACK).
+EXPORT int conv_forward(const float* x, const float* w, const float* bias, float* y, int N,
+                        int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
+                        int dh, int dw, int pt, int pl, int Co, int relu, float* scratch) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int R = KH * KW * C, P = N * OH * OW;
+  const int Npad = (Co + GEMM_NR - 1) / GEMM_NR * GEMM_NR;
+  if ((long long)R * Npad > (long long)GEMM_KC * GEMM_NC) return 1;
+  float* bpack = scratch;
+  float* apack = scratch + GEMM_KC * GEMM_NC;
+  for (int pc = 0; pc < R; pc += GEMM_KC) {
+    const int kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
+    pack_b(w + pc * Co, Co, 1, kc, Co, bpack + pc * Npad);
+  }
+  for (int ic = 0; ic < P; ic += GEMM_MC) {
+    const int mc = P - ic < GEMM_MC ? P - ic : GEMM_MC;
+    float* yb = y + ic * Co;
+    for (int pc = 0; pc < R; pc += GEMM_KC) {
+      const int kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
+      pack_pixels(x, &g, ic, mc, pc, kc, apack);
+      tiles(apack, bpack + pc * Npad, mc, Co, kc, yb, Co, pc > 0);
+    }
+    if (R == 0) zero(yb, mc * Co);
+    if (bias || relu) {
+      // The block's rows are still in cache: bias and relu cost no extra pass over y.
+      for (int i = 0; i < mc; i++) {
+        float* row = yb + i * Co;
+        for (int j = 0; j < Co; j++) {
+          float v = row[j] + (bias ? bias[j] : 0.0f);
+          row[j] = relu && v < 0.0f ? 0.0f : v;
+        }
+      }
+    }
+  }
+  return 0;
+}

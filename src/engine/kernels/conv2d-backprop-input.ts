@@ -4,7 +4,8 @@
  *
  * - Stride 1: the input gradient is a "full" correlation of dy with the filter rotated by
  *   180 degrees and its in/out channels swapped, so it runs on XNNPACK's forward
- *   convolution, with the padding done by XNNPACK.
+ *   convolution, with the padding done by XNNPACK (or, where relaxed SIMD runs, by the
+ *   packing of tunebook's GEMM convolution, conv2d-forward.ts).
  * - Larger strides: that correlation would mostly multiply zeros (dy spread out by the
  *   stride), so instead dcols = dy x W^T is one XNNPACK matrix product at the exact FLOP
  *   count, folded back onto dx by col2im (native/kernels.c), in batch chunks. Where relaxed
@@ -12,6 +13,7 @@
  *   packing, so no transposed copy): 1.5-2x XNNPACK's on these shapes (bench/engine-gemm.ts).
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { packedConv2d } from './conv2d-forward.js';
 import {
   type ConvAttrs,
   f32,
@@ -51,17 +53,15 @@ export function conv2dBackpropInput(args: {
   if (info.strideHeight > 1 || info.strideWidth > 1) return viaColumns(backend, dy, filter, info);
   const flipped = rotatedFilter(backend, filter);
   const padded = spreadGradient(backend, dy, info);
-  const out = runWasm(
-    'Conv2D',
-    { x: padded.x, filter: flipped },
-    {
-      strides: [1, 1],
-      dilations: [info.dilationHeight, info.dilationWidth],
-      pad: padded.pad,
-      dataFormat: 'NHWC',
-    },
-    backend,
-  );
+  const convAttrs = {
+    strides: [1, 1] as [number, number],
+    dilations: [info.dilationHeight, info.dilationWidth] as [number, number],
+    pad: padded.pad,
+    dataFormat: 'NHWC',
+  };
+  const out =
+    packedConv2d(backend, padded.x, flipped, convAttrs) ??
+    runWasm('Conv2D', { x: padded.x, filter: flipped }, convAttrs, backend);
   release(backend, flipped);
   if (padded.x !== dy) release(backend, padded.x);
   return out;

@@ -95,6 +95,30 @@ export interface NativeKernels {
     scratch: number,
   ): void;
   gemm_scratch_floats(): number;
+  /** y = conv(x, w) (+ bias, relu) as a packed GEMM; 1 (y untouched) if w is too large. */
+  conv_forward(
+    x: number,
+    w: number,
+    bias: number,
+    y: number,
+    n: number,
+    h: number,
+    wd: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+    co: number,
+    relu: number,
+    scratch: number,
+  ): number;
   /** dwt[co, kh*kw*c] = dy^T x unfold(x), x NHWC, packed from x without an im2col matrix. */
   conv_filter_grad(
     x: number,
