@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/backend.js';
 import { viaIm2col, viaPackedGemm } from '../src/engine/kernels/conv2d-backprop-filter.js';
+import { packedConv2d, setPackedConvMinChannels } from '../src/engine/kernels/conv2d-forward.js';
 import { type KernelBuild, useKernelBuild } from '../src/engine/kernels/native.js';
 import { native, ptr, runWasm, type WasmBackend } from '../src/engine/kernels/wasm-heap.js';
 import { relaxedSimdAvailable } from '../src/engine/relaxed-simd.js';
@@ -105,6 +106,8 @@ async function main(): Promise<void> {
   }
   for (const [side, ci, co, stride] of CONVS)
     await filterGrad(backend, builds, side, ci, co, stride);
+  if (builds.includes('relaxed'))
+    for (const [side, ci, co, stride] of CONVS) forward(backend, side, ci, co, stride);
 }
 
 /** The ResNet's 3x3 convolutions at batch 64: [input side, in channels, out channels, stride]. */
@@ -161,3 +164,37 @@ async function filterGrad(
 }
 
 await main();
+
+/** The forward convolution: XNNPACK's Conv2D against the packed GEMM (relaxed build). */
+function forward(backend: WasmBackend, side: number, ci: number, co: number, stride: number): void {
+  const x = tf.randomUniform([64, side, side, ci], -1, 1, 'float32', 5);
+  const filter = tf.randomUniform([3, 3, ci, co], -1, 1, 'float32', 6);
+  const attrs = { strides: stride, pad: 'same' as const, dataFormat: 'NHWC', dilations: 1 };
+  const out = Math.ceil(side / stride);
+  const flops = 2 * 9 * ci * co * 64 * out * out;
+  const times = new Map<string, number>();
+  let ref: Float32Array | null = null;
+  let diff = 0;
+  const run = (name: string, fn: () => TensorInfo) => {
+    const t = best(() => {
+      const y = fn();
+      const got = backend.typedArrayFromHeap(y);
+      if (!ref) ref = got.slice();
+      else for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref[i]));
+      backend.disposeData(y.dataId);
+    }, 2);
+    times.set(name, Math.min(times.get(name) ?? Infinity, t));
+  };
+  useKernelBuild('relaxed');
+  setPackedConvMinChannels(0);
+  for (let pass = 0; pass < 3; pass++) {
+    run('xnnpack', () => runWasm('Conv2D', { x, filter }, attrs, backend));
+    run('packed', () => packedConv2d(backend, x, filter, attrs)!);
+  }
+  useKernelBuild(null);
+  const rate = (t: number | undefined) => (t === undefined ? 'n/a' : (flops / t / 1e9).toFixed(1));
+  console.log(
+    `conv forward ${side}px ${ci}->${co} s${stride}: xnnpack ${rate(times.get('xnnpack'))} GFLOP/s, packed relaxed ${rate(times.get('packed'))} (max |diff| ${diff.toExponential(1)})`,
+  );
+  tf.dispose([x, filter]);
+}

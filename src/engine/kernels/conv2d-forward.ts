@@ -2,12 +2,27 @@
  * Conv2D and FusedConv2D for wasm where relaxed SIMD runs: one GEMM per convolution on
  * tunebook's packed kernel (native/kernels.c conv_forward), whose packing reads the
  * unfolded input straight from NHWC x, with bias and relu applied while each block of
- * output rows is still in cache. The stride-1 input gradient is such a convolution too
+ * output rows is still in cache, for convolutions with many output channels (below, XNNPACK
+ * is as fast). The stride-1 input gradient is such a convolution too
  * (conv2d-backprop-input.ts). Everything else (the SIMD128 build, NCHW, other activations,
  * filters too large for the packing scratch) goes to the backend's XNNPACK kernels.
  */
 import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, native, ptr, runWasm, type WasmBackend } from './wasm-heap.js';
+
+/**
+ * Below this many output channels XNNPACK's convolution is as fast (bench/engine-gemm.ts:
+ * 16 and 32 channels even, 64 channels 1.25x faster packed): with few channels each packed
+ * pixel serves one or two register tiles, so packing costs as much as it saves.
+ */
+let minOutChannels = 64;
+
+/** Sets that threshold (0: every convolution); tests use it to run the grids on the GEMM. */
+export function setPackedConvMinChannels(channels: number): number {
+  const previous = minOutChannels;
+  minOutChannels = channels;
+  return previous;
+}
 
 interface FusedAttrs extends ConvAttrs {
   activation?: string;
@@ -43,6 +58,7 @@ export function packedConv2d(
     attrs.dimRoundingMode,
   );
   const co = info.outChannels;
+  if (co < minOutChannels) return null;
   if (bias && (bias.dtype !== 'float32' || bias.shape.reduce((p, d) => p * d, 1) !== co))
     return null;
   const y = backend.makeOutput(info.outShape, 'float32');

@@ -22,6 +22,7 @@ import {
   runKernelOn,
   setupBackends,
 } from '../../testing/kernel-grid.js';
+import { setPackedConvMinChannels } from './conv2d-forward.js';
 import { type KernelBuild, useKernelBuild } from './native.js';
 
 interface ConvInputs {
@@ -115,12 +116,18 @@ const larger = [
  * case needs a heap that can still grow, which two suites' grids in one process exhaust.
  */
 export function conv2dGradientSuite(build: KernelBuild): void {
+  let threshold = 0;
   describe(`wasm Conv2D gradient kernels, ${build} build`, () => {
     before(async () => {
       await setupBackends();
       useKernelBuild(build);
+      // Every convolution of the grids on the packed GEMM, not only the wide ones.
+      threshold = setPackedConvMinChannels(0);
     });
-    after(() => useKernelBuild(null));
+    after(() => {
+      useKernelBuild(null);
+      setPackedConvMinChannels(threshold);
+    });
 
     test('Conv2DBackpropInput and Conv2DBackpropFilter match cpu (strides 1-3, kernels 1-5, same/valid/explicit/numeric padding)', async (t) => {
       const report = new GridReport('Conv2D backprops vs cpu');
