@@ -2,7 +2,7 @@
  * `npm run bench:engine`: training samples/s of tunebook's engine against PyTorch on the
  * same nets, batch, optimiser and data size, measured in the same run.
  *
- *   engine cnn: tunebook X samples/s (wasm), pytorch Y samples/s, ratio X/Y
+ *   engine cnn: tunebook X samples/s (wasm, relaxed-simd), pytorch Y samples/s, ratio X/Y
  *   engine resnet: ...
  *   engine parallel cnn: tunebook X samples/s (2 workers), pytorch Y samples/s (2 threads), ratio
  *   roofline cnn: X GFLOP/s in a training step, Y% of the wasm peak (mul+add Z GFLOP/s, ...)
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     if (typeof ref === 'number') {
       ratios.push(ours.samplesPerSecond / ref);
       console.log(
-        `engine ${net}: tunebook ${fmt(ours.samplesPerSecond)} samples/s (${ours.backend}), ` +
+        `engine ${net}: tunebook ${fmt(ours.samplesPerSecond)} samples/s (${ours.backend}, ${ours.kernelPath}), ` +
           `pytorch ${fmt(ref)} samples/s, ratio ${(ours.samplesPerSecond / ref).toFixed(2)}`,
       );
     } else {
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   }
   const info = await initEngine({ backend });
   console.log(
-    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? (info.kernelPath === 'relaxed-simd' ? 'in use: packed GEMM for the convolution gradients' : 'available, unused') : 'unavailable'})`,
+    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? (info.kernelPath === 'relaxed-simd' ? 'in use: packed GEMM for the convolution gradients and wide convolutions' : 'available, unused') : 'unavailable'})`,
   );
   for (const line of rooflines) console.log(line);
   if (nets.includes('cnn')) {
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         ? `pytorch ${fmt(ref)} samples/s (2 threads), ratio ${(total / ref).toFixed(2)}`
         : `pytorch skipped (${ref})`;
     console.log(
-      `engine parallel cnn: tunebook ${fmt(total)} samples/s (2 workers, ${both[0].backend}), ${tail}`,
+      `engine parallel cnn: tunebook ${fmt(total)} samples/s (2 workers, ${both.map((m) => m.kernelPath).join(' and ')}), ${tail}`,
     );
   }
   console.log(
