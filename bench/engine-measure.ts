@@ -27,6 +27,8 @@ export interface MeasureOptions {
 export interface Measurement {
   net: Net;
   backend: string;
+  /** The kernel path this thread ran (each worker detects relaxed SIMD for itself). */
+  kernelPath: string;
   samplesPerSecond: number;
   reps: number[];
   /** FLOPs of one training step per sample (bench/roofline.ts). */
@@ -69,6 +71,13 @@ export async function prepare(options: MeasureOptions): Promise<() => Measuremen
       reps.push(n / ((performance.now() - start) / 1000));
     }
     const flopsPerSample = trainingFlopsPerSample(model);
-    return { net, backend: info.backend, samplesPerSecond: median(reps), reps, flopsPerSample };
+    return {
+      net,
+      backend: info.backend,
+      kernelPath: info.kernelPath,
+      samplesPerSecond: median(reps),
+      reps,
+      flopsPerSample,
+    };
   };
 }

@@ -2,14 +2,16 @@
  * `npm run bench:engine`: training samples/s of tunebook's engine against PyTorch on the
  * same nets, batch, optimiser and data size, measured in the same run.
  *
- *   engine cnn: tunebook X samples/s (wasm), pytorch Y samples/s, ratio X/Y
+ *   engine cnn: tunebook X samples/s (wasm, relaxed-simd), pytorch Y samples/s, ratio X/Y
  *   engine resnet: ...
  *   engine parallel cnn: tunebook X samples/s (2 workers), pytorch Y samples/s (2 threads), ratio
- *   roofline cnn: X GFLOP/s in a training step, Y% of the wasm peak (mul+add Z GFLOP/s)
+ *   roofline cnn: X GFLOP/s in a training step, Y% of the wasm peak (mul+add Z GFLOP/s, ...)
  *   engine ratio: R          (the smallest single-thread ratio)
  *
  * The first lines give Node and V8, the kernel path in use and the wasm peak that the
- * roofline lines divide by (bench/wasm-peak.ts: the path in use is SIMD128 mul+add).
+ * roofline lines divide by (bench/wasm-peak.ts: mul+add for XNNPACK and the SIMD128 kernels,
+ * relaxed_madd for the relaxed-SIMD GEMM). Where the time goes within a step:
+ * bench/engine-profile.ts; tunebook's GEMM against XNNPACK's: bench/engine-gemm.ts.
  *
  * PyTorch runs bench/reference/pytorch_engine.py with /usr/bin/python3 (Debian's
  * python3-torch) with torch.set_num_threads(1); without it, its figures are skipped with a
@@ -65,11 +67,19 @@ function pytorch(net: Net, threads: number, options: MeasureOptions): number | s
     .samples_per_s;
 }
 
-/** Achieved GFLOP/s of the training step against the peak of the path in use (mul+add). */
+/**
+ * Achieved GFLOP/s of the training step against the mul+add peak (XNNPACK's and the
+ * SIMD128 kernels' instruction mix) and, when it was measured, the relaxed_madd peak (the
+ * limit of the relaxed-SIMD GEMM).
+ */
 function roofline(m: Measurement, peak: WasmPeak): string {
   const achieved = (m.samplesPerSecond * m.flopsPerSample) / 1e9;
-  const share = (100 * achieved) / peak.mulAdd;
-  return `roofline ${m.net}: ${achieved.toFixed(1)} GFLOP/s in a training step, ${share.toFixed(0)}% of the wasm peak (mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s)`;
+  const share = (limit: number) => `${((100 * achieved) / limit).toFixed(0)}%`;
+  const relaxed =
+    peak.relaxedMadd === null
+      ? ''
+      : `, ${share(peak.relaxedMadd)} of relaxed_madd ${peak.relaxedMadd.toFixed(1)} GFLOP/s`;
+  return `roofline ${m.net}: ${achieved.toFixed(1)} GFLOP/s in a training step, ${share(peak.mulAdd)} of the wasm peak (mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s${relaxed})`;
 }
 
 function fmt(x: number): string {
@@ -107,7 +117,7 @@ async function main(): Promise<void> {
     if (typeof ref === 'number') {
       ratios.push(ours.samplesPerSecond / ref);
       console.log(
-        `engine ${net}: tunebook ${fmt(ours.samplesPerSecond)} samples/s (${ours.backend}), ` +
+        `engine ${net}: tunebook ${fmt(ours.samplesPerSecond)} samples/s (${ours.backend}, ${ours.kernelPath}), ` +
           `pytorch ${fmt(ref)} samples/s, ratio ${(ours.samplesPerSecond / ref).toFixed(2)}`,
       );
     } else {
@@ -118,7 +128,7 @@ async function main(): Promise<void> {
   }
   const info = await initEngine({ backend });
   console.log(
-    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? 'available, unused' : 'unavailable'})`,
+    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? (info.kernelPath === 'relaxed-simd' ? 'in use: packed GEMM for the convolution gradients and wide convolutions' : 'available, unused') : 'unavailable'})`,
   );
   for (const line of rooflines) console.log(line);
   if (nets.includes('cnn')) {
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
         ? `pytorch ${fmt(ref)} samples/s (2 threads), ratio ${(total / ref).toFixed(2)}`
         : `pytorch skipped (${ref})`;
     console.log(
-      `engine parallel cnn: tunebook ${fmt(total)} samples/s (2 workers, ${both[0].backend}), ${tail}`,
+      `engine parallel cnn: tunebook ${fmt(total)} samples/s (2 workers, ${both.map((m) => m.kernelPath).join(' and ')}), ${tail}`,
     );
   }
   console.log(

@@ -356,3 +356,371 @@ EXPORT void gemm_few_rows(const float* a, const float* b, float* out, int K, int
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Packed GEMM (BLIS-style): c[M, N] (+)= a[M, K] x b[K, N] with any element strides, so a
+// transposed operand costs nothing extra (the packing reads it in whichever order). Built
+// twice by scripts/build-native.mjs: into kernels.wasm with MADD as f32x4.mul then add (two
+// roundings), and into kernels-relaxed.wasm with f32x4.relaxed_madd (V8 lowers it to one
+// vfmadd on x86 with FMA: one rounding per multiply-add). Either way each output is a sum of
+// K products accumulated in float32 in k order within a KC block, so its error is bounded by
+// about K * 2^-24 * sum|a*b| (mul+add) or a little less (FMA drops the product's rounding);
+// the gradient grids' tolerances are far above both (see docs/design.md).
+//
+// Loops: jc over N by NC, pc over K by KC (b's block packed into NR-wide panels, which stay
+// in L2), ic over M by MC (a's block packed into MR-tall panels, in L2), then MR x NR
+// register tiles whose KC-long panels stream from L1/L2.
+#ifdef RELAXED
+#define MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
+#else
+#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul(a, b), c)
+#endif
+
+// 4 x 8 tiles (8 accumulators) measured faster than 6 x 8 (12) under V8 on x86, whose 16
+// xmm registers must also hold the b row and the broadcast a value.
+#ifndef GEMM_MR
+#define GEMM_MR 4
+#endif
+#define GEMM_NR 8
+#ifndef GEMM_KC
+#define GEMM_KC 256
+#endif
+#define GEMM_MC 96
+#define GEMM_NC 1024
+// a's packed block rounded up to whole MR panels.
+#define GEMM_MC_PACKED ((GEMM_MC + GEMM_MR - 1) / GEMM_MR * GEMM_MR)
+
+// Packs a[m0.., k0..] (mc x kc) into MR-row panels: panel i holds, for each k, its MR values
+// of column k (zeros past the last row), the order the micro-kernel reads them in.
+static void pack_a(const float* a, int ars, int acs, int mc, int kc, float* out) {
+  for (int i0 = 0; i0 < mc; i0 += GEMM_MR) {
+    const int mr = mc - i0 < GEMM_MR ? mc - i0 : GEMM_MR;
+    const float* src = a + i0 * ars;
+    if (mr == GEMM_MR && acs == 1) {
+      // Rows contiguous in k (an unfolded image, or a weight matrix read as is).
+      for (int k = 0; k < kc; k++) {
+        for (int r = 0; r < GEMM_MR; r++) out[r] = src[r * ars + k];
+        out += GEMM_MR;
+      }
+      continue;
+    }
+    if (mr == GEMM_MR && ars == 1) {
+      // Columns contiguous in i (dy read as dy^T: each pixel's channels side by side).
+      for (int k = 0; k < kc; k++) {
+        for (int r = 0; r < GEMM_MR; r++) out[r] = src[k * acs + r];
+        out += GEMM_MR;
+      }
+      continue;
+    }
+    for (int k = 0; k < kc; k++) {
+      int r = 0;
+      for (; r < mr; r++) out[r] = src[r * ars + k * acs];
+      for (; r < GEMM_MR; r++) out[r] = 0.0f;
+      out += GEMM_MR;
+    }
+  }
+}
+
+// Packs b[k0.., n0..] (kc x nc) into NR-column panels (zeros past the last column).
+static void pack_b(const float* b, int brs, int bcs, int kc, int nc, float* out) {
+  for (int j0 = 0; j0 < nc; j0 += GEMM_NR) {
+    const int nr = nc - j0 < GEMM_NR ? nc - j0 : GEMM_NR;
+    const float* src = b + j0 * bcs;
+    if (nr == GEMM_NR && bcs == 1) {
+      for (int k = 0; k < kc; k++) {
+        const float* s = src + k * brs;
+        wasm_v128_store(out, wasm_v128_load(s));
+        wasm_v128_store(out + 4, wasm_v128_load(s + 4));
+        out += GEMM_NR;
+      }
+      continue;
+    }
+    for (int k = 0; k < kc; k++) {
+      int j = 0;
+      for (; j < nr; j++) out[j] = src[k * brs + j * bcs];
+      for (; j < GEMM_NR; j++) out[j] = 0.0f;
+      out += GEMM_NR;
+    }
+  }
+}
+
+// One MR x NR tile: acc = sum over kc of ap[k] (column) x bp[k] (row); then c = acc, or
+// c += acc when `add`. Partial tiles (mr < MR or nr < NR) write only their part. The loops
+// over the tile have constant bounds, so clang unrolls them and acc lives in registers.
+static void micro_tile(int kc, const float* ap, const float* bp, float* c, int ldc, int mr,
+                       int nr, int add) {
+  v128_t acc[GEMM_MR][2];
+  for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+  for (int k = 0; k < kc; k++) {
+    const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+    for (int r = 0; r < GEMM_MR; r++) {
+      const v128_t a = wasm_v128_load32_splat(ap + r);
+      acc[r][0] = MADD(a, b0, acc[r][0]);
+      acc[r][1] = MADD(a, b1, acc[r][1]);
+    }
+    ap += GEMM_MR;
+    bp += GEMM_NR;
+  }
+  if (nr == GEMM_NR) {
+    for (int r = 0; r < mr; r++) {
+      float* o = c + r * ldc;
+      v128_t x0 = acc[r][0], x1 = acc[r][1];
+      if (add) {
+        x0 = wasm_f32x4_add(x0, wasm_v128_load(o));
+        x1 = wasm_f32x4_add(x1, wasm_v128_load(o + 4));
+      }
+      wasm_v128_store(o, x0);
+      wasm_v128_store(o + 4, x1);
+    }
+    return;
+  }
+  float tile[GEMM_MR * GEMM_NR];
+  for (int r = 0; r < GEMM_MR; r++) {
+    wasm_v128_store(tile + r * GEMM_NR, acc[r][0]);
+    wasm_v128_store(tile + r * GEMM_NR + 4, acc[r][1]);
+  }
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) {
+      const float v = tile[r * GEMM_NR + j];
+      c[r * ldc + j] = add ? c[r * ldc + j] + v : v;
+    }
+}
+
+// All MR x NR tiles of an mc x nc block of c from packed a (mc x kc) and b (kc x nc).
+static void tiles(const float* apack, const float* bpack, int mc, int nc, int kc, float* c,
+                  int ldc, int add) {
+  for (int jr = 0; jr < nc; jr += GEMM_NR) {
+    const int nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
+    const float* bp = bpack + jr * kc;
+    for (int ir = 0; ir < mc; ir += GEMM_MR) {
+      const int mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
+      micro_tile(kc, apack + ir * kc, bp, c + ir * ldc + jr, ldc, mr, nr, add);
+    }
+  }
+}
+
+// c[M, N] = a x b (add = 0) or c += a x b (add = 1); a's element (i, k) at
+// a[i*ars + k*acs], b's (k, j) at b[k*brs + j*bcs], c row-major with row stride ldc.
+// scratch: gemm_scratch_floats() floats, 16-byte aligned.
+EXPORT void gemm(int M, int N, int K, const float* a, int ars, int acs, const float* b, int brs,
+                 int bcs, float* c, int ldc, int add, float* scratch) {
+  float* bpack = scratch;
+  float* apack = scratch + GEMM_KC * GEMM_NC;
+  if (K == 0) {
+    if (!add)
+      for (int i = 0; i < M; i++) zero(c + i * ldc, N);
+    return;
+  }
+  for (int jc = 0; jc < N; jc += GEMM_NC) {
+    const int nc = N - jc < GEMM_NC ? N - jc : GEMM_NC;
+    for (int pc = 0; pc < K; pc += GEMM_KC) {
+      const int kc = K - pc < GEMM_KC ? K - pc : GEMM_KC;
+      const int accumulate = add || pc > 0;
+      pack_b(b + pc * brs + jc * bcs, brs, bcs, kc, nc, bpack);
+      for (int ic = 0; ic < M; ic += GEMM_MC) {
+        const int mc = M - ic < GEMM_MC ? M - ic : GEMM_MC;
+        pack_a(a + ic * ars + pc * acs, ars, acs, mc, kc, apack);
+        tiles(apack, bpack, mc, nc, kc, c + ic * ldc + jc, ldc, accumulate);
+      }
+    }
+  }
+}
+
+EXPORT int gemm_scratch_floats(void) { return GEMM_KC * GEMM_NC + GEMM_MC_PACKED * GEMM_KC; }
+
+// Convolution geometry, NHWC input x [N, H, W, C] and output pixels [N, OH, OW].
+typedef struct {
+  int N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl;
+} conv_geom;
+
+// Packs rows j0 .. j0+nc-1 of the unfolded input (row r = (kh*KW + kw)*C + c) for pixels
+// p0 .. p0+kc-1 into NR-row panels, straight from NHWC x: the im2col matrix is never
+// written. Rows of one panel that share a tap are NR consecutive channels of one pixel,
+// so with C % NR == 0 each pixel costs two vector copies (or zeros in the padding).
+static void pack_unfolded(const float* x, const conv_geom* g, int p0, int kc, int j0, int nc,
+                          float* out) {
+  // Per panel: its tap's offsets and first channel, or -1 when it is not NR channels of one
+  // tap (tails, C % NR != 0), which then go element by element.
+  enum { MAX_PANELS = GEMM_NC / GEMM_NR };
+  int offh[MAX_PANELS], offw[MAX_PANELS], chan[MAX_PANELS];
+  const int panels = (nc + GEMM_NR - 1) / GEMM_NR;
+  for (int q = 0; q < panels; q++) {
+    const int r0 = j0 + q * GEMM_NR, tap = r0 / g->C;
+    const int whole = j0 + nc - r0 >= GEMM_NR && r0 % g->C + GEMM_NR <= g->C;
+    offh[q] = (tap / g->KW) * g->dh;
+    offw[q] = (tap % g->KW) * g->dw;
+    chan[q] = whole ? r0 % g->C : -1;
+  }
+  const int opix = g->OH * g->OW;
+  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
+  for (int k = 0; k < kc; k++) {
+    const int hb = oh * g->sh - g->pt, wb = ow * g->sw - g->pl;
+    const float* img = x + n * g->H * g->W * g->C;
+    float* o = out + k * GEMM_NR;
+    for (int q = 0; q < panels; q++, o += kc * GEMM_NR) {
+      const int h = hb + offh[q], w = wb + offw[q];
+      const int inside = h >= 0 && h < g->H && w >= 0 && w < g->W;
+      if (chan[q] >= 0) {
+        if (inside) {
+          const float* s = img + (h * g->W + w) * g->C + chan[q];
+          wasm_v128_store(o, wasm_v128_load(s));
+          wasm_v128_store(o + 4, wasm_v128_load(s + 4));
+        } else {
+          wasm_v128_store(o, wasm_f32x4_splat(0.0f));
+          wasm_v128_store(o + 4, wasm_f32x4_splat(0.0f));
+        }
+        continue;
+      }
+      const int r0 = j0 + q * GEMM_NR;
+      for (int j = 0; j < GEMM_NR; j++) {
+        const int r = r0 + j, t = r / g->C, c = r % g->C;
+        const int hh = hb + (t / g->KW) * g->dh, ww = wb + (t % g->KW) * g->dw;
+        const int in = r < j0 + nc && hh >= 0 && hh < g->H && ww >= 0 && ww < g->W;
+        o[j] = in ? img[(hh * g->W + ww) * g->C + c] : 0.0f;
+      }
+    }
+    if (++ow == g->OW) {
+      ow = 0;
+      if (++oh == g->OH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+// Filter gradient as one GEMM without an im2col matrix: dwt[Co, R] = dy^T[Co, P] x
+// unfold(x)[P, R], R = KH*KW*C, P = N*OH*OW, summed over pixels in KC blocks. dy is
+// [P, Co] (NHWC), read as its transpose by the packing; dwt is the filter's transpose
+// (the caller transposes it to [KH, KW, C, Co]). The vector dimension is R, because the
+// unfolded rows of one tap are contiguous channels of x.
+EXPORT void conv_filter_grad(const float* x, const float* dy, float* dwt, int N, int H, int W,
+                             int C, int KH, int KW, int OH, int OW, int sh, int sw, int dh,
+                             int dw, int pt, int pl, int Co, float* scratch) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int R = KH * KW * C, P = N * OH * OW;
+  float* bpack = scratch;
+  float* apack = scratch + GEMM_KC * GEMM_NC;
+  if (P == 0) {
+    zero(dwt, Co * R);
+    return;
+  }
+  for (int jc = 0; jc < R; jc += GEMM_NC) {
+    const int nc = R - jc < GEMM_NC ? R - jc : GEMM_NC;
+    for (int pc = 0; pc < P; pc += GEMM_KC) {
+      const int kc = P - pc < GEMM_KC ? P - pc : GEMM_KC;
+      pack_unfolded(x, &g, pc, kc, jc, nc, bpack);
+      for (int ic = 0; ic < Co; ic += GEMM_MC) {
+        const int mc = Co - ic < GEMM_MC ? Co - ic : GEMM_MC;
+        pack_a(dy + pc * Co + ic, 1, Co, mc, kc, apack);
+        tiles(apack, bpack, mc, nc, kc, dwt + ic * R + jc, R, pc > 0);
+      }
+    }
+  }
+}
+
+// Packs pixels p0 .. p0+mc-1 (MR per panel, zeros past the last) of the unfolded input for
+// unfolded columns r0 .. r0+kc-1 (r = (kh*KW + kw)*C + c): panel i holds, for each r, its MR
+// pixels' values. Read straight from NHWC x, four channels of the MR = 4 pixels at a time
+// with a 4 x 4 transpose, so the im2col matrix is never written.
+static void pack_pixels(const float* x, const conv_geom* g, int p0, int mc, int r0, int kc,
+                        float* out) {
+  const int opix = g->OH * g->OW;
+  const int P = g->N * opix;
+  for (int i0 = 0; i0 < mc; i0 += GEMM_MR) {
+    // Per pixel of the panel: its image and the input position of tap (0, 0).
+    const float* img[GEMM_MR];
+    int hb[GEMM_MR], wb[GEMM_MR];
+    for (int i = 0; i < GEMM_MR; i++) {
+      const int p = p0 + i0 + i;
+      if (i0 + i >= mc || p >= P) {
+        img[i] = 0;
+        hb[i] = wb[i] = 0;
+        continue;
+      }
+      const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
+      img[i] = x + n * g->H * g->W * g->C;
+      hb[i] = oh * g->sh - g->pt;
+      wb[i] = ow * g->sw - g->pl;
+    }
+    float* o = out + i0 * kc;
+    int r = r0;
+    const int r1 = r0 + kc;
+    while (r < r1) {
+      const int tap = r / g->C, c0 = r % g->C;
+      const int c1 = g->C < c0 + (r1 - r) ? g->C : c0 + (r1 - r);
+      const int dh = (tap / g->KW) * g->dh, dw = (tap % g->KW) * g->dw;
+      const float* src[GEMM_MR];
+      for (int i = 0; i < GEMM_MR; i++) {
+        const int h = hb[i] + dh, w = wb[i] + dw;
+        src[i] = img[i] && h >= 0 && h < g->H && w >= 0 && w < g->W
+                     ? img[i] + (h * g->W + w) * g->C
+                     : 0;
+      }
+      int c = c0;
+#if GEMM_MR == 4
+      const v128_t z = wasm_f32x4_splat(0.0f);
+      for (; c + 4 <= c1; c += 4) {
+        const v128_t v0 = src[0] ? wasm_v128_load(src[0] + c) : z;
+        const v128_t v1 = src[1] ? wasm_v128_load(src[1] + c) : z;
+        const v128_t v2 = src[2] ? wasm_v128_load(src[2] + c) : z;
+        const v128_t v3 = src[3] ? wasm_v128_load(src[3] + c) : z;
+        const v128_t t0 = wasm_i32x4_shuffle(v0, v1, 0, 4, 1, 5);
+        const v128_t t1 = wasm_i32x4_shuffle(v2, v3, 0, 4, 1, 5);
+        const v128_t t2 = wasm_i32x4_shuffle(v0, v1, 2, 6, 3, 7);
+        const v128_t t3 = wasm_i32x4_shuffle(v2, v3, 2, 6, 3, 7);
+        wasm_v128_store(o, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+        wasm_v128_store(o + 4, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+        wasm_v128_store(o + 8, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+        wasm_v128_store(o + 12, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+        o += 16;
+      }
+#endif
+      for (; c < c1; c++) {
+        for (int i = 0; i < GEMM_MR; i++) o[i] = src[i] ? src[i][c] : 0.0f;
+        o += GEMM_MR;
+      }
+      r += c1 - c0;
+    }
+  }
+}
+
+// Convolution as one GEMM without an im2col matrix: y[P, Co] = unfold(x)[P, R] x w[R, Co]
+// (+ bias, then relu when `relu`), x and y NHWC, w [KH, KW, C, Co]. Pixels go in MC blocks
+// (each packed straight from x), w is packed once. Returns 0, or 1 without touching y when
+// packed w would not fit the scratch (the caller then uses XNNPACK).
+EXPORT int conv_forward(const float* x, const float* w, const float* bias, float* y, int N,
+                        int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
+                        int dh, int dw, int pt, int pl, int Co, int relu, float* scratch) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int R = KH * KW * C, P = N * OH * OW;
+  const int Npad = (Co + GEMM_NR - 1) / GEMM_NR * GEMM_NR;
+  if ((long long)R * Npad > (long long)GEMM_KC * GEMM_NC) return 1;
+  float* bpack = scratch;
+  float* apack = scratch + GEMM_KC * GEMM_NC;
+  for (int pc = 0; pc < R; pc += GEMM_KC) {
+    const int kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
+    pack_b(w + pc * Co, Co, 1, kc, Co, bpack + pc * Npad);
+  }
+  for (int ic = 0; ic < P; ic += GEMM_MC) {
+    const int mc = P - ic < GEMM_MC ? P - ic : GEMM_MC;
+    float* yb = y + ic * Co;
+    for (int pc = 0; pc < R; pc += GEMM_KC) {
+      const int kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
+      pack_pixels(x, &g, ic, mc, pc, kc, apack);
+      tiles(apack, bpack + pc * Npad, mc, Co, kc, yb, Co, pc > 0);
+    }
+    if (R == 0) zero(yb, mc * Co);
+    if (bias || relu) {
+      // The block's rows are still in cache: bias and relu cost no extra pass over y.
+      for (int i = 0; i < mc; i++) {
+        float* row = yb + i * Co;
+        for (int j = 0; j < Co; j++) {
+          float v = row[j] + (bias ? bias[j] : 0.0f);
+          row[j] = relu && v < 0.0f ? 0.0f : v;
+        }
+      }
+    }
+  }
+  return 0;
+}

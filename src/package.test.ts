@@ -104,6 +104,7 @@ test('the tarball holds the build, the bin and the wasm kernels, and no test fil
   for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'bin/tunebook.js'])
     assert.ok(pack.files.includes(needed), `${needed} missing from the tarball`);
   assert.ok(pack.files.includes('native/kernels.wasm'));
+  assert.ok(pack.files.includes('native/kernels-relaxed.wasm'));
   const shipped = pack.files.filter((f) => f.startsWith('dist/src/'));
   assert.deepEqual(
     shipped.filter((f) => isTestOnly(f.slice('dist/src/'.length)) || f.endsWith('.map')),
@@ -112,6 +113,7 @@ test('the tarball holds the build, the bin and the wasm kernels, and no test fil
   assert.deepEqual(pack.files.filter((f) => !f.startsWith('dist/src/')).sort(), [
     'README.md',
     'bin/tunebook.js',
+    'native/kernels-relaxed.wasm',
     'native/kernels.wasm',
     'package.json',
   ]);

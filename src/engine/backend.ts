@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '../core/errors.js';
 import { attachChainedOps } from './chained-ops.js';
 import { installFusedBatchNorm } from './fused-batch-norm.js';
+import { kernelBuild } from './kernels/native.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { findNativePackage } from './native-package.js';
 import { relaxedSimdAvailable } from './relaxed-simd.js';
@@ -41,10 +42,12 @@ export interface EngineInfo {
   simd: boolean;
   /**
    * The kernels that run the arithmetic: `native` (libtensorflow), `simd128` (XNNPACK and
-   * tunebook's kernels, WebAssembly SIMD), `wasm-scalar` (no SIMD), or `javascript` (cpu).
+   * tunebook's kernels, WebAssembly SIMD), `relaxed-simd` (the same, with tunebook's packed
+   * GEMM on f32x4.relaxed_madd for the convolution gradients), `wasm-scalar` (no SIMD), or
+   * `javascript` (cpu).
    */
-  kernelPath: 'native' | 'simd128' | 'wasm-scalar' | 'javascript';
-  /** Whether this V8 runs relaxed SIMD (fused multiply-add); no kernel uses it yet. */
+  kernelPath: 'native' | 'simd128' | 'relaxed-simd' | 'wasm-scalar' | 'javascript';
+  /** Whether this V8 runs relaxed SIMD (fused multiply-add); `relaxed-simd` then uses it. */
   relaxedSimd: boolean;
   node: string;
   /** The native binding installed here, if any (whether or not it is the one in use). */
@@ -74,6 +77,8 @@ export async function initEngine(options: { backend?: BackendChoice } = {}): Pro
     (envChoice ? parseBackendChoice(envChoice, 'TUNEBOOK_BACKEND') : ('auto' as const));
   if (current && (choice === 'auto' || choice === current.backend)) return current;
 
+  // A bad TUNEBOOK_WASM_KERNELS is the user's error, not a backend that failed to start.
+  kernelBuild();
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
   attachChainedOps();
@@ -130,7 +135,7 @@ async function activate(name: BackendName): Promise<EngineInfo> {
       backendVersion: packageVersion('@tensorflow/tfjs-backend-wasm'),
       threads: backend.wasm.tfjs.getThreadsCount?.() ?? 1,
       simd,
-      kernelPath: simd ? 'simd128' : 'wasm-scalar',
+      kernelPath: !simd ? 'wasm-scalar' : kernelBuild() === 'relaxed' ? 'relaxed-simd' : 'simd128',
       supplementedKernels,
     };
   }

@@ -17,7 +17,9 @@ export const infoCommand: Command = {
     out(`threads          ${info.threads}`);
     out(`simd             ${info.simd ? 'yes' : 'no'}`);
     out(`kernel path      ${info.kernelPath}`);
-    out(`relaxed simd     ${info.relaxedSimd ? 'available (not used by any kernel yet)' : 'no'}`);
+    out(
+      `relaxed simd     ${info.relaxedSimd ? `available (${info.kernelPath === 'relaxed-simd' ? 'used by the GEMM kernels' : 'unused'})` : 'no'}`,
+    );
     out(`node             ${info.node}`);
     out(`tfjs-node        ${info.tfjsNode ? `found (${info.tfjsNode})` : 'not found'}`);
     if (info.supplementedKernels.length > 0) {

@@ -6,6 +6,11 @@
  * channels-first copy of x so that rows are contiguous copies) times dy[p, co], which is
  * already a [pixels, co] matrix in NHWC. The product runs on XNNPACK's fully-connected GEMM
  * and lands directly in the [kh, kw, ci, co] layout. Large batches are unfolded in chunks.
+ *
+ * That unfolded matrix (taps x channels rows, one column per output pixel) is most of the
+ * kernel's memory traffic, so where relaxed SIMD runs, all but a first layer go to
+ * tunebook's own packed GEMM, whose packing reads x directly (viaPackedGemm);
+ * bench/engine-gemm.ts has the figures against XNNPACK.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
@@ -44,6 +49,71 @@ export function conv2dBackpropFilter(args: {
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const rows = info.filterHeight * info.filterWidth * info.inChannels;
+  // The packed GEMM beats im2col + XNNPACK with relaxed_madd; with mul+add it does not
+  // clearly (bench/engine-gemm.ts), so the SIMD128 build keeps the XNNPACK path.
+  return rows >= FEW_ROWS && native(backend).build === 'relaxed'
+    ? viaPackedGemm(backend, x, dy, info, attrs.filterShape)
+    : viaIm2col(backend, x, dy, info, attrs.filterShape);
+}
+
+/**
+ * dW^T[co, rows] = dy^T x unfold(x) on tunebook's packed GEMM (native/kernels.c
+ * conv_filter_grad), which packs the unfolded input straight from x: no channels-first
+ * copy and no im2col matrix in memory, then one small transpose to [kh, kw, ci, co].
+ */
+export function viaPackedGemm(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  filterShape: [number, number, number, number],
+): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  const rows = kh * kw * ci;
+  const kernels = native(backend);
+  const dwt = backend.makeOutput([co, rows], 'float32');
+  const out = backend.makeOutput(filterShape, 'float32');
+  kernels.conv_filter_grad(
+    ptr(backend, x),
+    ptr(backend, dy),
+    ptr(backend, dwt),
+    n,
+    h,
+    w,
+    ci,
+    kh,
+    kw,
+    oh,
+    ow,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    co,
+    kernels.gemmScratch,
+  );
+  kernels.transpose2d(ptr(backend, dwt), ptr(backend, out), co, rows);
+  release(backend, dwt);
+  return out;
+}
+
+/**
+ * The unfolded input as a matrix (from a channels-first copy of x, in batch chunks) times
+ * dy: on gemm_few_rows for few rows (a first layer: taps x 1-3 channels, where packing
+ * would cost more than the arithmetic), else on XNNPACK's GEMM (kept for comparison in
+ * bench/engine-gemm.ts).
+ */
+export function viaIm2col(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  filterShape: [number, number, number, number],
+): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
   const rows = kh * kw * ci;
@@ -123,7 +193,7 @@ export function conv2dBackpropFilter(args: {
       total = sum;
     }
   }
-  const out = reshape(backend, total!, attrs.filterShape);
+  const out = reshape(backend, total!, filterShape);
   release(backend, xt, dy2, total!);
   return out;
 }

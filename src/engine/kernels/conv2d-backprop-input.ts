@@ -4,12 +4,16 @@
  *
  * - Stride 1: the input gradient is a "full" correlation of dy with the filter rotated by
  *   180 degrees and its in/out channels swapped, so it runs on XNNPACK's forward
- *   convolution, with the padding done by XNNPACK.
+ *   convolution, with the padding done by XNNPACK (or, where relaxed SIMD runs, by the
+ *   packing of tunebook's GEMM convolution, conv2d-forward.ts).
  * - Larger strides: that correlation would mostly multiply zeros (dy spread out by the
  *   stride), so instead dcols = dy x W^T is one XNNPACK matrix product at the exact FLOP
- *   count, folded back onto dx by col2im (native/kernels.c), in batch chunks.
+ *   count, folded back onto dx by col2im (native/kernels.c), in batch chunks. Where relaxed
+ *   SIMD runs, that product is tunebook's packed GEMM instead (reading W transposed in its
+ *   packing, so no transposed copy): 1.5-2x XNNPACK's on these shapes (bench/engine-gemm.ts).
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { packedConv2d } from './conv2d-forward.js';
 import {
   type ConvAttrs,
   f32,
@@ -49,17 +53,15 @@ export function conv2dBackpropInput(args: {
   if (info.strideHeight > 1 || info.strideWidth > 1) return viaColumns(backend, dy, filter, info);
   const flipped = rotatedFilter(backend, filter);
   const padded = spreadGradient(backend, dy, info);
-  const out = runWasm(
-    'Conv2D',
-    { x: padded.x, filter: flipped },
-    {
-      strides: [1, 1],
-      dilations: [info.dilationHeight, info.dilationWidth],
-      pad: padded.pad,
-      dataFormat: 'NHWC',
-    },
-    backend,
-  );
+  const convAttrs = {
+    strides: [1, 1] as [number, number],
+    dilations: [info.dilationHeight, info.dilationWidth] as [number, number],
+    pad: padded.pad,
+    dataFormat: 'NHWC',
+  };
+  const out =
+    packedConv2d(backend, padded.x, flipped, convAttrs) ??
+    runWasm('Conv2D', { x: padded.x, filter: flipped }, convAttrs, backend);
   release(backend, flipped);
   if (padded.x !== dy) release(backend, padded.x);
   return out;
@@ -155,28 +157,9 @@ function viaColumns(
   const pixels = oh * ow;
   const chunk = Math.max(1, Math.min(n, Math.floor(MAX_COLS_FLOATS / Math.max(1, k * pixels))));
   const kernels = native(backend);
-  const wt = backend.makeOutput([1, co, k], 'float32');
-  kernels.transpose2d(ptr(backend, filter), ptr(backend, wt), k, co);
   const dx = backend.makeOutput(info.inShape, 'float32');
   kernels.fill_zero(ptr(backend, dx), n * h * w * ci);
-  const dy3 = reshape(backend, dy, [1, n * pixels, co]);
-  for (let n0 = 0; n0 < n; n0 += chunk) {
-    const nc = Math.min(chunk, n - n0);
-    const dyPart =
-      nc === n
-        ? dy3
-        : runWasm(
-            'Slice',
-            { x: dy3 },
-            { begin: [0, n0 * pixels, 0], size: [1, nc * pixels, co] },
-            backend,
-          );
-    const cols = runWasm(
-      'BatchMatMul',
-      { a: dyPart, b: wt },
-      { transposeA: false, transposeB: false },
-      backend,
-    );
+  const fold = (cols: TensorInfo, n0: number, nc: number) =>
     kernels.col2im_add(
       ptr(backend, cols),
       ptr(backend, dx),
@@ -196,6 +179,53 @@ function viaColumns(
       info.padInfo.top,
       info.padInfo.left,
     );
+  if (kernels.build === 'relaxed') {
+    const cols = backend.makeOutput([chunk * pixels, k], 'float32');
+    for (let n0 = 0; n0 < n; n0 += chunk) {
+      const nc = Math.min(chunk, n - n0);
+      // cols[p, k] = dy[p, co] x W^T: W's element (k, co) read as b's (co, k).
+      const dyChunk = ptr(backend, dy) + n0 * pixels * co * 4;
+      kernels.gemm(
+        nc * pixels,
+        k,
+        co,
+        dyChunk,
+        co,
+        1,
+        ptr(backend, filter),
+        1,
+        co,
+        ptr(backend, cols),
+        k,
+        0,
+        kernels.gemmScratch,
+      );
+      fold(cols, n0, nc);
+    }
+    release(backend, cols);
+    return dx;
+  }
+  const wt = backend.makeOutput([1, co, k], 'float32');
+  kernels.transpose2d(ptr(backend, filter), ptr(backend, wt), k, co);
+  const dy3 = reshape(backend, dy, [1, n * pixels, co]);
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const nc = Math.min(chunk, n - n0);
+    const dyPart =
+      nc === n
+        ? dy3
+        : runWasm(
+            'Slice',
+            { x: dy3 },
+            { begin: [0, n0 * pixels, 0], size: [1, nc * pixels, co] },
+            backend,
+          );
+    const cols = runWasm(
+      'BatchMatMul',
+      { a: dyPart, b: wt },
+      { transposeA: false, transposeB: false },
+      backend,
+    );
+    fold(cols, n0, nc);
     release(backend, cols);
     if (dyPart !== dy3) release(backend, dyPart);
   }

@@ -1,11 +1,19 @@
 /**
- * tunebook's own wasm helper kernels (native/kernels.c, built to native/kernels.wasm and
- * committed). The module imports the tfjs wasm backend's memory, so it reads and writes
- * tensors in place, with no copy between heaps. Its stack lives in a block malloc'd from
- * the backend's heap.
+ * tunebook's own wasm helper kernels (native/kernels.c, built twice and committed:
+ * native/kernels.wasm with SIMD128 only, native/kernels-relaxed.wasm whose GEMM uses
+ * f32x4.relaxed_madd). The relaxed build is chosen when this V8 compiles relaxed SIMD
+ * (feature detection, per process and per worker thread), else the SIMD128 one;
+ * `TUNEBOOK_WASM_KERNELS=simd128|relaxed` forces one (the gradient grids run both).
+ * The module imports the tfjs wasm backend's memory, so it reads and writes tensors in
+ * place, with no copy between heaps. Its stack and the GEMM's packing buffers live in
+ * blocks malloc'd once from the backend's heap.
  */
 import { readFileSync } from 'node:fs';
-import { KernelError } from '../../core/errors.js';
+import { ConfigError, KernelError } from '../../core/errors.js';
+import { relaxedSimdAvailable } from '../relaxed-simd.js';
+
+export const KERNEL_BUILDS = ['simd128', 'relaxed'] as const;
+export type KernelBuild = (typeof KERNEL_BUILDS)[number];
 
 export interface NativeKernels {
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
@@ -66,6 +74,73 @@ export interface NativeKernels {
     pl: number,
   ): void;
   fill_zero(p: number, n: number): void;
+  /**
+   * c[m, n] = a x b (add 0) or c += a x b (add 1); element (i, k) of a at a + 4*(i*ars +
+   * k*acs), (k, j) of b at b + 4*(k*brs + j*bcs); c row-major, row stride ldc. The last
+   * argument is the packing scratch (`gemmScratch`).
+   */
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    add: number,
+    scratch: number,
+  ): void;
+  gemm_scratch_floats(): number;
+  /** y = conv(x, w) (+ bias, relu) as a packed GEMM; 1 (y untouched) if w is too large. */
+  conv_forward(
+    x: number,
+    w: number,
+    bias: number,
+    y: number,
+    n: number,
+    h: number,
+    wd: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+    co: number,
+    relu: number,
+    scratch: number,
+  ): number;
+  /** dwt[co, kh*kw*c] = dy^T x unfold(x), x NHWC, packed from x without an im2col matrix. */
+  conv_filter_grad(
+    x: number,
+    dy: number,
+    dwt: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+    co: number,
+    scratch: number,
+  ): void;
   gemm_few_rows(a: number, b: number, out: number, k: number, p: number, n: number): void;
   bn_forward(
     x: number,
@@ -112,12 +187,56 @@ export interface EmscriptenModule {
 }
 
 const STACK_BYTES = 256 * 1024;
-let cache: { memory: WebAssembly.Memory; kernels: NativeKernels } | null = null;
 
-export function nativeKernels(module: EmscriptenModule): NativeKernels {
+/** The kernels of one build, bound to one backend memory, with the GEMM's scratch block. */
+export interface LoadedKernels extends NativeKernels {
+  readonly build: KernelBuild;
+  /** Heap offset of the GEMM's packing buffers (16-byte aligned). */
+  readonly gemmScratch: number;
+}
+
+let cache: {
+  memory: WebAssembly.Memory;
+  build: KernelBuild;
+  kernels: LoadedKernels;
+  stack: number;
+} | null = null;
+let forced: KernelBuild | null = null;
+
+/** Which build runs: forced by `useKernelBuild`, else TUNEBOOK_WASM_KERNELS, else detected. */
+export function kernelBuild(): KernelBuild {
+  if (forced) return forced;
+  const env = process.env.TUNEBOOK_WASM_KERNELS;
+  if (env !== undefined && env !== '' && env !== 'auto') {
+    if (!(KERNEL_BUILDS as readonly string[]).includes(env)) {
+      throw new ConfigError(
+        'TUNEBOOK_WASM_KERNELS',
+        `one of auto, ${KERNEL_BUILDS.join(', ')}`,
+        env,
+      );
+    }
+    if (env === 'relaxed' && !relaxedSimdAvailable()) {
+      throw new ConfigError('TUNEBOOK_WASM_KERNELS', 'simd128 (this V8 has no relaxed SIMD)', env);
+    }
+    return env as KernelBuild;
+  }
+  return relaxedSimdAvailable() ? 'relaxed' : 'simd128';
+}
+
+/** Forces a build (null: back to detection); the next kernel call loads it. For tests. */
+export function useKernelBuild(build: KernelBuild | null): void {
+  if (build === 'relaxed' && !relaxedSimdAvailable()) {
+    throw new KernelError('native kernels', 'this V8 has no relaxed SIMD');
+  }
+  forced = build;
+}
+
+export function nativeKernels(module: EmscriptenModule): LoadedKernels {
   const memory = module.asm.memory;
-  if (cache && cache.memory === memory) return cache.kernels;
-  const url = new URL('../../../../native/kernels.wasm', import.meta.url);
+  const build = kernelBuild();
+  if (cache && cache.memory === memory && cache.build === build) return cache.kernels;
+  const file = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
+  const url = new URL(`../../../../native/${file}`, import.meta.url);
   let bytes: Buffer;
   try {
     bytes = readFileSync(url);
@@ -131,8 +250,23 @@ export function nativeKernels(module: EmscriptenModule): NativeKernels {
   const exports = instance.exports as unknown as NativeKernels & {
     __stack_pointer: WebAssembly.Global;
   };
+  // The blocks of a previous build on the same heap are reused: both builds have the same
+  // stack and scratch needs, and freeing while a caller might hold the old object is unsafe.
+  const blocks =
+    cache && cache.memory === memory
+      ? { stack: cache.stack, scratch: cache.kernels.gemmScratch }
+      : allocate(module, exports.gemm_scratch_floats() * 4);
+  exports.__stack_pointer.value = blocks.stack + STACK_BYTES;
+  const kernels = Object.assign(Object.create(exports) as NativeKernels, {
+    build,
+    gemmScratch: blocks.scratch,
+  }) as LoadedKernels;
+  cache = { memory, build, kernels, stack: blocks.stack };
+  return kernels;
+}
+
+function allocate(module: EmscriptenModule, scratchBytes: number) {
   const stack = module._malloc(STACK_BYTES) >>> 0;
-  exports.__stack_pointer.value = stack + STACK_BYTES;
-  cache = { memory, kernels: exports };
-  return exports;
+  const raw = module._malloc(scratchBytes + 16) >>> 0;
+  return { stack, scratch: (raw + 15) & ~15 };
 }

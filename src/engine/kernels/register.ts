@@ -1,7 +1,7 @@
 /**
  * Registers tunebook's training kernels on the wasm backend: the ones it lacks
  * (Conv2DBackpropFilter, the depthwise backprops) and faster replacements for ones it runs
- * slowly (Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad). Call after the wasm
+ * slowly (Conv2D and FusedConv2D where relaxed SIMD runs, Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad). Call after the wasm
  * backend is initialised: the replaced kernels' own setup must have run, since the
  * replacements delegate to them for cases they do not speed up.
  */
@@ -17,6 +17,7 @@ import {
 import { add, multiply, realDiv, sub } from './broadcast-binary.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import { conv2d, fusedConv2d } from './conv2d-forward.js';
 import {
   depthwiseConv2dBackpropFilter,
   depthwiseConv2dBackpropInput,
@@ -30,6 +31,8 @@ import { rememberOriginal } from './wasm-heap.js';
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
+  Conv2D: conv2d as unknown as KernelFunc,
+  FusedConv2D: fusedConv2d as unknown as KernelFunc,
   Conv2DBackpropFilter: conv2dBackpropFilter as unknown as KernelFunc,
   Conv2DBackpropInput: conv2dBackpropInput as unknown as KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dBackpropFilter as unknown as KernelFunc,

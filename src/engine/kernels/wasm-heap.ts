@@ -10,7 +10,7 @@
 import type { backend_util, DataId, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
-import { type EmscriptenModule, type NativeKernels, nativeKernels } from './native.js';
+import { type EmscriptenModule, type LoadedKernels, nativeKernels } from './native.js';
 
 export interface WasmBackend {
   wasm: EmscriptenModule;
@@ -79,7 +79,7 @@ export function ptr(backend: WasmBackend, info: TensorInfo): number {
 }
 
 /** tunebook's own wasm kernels, sharing this backend's memory. */
-export function native(backend: WasmBackend): NativeKernels {
+export function native(backend: WasmBackend): LoadedKernels {
   return nativeKernels(backend.wasm);
 }
 
