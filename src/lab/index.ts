@@ -69,6 +69,7 @@ export {
   planOf,
   type RunOptions,
   runStudy,
+  type SharedOptions,
   StudyChangedError,
   type StudyOutcome,
   type StudyProgress,
@@ -104,3 +105,11 @@ export {
   type TrialOutput,
   type TrialSetup,
 } from './trial/run-trial.js';
+export {
+  assertSameTraining,
+  runWorker,
+  TRAINING_CODE_VERSION,
+  TrainingVersionError,
+  type WorkerOptions,
+  type WorkerSummary,
+} from './worker/index.js';

@@ -17,6 +17,7 @@ import {
   type StudyPlan,
 } from '../stats/study-rule.js';
 import type { ArmRow, Store, TrialRow } from '../store/store.js';
+import { TRAINING_CODE_VERSION } from '../worker/version.js';
 import type { RunOptions } from './options.js';
 
 /** A study already in the db under this name with other settings. */
@@ -70,7 +71,11 @@ export async function openStudy(
     // The rule is recorded beside the settings (not in the hash): a later default never
     // changes this study's verdicts (lab/stats/study-rule.ts).
     config: { ...config, verdictRule: recordRule(config) },
-    environment: options.environment ?? null,
+    // The training-code version goes with the study: a worker that trains otherwise refuses it.
+    environment: {
+      ...((options.environment as object | null) ?? {}),
+      trainingCodeVersion: options.shared?.trainingVersion ?? TRAINING_CODE_VERSION,
+    },
   });
   const studyId = study.id;
   await store.setStudyState(studyId, 'running');

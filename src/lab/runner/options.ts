@@ -23,6 +23,21 @@ export interface RunOptions {
   memory?: { trialMb: number; totalMb: number };
   /** Rerun trials that failed for memory too (by default they stay failed: they would again). */
   retryFailed?: boolean;
+  /**
+   * A shared study: trials go through the store's queue and workers anywhere claim them
+   * (`tunebook worker`); this process runs `threads` of them itself (0: it only plans).
+   */
+  shared?: SharedOptions;
+}
+
+export interface SharedOptions {
+  threads: number;
+  /** The lease of this process's own claims, ms. */
+  leaseMs: number;
+  /** How often the planner (and its idle threads) look at the store, ms. Default 500. */
+  pollMs?: number;
+  /** This tunebook's training-code version (default lab/worker/version.ts). */
+  trainingVersion?: string;
 }
 
 export interface StudyOutcome {
