@@ -129,6 +129,41 @@ test('planner with --workers 0 and two workers: a worker killed mid-trial loses 
   const r = runCli(['study', file, '--db', single, '--workers', '1']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(verdicts(db), verdicts(single));
+  // The readers take the db from TUNEBOOK_DB too.
+  const fromEnv = runCli(['verdicts', 'shared', '--json'], { TUNEBOOK_DB: db });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  assert.equal(JSON.parse(fromEnv.stdout).state, 'done');
+});
+
+test('the planner killed and restarted while a worker keeps going: the same verdicts', async () => {
+  const db = join(dir, 'restarted.db');
+  const plan = ['study', file, '--db', db, '--workers', '0'];
+  const first = spawn(plan);
+  const firstOut = watch(first);
+  await firstOut.waitFor(/^study shared: /m);
+  const w = spawn([
+    'worker',
+    '--db',
+    db,
+    '--workers',
+    '1',
+    '--lease-seconds',
+    '2',
+    '--study',
+    'shared',
+  ]);
+  const wOut = watch(w);
+  await firstOut.waitFor(/^done +\S+ seed \d+/m);
+  first.kill('SIGKILL');
+  await exited(first);
+  const again = spawn(plan);
+  const againOut = watch(again);
+  assert.equal(await exited(again), 0, againOut.text);
+  assert.equal(await exited(w), 0, wOut.text);
+  // No trial ran twice: the restarted planner left the worker's claims alone.
+  assert.doesNotMatch(wOut.text, /attempt 2/);
+  const single = join(dir, 'single.db');
+  assert.deepEqual(verdicts(db), verdicts(single));
 });
 
 test('a worker refuses a study whose training code differs from its own: one line, exit 2', async () => {
