@@ -213,7 +213,7 @@ export class Scheduler {
       maxSeeds: config.seeds.maxSeeds,
       running: this.trials.running.values(),
       durations: this.trials.durations,
-      workers: this.workers,
+      workers: this.trials.parallel?.() ?? this.workers,
       startedAt: this.startedAt,
     });
     this.status(describeProgress(progress), progress);

@@ -93,6 +93,10 @@ export class SharedTrials implements InFlight {
     return Math.max(0, this.claimants - this.busy);
   }
 
+  parallel(): number {
+    return this.claimants;
+  }
+
   putAside(id: number, why: string): void {
     const r = this.running.get(id);
     const w = this.watched.get(id);

@@ -52,6 +52,8 @@ export interface InFlight {
   adopt?(trials: (TrialRow & { armKey: string })[]): void;
   /** Shared queue: how many more trials may be queued ahead of need. */
   aheadRoom?(): number;
+  /** Shared queue: the worker threads seen at work (for the ETA), in place of the pool's size. */
+  parallel?(): number;
 }
 
 export class TrialsInFlight implements InFlight {
