@@ -27,6 +27,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/study.js')).studyCommand,
   },
   {
+    name: 'worker',
+    summary: "claim a shared study's queued trials and run them on this machine",
+    load: async () => (await import('./commands/worker.js')).workerCommand,
+  },
+  {
     name: 'validate',
     summary: 'check a study file (schema, every arm) without running it',
     load: async () => (await import('./commands/validate.js')).validateCommand,

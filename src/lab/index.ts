@@ -72,6 +72,7 @@ export {
   planOf,
   type RunOptions,
   runStudy,
+  type SharedOptions,
   type StudyOutcome,
   type StudyProgress,
 } from './runner.js';
@@ -106,3 +107,11 @@ export {
   type TrialOutput,
   type TrialSetup,
 } from './trial/run-trial.js';
+export {
+  assertSameTraining,
+  runWorker,
+  TRAINING_CODE_VERSION,
+  TrainingVersionError,
+  type WorkerOptions,
+  type WorkerSummary,
+} from './worker/index.js';

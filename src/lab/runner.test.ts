@@ -21,11 +21,17 @@ measures:
 `;
 const workerUrl = new URL('./fixture-trial-worker.js', import.meta.url);
 
-async function run(workers: number, study = STUDY) {
+async function run(workers: number, study = STUDY, shared = false) {
   const dir = mkdtempSync(join(tmpdir(), 'tunebook-runner-'));
   const store = await openStore(join(dir, 'db.sqlite'));
   try {
-    const outcome = await runStudy(parseStudy(study), { store, workers, workerUrl });
+    const outcome = await runStudy(parseStudy(study), {
+      store,
+      workers,
+      workerUrl,
+      // Shared: trials go through the store's queue, claimed by this process's own threads.
+      shared: shared ? { threads: workers, leaseMs: 5000, pollMs: 10 } : undefined,
+    });
     const verdicts = (await store.verdicts(outcome.study.id)).map((v) => ({
       verdict: v.verdict,
       seeds: (v.details as { seeds: number[] }).seeds,
@@ -144,4 +150,13 @@ test('an arm whose every trial fails gets no verdict (never NaN) and is named', 
     );
     assert.equal(outcome.failed, 10);
   }
+});
+
+test('a shared study (trials through the queue, claimed by workers) gives the verdicts of a pushed one', async () => {
+  const pushed = await run(1);
+  const shared = await run(3, STUDY, true);
+  assert.deepEqual(shared.verdicts, pushed.verdicts);
+  // Every needed trial finished; what ran ahead and was set aside was dropped at the end.
+  for (const s of shared.states) assert.match(s, /:done$/);
+  assert.ok(shared.states.length >= pushed.states.length);
 });

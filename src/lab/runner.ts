@@ -27,13 +27,16 @@ import { armProgress } from './runner/arm-progress.js';
 import { openStudy, refinePlan, type StudySession } from './runner/open-study.js';
 import type { RunOptions, StudyOutcome } from './runner/options.js';
 import { Scheduler } from './runner/scheduler.js';
-import { TrialsInFlight } from './runner/trials.js';
+import { SHARED_CAPACITY, SharedTrials } from './runner/shared-trials.js';
+import { type InFlight, TrialsInFlight } from './runner/trials.js';
 import { saveVerdicts } from './runner/verdicts.js';
 import { baselineWarnings } from './runner/warnings.js';
 import type { TrialInput, TrialOutput } from './trial/run-trial.js';
+import { runWorker } from './worker/run-worker.js';
+import { assertSameTraining } from './worker/version.js';
 
 export { planOf } from './runner/open-study.js';
-export type { RunOptions, StudyOutcome } from './runner/options.js';
+export type { RunOptions, SharedOptions, StudyOutcome } from './runner/options.js';
 export { BaselineFailedError } from './runner/scheduler.js';
 export { describeProgress, type StudyProgress } from './runner/status.js';
 
@@ -42,17 +45,12 @@ const WORKER_URL = new URL('./trial/trial-worker.js', import.meta.url);
 export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promise<StudyOutcome> {
   const log = options.log ?? (() => {});
   const session = await openStudy(loaded, options, log);
-  const workers = Math.max(1, options.workers ?? loaded.config.workers ?? availableParallelism());
-  const pool = new WorkerPool<TrialInput, TrialOutput>(options.workerUrl ?? WORKER_URL, workers, {
-    maxMemoryMb: 4096,
-    budgetMb: options.memory?.trialMb,
-    totalMb: options.memory?.totalMb,
-  });
-  mkdirSync(session.checkpointRoot, { recursive: true });
   let scheduler: Scheduler | null = null;
-  const trials = new TrialsInFlight(session, pool, options.backend, log, () =>
-    scheduler?.showStatus(),
-  );
+  const onProgress = () => scheduler?.showStatus();
+  const mode = options.shared
+    ? await sharedMode(session, options, log, onProgress)
+    : localMode(session, options, log, onProgress);
+  const { trials, workers } = mode;
   scheduler = new Scheduler(session, trials, workers, log, options.status ?? (() => {}));
   const stopped = options.stop?.then(() => {
     trials.interrupted = true;
@@ -66,7 +64,7 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
     await session.store.setStudyState(session.studyId, 'interrupted');
     throw error;
   } finally {
-    await pool.terminate();
+    await mode.close();
   }
   if (trials.fault) {
     try {
@@ -79,14 +77,92 @@ export async function runStudy(loaded: LoadedStudy, options: RunOptions): Promis
   return await finish(session, trials);
 }
 
+interface Mode {
+  trials: InFlight;
+  /** What the scheduler may keep busy at once. */
+  workers: number;
+  close(): Promise<void>;
+}
+
+/** Trials on this process's pool of worker threads; the store hears of each as it settles. */
+function localMode(
+  session: StudySession,
+  options: RunOptions,
+  log: (line: string) => void,
+  onEpoch: () => void,
+): Mode {
+  const workers = Math.max(
+    1,
+    options.workers ?? session.loaded.config.workers ?? availableParallelism(),
+  );
+  const pool = new WorkerPool<TrialInput, TrialOutput>(options.workerUrl ?? WORKER_URL, workers, {
+    maxMemoryMb: 4096,
+    budgetMb: options.memory?.trialMb,
+    totalMb: options.memory?.totalMb,
+  });
+  mkdirSync(session.checkpointRoot, { recursive: true });
+  const trials = new TrialsInFlight(session, pool, options.backend, log, onEpoch);
+  return { trials, workers, close: () => pool.terminate() };
+}
+
+/**
+ * Trials through the store's queue, claimed by workers anywhere; this process's own
+ * `shared.threads` run the same claim loop as `tunebook worker`.
+ */
+async function sharedMode(
+  session: StudySession,
+  options: RunOptions,
+  log: (line: string) => void,
+  onPoll: () => void,
+): Promise<Mode> {
+  const shared = options.shared!;
+  const { store, studyId } = session;
+  const study = (await store.findStudy(session.config.name))!;
+  // A planner restarted by another tunebook must not plan for workers that train otherwise.
+  assertSameTraining(study, options.trainingCodeVersion);
+  const trials = new SharedTrials(
+    session,
+    { localThreads: shared.threads, pollMs: shared.pollMs ?? 500 },
+    log,
+    onPoll,
+  );
+  const local = new AbortController();
+  const working =
+    shared.threads > 0
+      ? runWorker({
+          store,
+          threads: shared.threads,
+          leaseMs: shared.leaseMs,
+          studyId,
+          signal: local.signal,
+          backend: options.backend,
+          workerUrl: options.workerUrl,
+          forever: true,
+          pollMs: shared.pollMs ?? 500,
+          trainingVersion: options.trainingCodeVersion,
+          log,
+        }).catch((error: Error) => log(`this process's workers stopped: ${error.message}`))
+      : Promise.resolve();
+  return {
+    trials,
+    workers: SHARED_CAPACITY,
+    close: async () => {
+      local.abort();
+      await trials.close();
+      await working;
+    },
+  };
+}
+
 /** Unneeded leftovers dropped, verdicts stored, the study marked done (or interrupted). */
-async function finish(session: StudySession, trials: TrialsInFlight): Promise<StudyOutcome> {
+async function finish(session: StudySession, trials: InFlight): Promise<StudyOutcome> {
   const { store, studyId, config } = session;
   const interrupted = trials.interrupted;
   let noData: string[] = [];
   if (!interrupted) {
     // What the study did not need: queued trials (set-aside speculation) and their checkpoints.
     await store.dropQueued(studyId);
+    await store.dropCheckpoints({ studyId });
     rmSync(session.checkpointRoot, { recursive: true, force: true });
     const all = await store.trials(studyId);
     await refinePlan(session, all);

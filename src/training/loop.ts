@@ -451,7 +451,9 @@ function checkConfig(config: TrainConfig, data: TrainData): void {
 
 /** What must match for a checkpoint to be resumed: settings, data, model shape. */
 function checkpointKey(model: tfl.LayersModel, data: TrainData, config: TrainConfig): string {
-  const { trainTransform, evalTransform, backbone, heads, ...plain } = config;
+  // Where the file lives is not what it holds: a trial resumed on another machine (a shared
+  // study's worker) or from a moved folder writes it under another path.
+  const { trainTransform, evalTransform, backbone, heads, checkpoint: _where, ...plain } = config;
   const description = JSON.stringify({
     plain,
     transforms: [Boolean(trainTransform), Boolean(evalTransform)],

@@ -22,14 +22,25 @@ import { progressDisplay } from './study-progress.js';
 export const studyCommand: Command = {
   name: 'study',
   usage:
-    'tunebook study <study.yaml> [--db file] [--workers N] [--memory MB] [--fresh] [--retry-failed]',
+    'tunebook study <study.yaml> [--db target] [--workers N] [--shared] [--lease-seconds S] [--memory MB] [--fresh] [--retry-failed]',
   flags: {
     ...DB_FLAG,
     workers: {
       type: 'int',
-      min: 1,
+      min: 0,
       max: 64,
-      help: 'parallel trials (default: the study file, else the cores)',
+      help: 'parallel trials on this machine (default: the study file, else the cores; 0: only plan, for `tunebook worker`s)',
+    },
+    shared: {
+      type: 'boolean',
+      help: 'queue the trials in the db for `tunebook worker` processes too (always so for a postgres:// db and --workers 0)',
+    },
+    'lease-seconds': {
+      type: 'number',
+      min: 0,
+      exclusiveMin: true,
+      max: 86_400,
+      help: "a shared study: how long this process's claims hold without a heartbeat (default 60)",
     },
     fresh: { type: 'boolean', help: 'discard a stored study of that name and start over' },
     ...MEMORY_FLAG,
@@ -43,9 +54,12 @@ export const studyCommand: Command = {
     const loaded = await lab.preflight(await lab.loadStudyFile(positionals[0]), { log: out });
     const budget = await checkResources(flags, loaded, dbPath(flags));
     const store = await lab.openStore(dbPath(flags));
+    const server = lab.isServerTarget(store.file);
     let releaseLock: () => void;
     try {
-      releaseLock = lab.acquireRunLock(store.file, loaded.config.name);
+      // A server's study has no file to put a lock beside (its workers coordinate through
+      // leases); a SQLite file's planner is still one per study.
+      releaseLock = server ? () => {} : lab.acquireRunLock(store.file, loaded.config.name);
     } catch (error) {
       await store.close();
       throw error;
@@ -65,8 +79,10 @@ export const studyCommand: Command = {
     try {
       const workers =
         (flags.workers as number | undefined) ?? loaded.config.workers ?? availableParallelism();
+      const shared = server || flags.shared === true || workers === 0;
+      const leaseSeconds = (flags['lease-seconds'] as number | undefined) ?? 60;
       out(
-        `study ${loaded.config.name}: ${loaded.arms.length} arms, ${workers} worker(s), db ${store.file}`,
+        `study ${loaded.config.name}: ${loaded.arms.length} arms, ${workers} worker(s)${shared ? ' (shared: `tunebook worker` processes may join)' : ''}, db ${lab.redactTarget(store.file)}`,
       );
       for (const warning of await lab.studyWarnings(loaded)) out(`warning: ${warning}`);
       const outcome = await lab.runStudy(loaded, {
@@ -77,6 +93,7 @@ export const studyCommand: Command = {
         stop,
         memory: budget,
         retryFailed: flags['retry-failed'] === true,
+        shared: shared ? { threads: workers, leaseMs: leaseSeconds * 1000 } : undefined,
         environment: await runEnvironment(flags.backend as BackendChoice | undefined),
         log: (line) => progress.log(line, out),
         status: (line) => progress.status(line),

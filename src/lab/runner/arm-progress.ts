@@ -3,11 +3,11 @@ import type { ArmProgress } from '../planner.js';
 import { isMemoryFailure } from '../pool/memory-faults.js';
 import type { TrialRow } from '../store/store.js';
 import type { StudySession } from './open-study.js';
-import type { TrialsInFlight } from './trials.js';
+import type { InFlight } from './trials.js';
 
 export function armProgress(
   session: StudySession,
-  inFlight: Pick<TrialsInFlight, 'running' | 'setAside'>,
+  inFlight: Pick<InFlight, 'running' | 'setAside'>,
   trials: (TrialRow & { armKey: string })[],
 ): ArmProgress[] {
   const metric = session.config.metric;

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Arm, controlArm } from '../config/arms.js';
 import type { LoadedStudy } from '../config/load.js';
+import { TRAINING_CODE_VERSION } from '../config/trial-key.js';
 import { plannedTrials } from '../planner.js';
 import { MEMORY_FAILURE_PREFIXES } from '../pool/memory-faults.js';
 import { describeReuse, reuseTrials } from '../reuse/reuse-trials.js';
@@ -84,7 +85,11 @@ export async function openStudy(
     // The rule is recorded beside the settings (not in the hash): a later default never
     // changes this study's verdicts (lab/stats/study-rule.ts).
     config: { ...config, verdictRule: recordRule(config) },
-    environment: options.environment ?? null,
+    // The training-code version goes with the study: a worker that trains otherwise refuses it.
+    environment: {
+      ...((options.environment as object | null) ?? {}),
+      trainingCodeVersion: options.trainingCodeVersion ?? TRAINING_CODE_VERSION,
+    },
   });
   const studyId = study.id;
   await store.setStudyState(studyId, 'running');

@@ -21,10 +21,26 @@ export interface RunOptions {
   workerUrl?: URL;
   /** Memory budgets, MB: per trial (wasm + JS heap) and for the whole process's RSS. */
   memory?: { trialMb: number; totalMb: number };
-  /** Replaces TRAINING_CODE_VERSION in trial keys (tests: a new version reuses nothing). */
+  /**
+   * Replaces TRAINING_CODE_VERSION in trial keys and in the study's environment, which
+   * workers compare with theirs (tests: a new version reuses nothing, a worker refuses it).
+   */
   trainingCodeVersion?: number;
   /** Rerun trials that failed for memory too (by default they stay failed: they would again). */
   retryFailed?: boolean;
+  /**
+   * A shared study: trials go through the store's queue and workers anywhere claim them
+   * (`tunebook worker`); this process runs `threads` of them itself (0: it only plans).
+   */
+  shared?: SharedOptions;
+}
+
+export interface SharedOptions {
+  threads: number;
+  /** The lease of this process's own claims, ms. */
+  leaseMs: number;
+  /** How often the planner (and its idle threads) look at the store, ms. Default 500. */
+  pollMs?: number;
 }
 
 export interface StudyOutcome {

@@ -20,7 +20,7 @@ import type { TrialRow } from '../store/store.js';
 import { armProgress } from './arm-progress.js';
 import { refinePlan, type StudySession } from './open-study.js';
 import { describeProgress, measureProgress, type StudyProgress } from './status.js';
-import type { RunningTrial, TrialsInFlight } from './trials.js';
+import type { InFlight, RunningTrial } from './trials.js';
 
 /** The baseline's first trial failed: nothing else can succeed on these settings. */
 export class BaselineFailedError extends TunebookError {
@@ -42,7 +42,7 @@ export class Scheduler {
 
   constructor(
     private readonly session: StudySession,
-    private readonly trials: TrialsInFlight,
+    private readonly trials: InFlight,
     private readonly workers: number,
     private readonly log: (line: string) => void,
     private readonly status: (line: string, progress: StudyProgress) => void,
@@ -88,10 +88,23 @@ export class Scheduler {
       this.setAsideDecided(progress, speculative);
       const all = await this.session.store.trials(this.session.studyId);
       this.lastTrials = all;
-      const waiting = all.filter((t) => t.state === 'queued' && isIn(wanted, t.armKey, t.seed));
+      this.trials.adopt?.(
+        all.filter(
+          (t) =>
+            t.state === 'running' &&
+            !this.trials.running.has(t.id) &&
+            isIn(wanted, t.armKey, t.seed),
+        ),
+      );
+      // Not those launched already (a shared queue's trials stay 'queued' until claimed).
+      const waiting = all.filter(
+        (t) =>
+          t.state === 'queued' && isIn(wanted, t.armKey, t.seed) && !this.trials.running.has(t.id),
+      );
       let idle = this.makeRoomFor(waiting.length, speculative);
       idle -= this.launchNeeded(waiting, idle);
-      await this.launchAhead(armProgress(this.session, this.trials, all), wanted, idle);
+      const room = Math.min(idle, this.trials.aheadRoom?.() ?? idle);
+      await this.launchAhead(armProgress(this.session, this.trials, all), wanted, room);
       this.showStatus(wanted);
       if (this.trials.tasks.size === 0) {
         if (waiting.length === 0) return;
@@ -217,7 +230,7 @@ export class Scheduler {
         key: this.session.keyOf(next.arm, next.seed),
       });
       if (row.state !== 'queued') continue;
-      void this.trials.launch({ ...row, armKey: next.arm });
+      void this.trials.launch({ ...row, armKey: next.arm }, true);
       this.trials.ahead.started++;
     }
   }
@@ -234,7 +247,7 @@ export class Scheduler {
       maxSeeds: config.seeds.maxSeeds,
       running: this.trials.running.values(),
       durations: this.trials.durations,
-      workers: this.workers,
+      workers: this.trials.parallel?.() ?? this.workers,
       startedAt: this.startedAt,
     });
     this.status(describeProgress(progress), progress);

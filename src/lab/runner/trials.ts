@@ -31,7 +31,32 @@ export type Settled =
   | { state: 'failed'; error: string }
   | { state: 'set-aside' | 'stopped' };
 
-export class TrialsInFlight {
+/**
+ * What the scheduler drives: the local pool (`TrialsInFlight`) or a shared store's queue
+ * (`SharedTrials`, runner/shared-trials.ts), where workers anywhere claim the trials.
+ */
+export interface InFlight {
+  readonly running: Map<number, RunningTrial>;
+  readonly setAside: Set<number>;
+  readonly tasks: Set<Promise<Settled>>;
+  readonly durations: number[];
+  finished: number;
+  failed: number;
+  readonly ahead: { started: number; setAside: number };
+  interrupted: boolean;
+  fault: EnvironmentError | null;
+  readonly busy: number;
+  launch(trial: TrialRow & { armKey: string }, speculative?: boolean): Promise<Settled>;
+  putAside(id: number, why: string): void;
+  /** Shared queue: trials the plan needs that run elsewhere already (a restarted planner). */
+  adopt?(trials: (TrialRow & { armKey: string })[]): void;
+  /** Shared queue: how many more trials may be queued ahead of need. */
+  aheadRoom?(): number;
+  /** Shared queue: the worker threads seen at work (for the ETA), in place of the pool's size. */
+  parallel?(): number;
+}
+
+export class TrialsInFlight implements InFlight {
   readonly running = new Map<number, RunningTrial>();
   /** Speculative trials being cancelled: they go back to 'queued' when their task settles. */
   readonly setAside = new Set<number>();

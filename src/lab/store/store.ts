@@ -195,8 +195,9 @@ export interface Store {
   /** By arm position, then seed. */
   trials(studyId: number): Promise<(TrialRow & { armKey: string })[]>;
   /**
-   * Pushed start: queued, failed or running -> running, attempts + 1, `host` recorded. A done
-   * or diverged trial is refused: its result is kept.
+   * Pushed start: queued, failed or running -> running, attempts + 1, `host` recorded (default:
+   * this machine's `os.hostname()`), worker and lease cleared. A done or diverged trial is
+   * refused: its result is kept.
    */
   markRunning(trialId: number, host?: string): Promise<void>;
 
@@ -211,14 +212,17 @@ export interface Store {
   /**
    * The holder's heartbeat: extends its lease by `leaseMs`. False when the trial is no longer
    * running under this worker (its lease lapsed and it went back to the queue, or the planner
-   * set it aside): the worker must stop it and write nothing more.
+   * set it aside): the worker must stop it and write nothing more. A lapsed lease that nobody
+   * has expired or taken yet still belongs to its holder (true): no other attempt started.
    */
   renewLease(trialId: number, worker: string, leaseMs: number): Promise<boolean>;
   /** Running trials whose lease lapsed go back to 'queued', epochs cleared. Returns how many. */
   expireLeases(studyId?: number): Promise<number>;
   /**
    * After a crash or kill: 'running' trials, and 'failed' ones unless `{ failed: false }`, go
-   * back to 'queued' with their partial results and epochs cleared. Failed trials whose error
+   * back to 'queued' with their partial results and epochs cleared. A running trial under a
+   * lease that has not lapsed is left running: it belongs to a live worker (a shared study's
+   * planner restarting). Failed trials whose error
    * starts with one of `keepErrors` stay failed (a trial out of memory would fail again).
    * Returns how many.
    */
@@ -226,7 +230,11 @@ export interface Store {
     studyId: number,
     options?: { failed?: boolean; keepErrors?: readonly string[] },
   ): Promise<number>;
-  /** A running trial set aside (a cancelled speculative trial): back to 'queued', nothing kept. */
+  /**
+   * A running (or queued) trial set aside (a cancelled speculative trial): back to 'queued',
+   * nothing kept, worker and lease cleared (so its holder's next `renewLease` is false). A
+   * finished trial is refused.
+   */
   requeueTrial(trialId: number): Promise<void>;
   /** At the end of a study: queued trials it did not need go. Returns how many. */
   dropQueued(studyId: number): Promise<number>;
@@ -237,11 +245,14 @@ export interface Store {
    */
   finishTrial(trialId: number, r: TrialOutcome, worker?: string): Promise<boolean>;
 
-  /** Replaces the trial's checkpoint (written by the attempt running it). */
+  /**
+   * Replaces the trial's checkpoint (written by the attempt running it), unless the stored one
+   * is of a later attempt (a worker whose lease lapsed may still be writing): then nothing.
+   */
   saveCheckpoint(c: Checkpoint): Promise<void>;
   /** The trial's checkpoint, or null. */
   checkpoint(trialId: number): Promise<Checkpoint | null>;
-  /** Drops checkpoints: one trial's, or every finished trial's of a study. */
+  /** Drops checkpoints: one trial's, or every finished (done, failed, diverged) trial's of a study. */
   dropCheckpoints(which: { trialId: number } | { studyId: number }): Promise<void>;
 
   /**
@@ -252,6 +263,8 @@ export interface Store {
   /**
    * A queued trial takes `sourceId`'s outcome and epochs (copied) and records `reusedFrom`,
    * so verdicts and reports read it like any trial, and the notebook can count it once.
+   * `reusedFrom` names the original evidence: the source's own `reusedFrom` when it was a
+   * reuse itself. Only a finished (done, diverged) source and a queued trial are accepted.
    */
   reuseTrial(trialId: number, sourceId: number): Promise<void>;
 

@@ -68,9 +68,10 @@ function runningRegion(view: StudyView): SafeHtml {
   const running = view.trials.filter((t) => t.state === 'running');
   if (running.length === 0) return html`<p class="note">No trial is running.</p>`;
   const labels = new Map(view.arms.map((a) => [a.id, a.label]));
-  return html`<table class="running"><thead><tr><th>arm</th><th class="num">seed</th><th>started</th></tr></thead><tbody>${running.map(
+  // The machine too: a shared study's trials run on any worker's (`host` of the claim).
+  return html`<table class="running"><thead><tr><th>arm</th><th class="num">seed</th><th>machine</th><th>started</th></tr></thead><tbody>${running.map(
     (t) =>
-      html`<tr data-arm="${t.armKey}"><td>${labels.get(t.armId) ?? t.armKey}</td><td class="num">${t.seed}</td><td>${date(t.startedAt)}</td></tr>`,
+      html`<tr data-arm="${t.armKey}"><td>${labels.get(t.armId) ?? t.armKey}</td><td class="num">${t.seed}</td><td class="host">${t.host ?? '?'}</td><td>${date(t.startedAt)}</td></tr>`,
   )}</tbody></table>`;
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { notebookEntries } from '../../lab/notebook.js';
@@ -108,6 +108,8 @@ test('pages answer, user text is escaped, and security headers are set', async (
   const study = await get(`/study/${encodeURIComponent(EVIL)}`);
   assert.equal(study.status, 200);
   assert.match(study.body, /No verdicts yet/);
+  // Each running trial shows the machine that runs it.
+  assert.ok(study.body.includes(`<td class="host">${hostname()}</td>`), "the running trial's host");
   const json = await get(`/api/study/${encodeURIComponent(EVIL)}`);
   const status = JSON.parse(json.body) as { state: string; regions: Record<string, string> };
   assert.equal(status.state, 'running');
