@@ -59,3 +59,38 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** A child's stdout, with a wait for the first line matching a pattern. */
+export function watch(child: ChildProcess) {
+  let text = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const w of [...waiters]) {
+      const m = text.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  return {
+    get text() {
+      return text;
+    },
+    waitFor(re: RegExp): Promise<RegExpMatchArray> {
+      const m = text.match(re);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        waiters.push({ re, resolve });
+        child.once('exit', () => reject(new Error(`exited before ${re}:\n${text}`)));
+      });
+    },
+  };
+}
+
+export const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });

@@ -73,15 +73,18 @@ async function findOrSay(store: lab.Store, name: string): Promise<lab.StudyRow> 
   );
 }
 
+/** Each trial with the machine that ran it, and a failed one with its error. */
 async function withErrors(store: lab.Store, study: lab.StudyRow, lines: report.VerdictLine[]) {
-  const trials = (await store.trials(study.id)).filter((t) => t.state === 'failed');
-  const errorOf = (arm: string, seed: number) =>
-    trials.find((t) => t.armKey === arm && t.seed === seed)?.error ?? null;
+  const all = await store.trials(study.id);
+  const trials = all.filter((t) => t.state === 'failed');
+  const find = (arm: string, seed: number) => all.find((t) => t.armKey === arm && t.seed === seed);
   const arms = lines.map((line) => ({
     ...line,
-    trials: line.trials.map((t) =>
-      t.state === 'failed' ? { ...t, error: errorOf(line.arm, t.seed) } : t,
-    ),
+    trials: line.trials.map((t) => {
+      const row = find(line.arm, t.seed);
+      const host = row?.host ?? null;
+      return t.state === 'failed' ? { ...t, host, error: row?.error ?? null } : { ...t, host };
+    }),
   }));
   const failed = trials.map((t) => ({ arm: t.armKey, seed: t.seed, error: t.error }));
   return { study: study.name, state: study.state, arms, failed };

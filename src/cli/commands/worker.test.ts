@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from '../../lab/store/open.js';
-import { runCli, spawnCli } from '../../testing/cli.js';
+import { exited, runCli, spawnCli, watch } from '../../testing/cli.js';
+import { sharedVerdicts } from '../../testing/shared-study.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-worker-'));
 const children: ChildProcess[] = [];
@@ -41,58 +42,6 @@ measures:
 `;
 const file = join(dir, 'shared.yaml');
 writeFileSync(file, STUDY);
-
-/** A child's stdout, with a wait for the first line matching a pattern. */
-function watch(child: ChildProcess) {
-  let text = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const w of [...waiters]) {
-      const m = text.match(w.re);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  return {
-    get text() {
-      return text;
-    },
-    waitFor(re: RegExp): Promise<RegExpMatchArray> {
-      const m = text.match(re);
-      if (m) return Promise.resolve(m);
-      return new Promise((resolve, reject) => {
-        waiters.push({ re, resolve });
-        child.once('exit', () => reject(new Error(`exited before ${re}:\n${text}`)));
-      });
-    },
-  };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-
-function verdicts(db: string) {
-  const r = runCli(['verdicts', 'shared', '--json', '--db', db]);
-  assert.equal(r.code, 0, r.stderr);
-  const json = JSON.parse(r.stdout) as {
-    state: string;
-    arms: { arm: string; verdict: string; effect: number; trials: unknown[] }[];
-  };
-  // The figures the verdict reads; the time ratio (CPU seconds) differs from run to run.
-  const arms = json.arms.map(({ arm, verdict, effect, trials }) => ({
-    arm,
-    verdict,
-    effect,
-    trials,
-  }));
-  return { state: json.state, arms };
-}
 
 test('planner with --workers 0 and two workers: a worker killed mid-trial loses it to the other; verdicts equal one process', async () => {
   const db = join(dir, 'shared.db');
@@ -128,7 +77,7 @@ test('planner with --workers 0 and two workers: a worker killed mid-trial loses 
   const single = join(dir, 'single.db');
   const r = runCli(['study', file, '--db', single, '--workers', '1']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(verdicts(db), verdicts(single));
+  assert.deepEqual(sharedVerdicts(db), sharedVerdicts(single));
   // The readers take the db from TUNEBOOK_DB too.
   const fromEnv = runCli(['verdicts', 'shared', '--json'], { TUNEBOOK_DB: db });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
@@ -163,7 +112,7 @@ test('the planner killed and restarted while a worker keeps going: the same verd
   // No trial ran twice: the restarted planner left the worker's claims alone.
   assert.doesNotMatch(wOut.text, /attempt 2/);
   const single = join(dir, 'single.db');
-  assert.deepEqual(verdicts(db), verdicts(single));
+  assert.deepEqual(sharedVerdicts(db), sharedVerdicts(single));
 });
 
 test('a worker refuses a study whose training code differs from its own: one line, exit 2', async () => {
@@ -192,7 +141,7 @@ test('a worker refuses a study whose training code differs from its own: one lin
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr.trim(),
-      /^tunebook: study "old": made by a tunebook whose training code is version "ancient", this worker's is "[^"]+": run the same tunebook version on every machine$/,
+      /^tunebook: study "old": made by a tunebook whose training code is version "ancient", this worker's is \d+: run the same tunebook version on every machine$/,
     );
   }
   // The claim of the second run was handed back: the trial is queued again, nothing written.
