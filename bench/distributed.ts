@@ -20,7 +20,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { openStore } from '../src/lab/store/index.js';
-import type { Store } from '../src/lab/store/store.js';
 import { startPostgres } from '../src/testing/postgres-cluster.js';
 import { formatLatency, measureClaims } from './claims.js';
 
@@ -78,25 +77,14 @@ async function verdicts(db: string, name: string): Promise<Record<string, string
   return out;
 }
 
-/** Which machine (host) and worker ran how many trials: proof the workers shared the work. */
-async function workersOf(store: Store, name: string): Promise<string> {
-  const study = await store.findStudy(name);
-  const count = new Map<string, number>();
-  for (const t of await store.trials(study!.id)) {
-    if (t.state !== 'done' && t.state !== 'diverged') continue;
-    const who = t.reusedFrom !== null ? 'reused' : (t.worker ?? 'pushed').replace(/:\d+$/, '');
-    count.set(who, (count.get(who) ?? 0) + 1);
-  }
-  return [...count].map(([w, n]) => `${w} ${n}`).join(', ');
-}
-
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
   const value = await fn();
   return [(performance.now() - t0) / 1000, value];
 }
 
-async function sharedRun(url: string, name: string): Promise<void> {
+/** Runs the shared study; returns how many trials each worker process finished. */
+async function sharedRun(url: string, name: string): Promise<number[]> {
   const planner = start(['study', STUDY, '--db', url, '--workers', '0']);
   const workers = [0, 1].map(() =>
     start(['worker', '--db', url, '--workers', '1', '--study', name]),
@@ -105,6 +93,7 @@ async function sharedRun(url: string, name: string): Promise<void> {
   if (plan.code !== 0) throw new Error(`planner failed (${plan.code}): ${plan.stderr}`);
   for (const [i, w] of rest.entries())
     if (w.code !== 0) throw new Error(`worker ${i + 1} failed (${w.code}): ${w.stderr}`);
+  return rest.map((w) => w.stdout.match(/^done /gm)?.length ?? 0);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-bench-distributed-'));
@@ -121,11 +110,11 @@ try {
   console.log(`sqlite, one process, 2 workers: ${local.toFixed(1)} s`);
 
   const url = given ?? (await cluster!.createDatabase('bench_distributed'));
-  const [shared] = await timed(() => sharedRun(url, name));
+  const [shared, done] = await timed(() => sharedRun(url, name));
   const pg = await openStore(url);
   try {
     console.log(
-      `postgres, planner + 2 worker processes of 1 thread: ${shared.toFixed(1)} s (${await workersOf(pg, name)})`,
+      `postgres, planner + 2 worker processes of 1 thread: ${shared.toFixed(1)} s (trials finished by each: ${done.join(', ')})`,
     );
     const same =
       JSON.stringify(await verdicts(sqlite, name)) === JSON.stringify(await verdicts(url, name));

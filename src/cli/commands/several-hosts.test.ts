@@ -7,38 +7,17 @@
  * says so and runs the workers as processes on loopback.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from '../../lab/store/open.js';
 import { BIN, exited, runCli, spawnCli, watch } from '../../testing/cli.js';
 import { hosts, spawnOn } from '../../testing/netns.js';
 import { postgresUnavailable, startPostgres } from '../../testing/postgres-cluster.js';
-import { sharedVerdicts } from '../../testing/shared-study.js';
+import { sharedStudy, sharedVerdicts } from '../../testing/shared-study.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunebook-hosts-'));
-const children: ChildProcess[] = [];
-after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-// Trials of a few seconds each, so a kill lands mid-trial.
-const STUDY = `
-name: shared
-data: { source: synthetic-signals, options: { perClass: 60, length: 64 } }
-model: { name: mlp }
-training: { epochs: 40, batchSize: 16 }
-seeds: { minSeeds: 2, maxSeeds: 2 }
-control: false
-measures:
-  - set: { training.batchSize: 8 }
-`;
-const file = join(dir, 'shared.yaml');
-writeFileSync(file, STUDY);
+const { dir, file, track } = sharedStudy('tunebook-hosts-');
 
 test(
   'workers on two hosts and PostgreSQL on a third: one killed mid-trial, its trial finishes on the other; verdicts equal one SQLite process',
@@ -50,8 +29,7 @@ test(
     const [dbHost, one, two] = lab.hosts;
     const pg = await startPostgres(t, { listen: dbHost.address, prefix: dbHost.prefix });
     const url = await pg.createDatabase('several_hosts');
-    const planner = spawnCli(['study', file, '--db', url, '--workers', '0']);
-    children.push(planner);
+    const planner = track(spawnCli(['study', file, '--db', url, '--workers', '0']));
     const plannerOut = watch(planner);
     await plannerOut.waitFor(/^study shared: /m);
     const worker = (host: typeof one) => {
@@ -61,8 +39,7 @@ test(
         [BIN, 'worker', '--workers', '1', '--lease-seconds', '2', '--study', 'shared'],
         { env: { ...process.env, TUNEBOOK_DB: url }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      children.push(child);
-      return { child, out: watch(child) };
+      return { child: track(child), out: watch(child) };
     };
     const a = worker(one);
     const [, arm, seed] = await a.out.waitFor(/^claimed shared (\S+) seed (\d+) \(attempt 1/m);

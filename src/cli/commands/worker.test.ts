@@ -6,42 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from '../../lab/store/open.js';
 import { exited, runCli, spawnCli, watch } from '../../testing/cli.js';
-import { sharedVerdicts } from '../../testing/shared-study.js';
+import { sharedStudy, sharedVerdicts } from '../../testing/shared-study.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunebook-worker-'));
-const children: ChildProcess[] = [];
-after(() => {
-  // A failed test must not leave its planner or workers running.
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, file, track } = sharedStudy('tunebook-worker-');
 
 function spawn(args: string[]): ChildProcess {
-  const child = spawnCli(args);
-  children.push(child);
-  return child;
+  return track(spawnCli(args));
 }
-
-// Trials of a few seconds each (40 epochs of a small MLP), so a kill lands mid-trial.
-const STUDY = `
-name: shared
-data: { source: synthetic-signals, options: { perClass: 60, length: 64 } }
-model: { name: mlp }
-training: { epochs: 40, batchSize: 16 }
-seeds: { minSeeds: 2, maxSeeds: 2 }
-control: false
-measures:
-  - set: { training.batchSize: 8 }
-`;
-const file = join(dir, 'shared.yaml');
-writeFileSync(file, STUDY);
 
 test('planner with --workers 0 and two workers: a worker killed mid-trial loses it to the other; verdicts equal one process', async () => {
   const db = join(dir, 'shared.db');

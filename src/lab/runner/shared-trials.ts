@@ -130,12 +130,20 @@ export class SharedTrials implements InFlight {
     });
   }
 
+  /**
+   * Polls fast (50 ms, doubling up to pollMs) after a change, slow while nothing happens:
+   * the rounds that queue the next seeds wait for it, and a trial of seconds must not wait
+   * half a second for the planner to notice it ended.
+   */
   private async pollLoop(): Promise<void> {
+    let wait = 50;
     while (!this.closed) {
-      await sleep(this.options.pollMs);
+      await sleep(wait);
       if (this.closed) return;
       try {
+        const before = this.watched.size;
         await this.poll();
+        wait = this.watched.size !== before ? 50 : Math.min(2 * wait, this.options.pollMs);
       } catch (error) {
         // The database did not answer this time: the next poll asks again.
         this.log(`polling the store failed: ${(error as Error).message}`);

@@ -25,6 +25,13 @@ import { assertSameTraining, TRAINING_CODE_VERSION } from './version.js';
 
 const TRIAL_WORKER = new URL('../trial/trial-worker.js', import.meta.url);
 
+/**
+ * An idle thread asks again after 50 ms, doubling up to `pollMs` (1 s) while nothing is
+ * queued: a planner queues the next seeds right after a trial ends, and short trials would
+ * otherwise wait longer for work than they take; a long-idle worker costs one query a second.
+ */
+const MIN_IDLE_MS = 50;
+
 export interface WorkerOptions {
   store: Store;
   threads: number;
@@ -86,6 +93,7 @@ class WorkerRun {
 
   async loop(thread: number): Promise<void> {
     let attempt = 0;
+    let wait = MIN_IDLE_MS;
     while (!this.stop.signal.aborted) {
       const worker = `${this.host}:${process.pid}:${thread}.${attempt++}`;
       let claim: ClaimedTrial | null;
@@ -96,9 +104,14 @@ class WorkerRun {
           leaseMs: this.o.leaseMs,
           studyId: this.o.studyId,
         });
-        if (claim) await this.runClaimed(claim, worker);
-        else if (await this.finished()) return;
-        else await this.idle();
+        if (claim) {
+          await this.runClaimed(claim, worker);
+          wait = MIN_IDLE_MS;
+        } else if (await this.finished()) return;
+        else {
+          await this.idle(wait);
+          wait = Math.min(2 * wait, this.o.pollMs ?? 1000);
+        }
       } catch (error) {
         // A refused study or a broken store ends every thread, not just this one.
         this.error ??= error as Error;
@@ -122,8 +135,8 @@ class WorkerRun {
     return !mine.some((s) => s.state === 'running');
   }
 
-  private async idle(): Promise<void> {
-    await sleep(this.o.pollMs ?? 1000, undefined, { signal: this.stop.signal }).catch(() => {});
+  private async idle(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stop.signal }).catch(() => {});
   }
 
   private async studyOf(id: number): Promise<StudyRow> {
