@@ -11,6 +11,7 @@ import { notebookEntries, standingWithReason } from './notebook.js';
 import { linksOf, sharedTrials } from './notebook-links.js';
 import { openStore } from './store/index.js';
 import type { NotebookVerdict } from './store/store.js';
+import { smallStudy } from './store/test-helpers.js';
 
 const dropout = { dropout: { rate: 0.5, where: 'head' } };
 
@@ -134,23 +135,8 @@ test('sharedTrials reads the reuse records of every stored study', async () => {
   const store = await openStore(':memory:');
   try {
     const trialOf = async (name: string, reusing?: number) => {
-      const study = await store.createStudy({
-        name,
-        hash: 'h',
-        file: 'f',
-        config: {},
-        environment: null,
-      });
-      const arm = await store.upsertArm({
-        studyId: study.id,
-        key: 'baseline',
-        label: 'baseline',
-        kind: 'baseline',
-        position: 0,
-        measure: null,
-        config: {},
-      });
-      const t = await store.ensureTrial(arm.id, 0);
+      const { baseline } = await smallStudy(store, name);
+      const t = await store.ensureTrial(baseline.id, 0);
       if (reusing !== undefined) await store.reuseTrial(t.id, reusing);
       else
         await store.finishTrial(t.id, {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from '../../lab/store/open.js';
+import { smallStudy } from '../../lab/store/test-helpers.js';
 import { exited, runCli, spawnCli, watch } from '../../testing/cli.js';
 import { sharedStudy, sharedVerdicts } from '../../testing/shared-study.js';
 
@@ -95,23 +96,8 @@ test('the planner killed and restarted while a worker keeps going: the same verd
 test('a worker refuses a study whose training code differs from its own: one line, exit 2', async () => {
   const db = join(dir, 'old.db');
   const store = await openStore(db);
-  const study = await store.createStudy({
-    name: 'old',
-    hash: 'h',
-    file: 'old.yaml',
-    config: {},
-    environment: { trainingCodeVersion: 'ancient' },
-  });
-  const arm = await store.upsertArm({
-    studyId: study.id,
-    key: 'baseline',
-    label: 'baseline',
-    kind: 'baseline',
-    position: 0,
-    measure: null,
-    config: {},
-  });
-  const trial = await store.ensureTrial(arm.id, 0);
+  const { baseline } = await smallStudy(store, 'old', { trainingCodeVersion: 'ancient' });
+  const trial = await store.ensureTrial(baseline.id, 0);
   await store.close();
   for (const args of [['--study', 'old'], []]) {
     const r = runCli(['worker', '--db', db, '--workers', '1', ...args]);

@@ -199,55 +199,27 @@ export function claimsConformance(name: string, open: OpenStore, skip?: string):
     const first = (await store.claimTrial(claimant(1, 200, study.id)))!;
     assert.equal(first.id, trial.id);
     const bytes = new Uint8Array(70_000).map((_, i) => (i * 7) % 256);
-    await store.saveCheckpoint({
+    // A checkpoint of `trial` (saved, and as read back).
+    const cp = (attempt: number, at: number, data: Uint8Array) => ({
       trialId: trial.id,
-      attempt: first.attempts,
-      epoch: 1,
-      data: new Uint8Array([1, 2]),
+      attempt,
+      epoch: at,
+      data,
     });
-    await store.saveCheckpoint({
-      trialId: trial.id,
-      attempt: first.attempts,
-      epoch: 2,
-      data: bytes,
-    });
-    assert.deepEqual(await store.checkpoint(trial.id), {
-      trialId: trial.id,
-      attempt: 1,
-      epoch: 2,
-      data: bytes,
-    });
+    await store.saveCheckpoint(cp(first.attempts, 1, new Uint8Array([1, 2])));
+    await store.saveCheckpoint(cp(first.attempts, 2, bytes));
+    assert.deepEqual(await store.checkpoint(trial.id), cp(1, 2, bytes));
 
     // The lease lapses; the next attempt finds the checkpoint to resume from.
     await sleep(500);
     const second = (await store.claimTrial(claimant(2, 60_000, study.id)))!;
     assert.equal(second.id, trial.id);
     assert.equal(second.attempts, 2);
-    assert.deepEqual(await store.checkpoint(trial.id), {
-      trialId: trial.id,
-      attempt: 1,
-      epoch: 2,
-      data: bytes,
-    });
-    await store.saveCheckpoint({
-      trialId: trial.id,
-      attempt: 2,
-      epoch: 3,
-      data: new Uint8Array([3]),
-    });
+    assert.deepEqual(await store.checkpoint(trial.id), cp(1, 2, bytes));
+    await store.saveCheckpoint(cp(2, 3, new Uint8Array([3])));
     // The first attempt's late write does not replace the second's.
-    await store.saveCheckpoint({
-      trialId: trial.id,
-      attempt: 1,
-      epoch: 9,
-      data: new Uint8Array([1]),
-    });
-    assert.deepEqual(await store.checkpoint(trial.id), {
-      trialId: trial.id,
-      attempt: 2,
-      epoch: 3,
-      data: new Uint8Array([3]),
-    });
+    await store.saveCheckpoint(cp(1, 9, new Uint8Array([1])));
+    assert.deepEqual(await store.checkpoint(trial.id), cp(2, 3, new Uint8Array([3])));
 
     await store.saveCheckpoint({
       trialId: other.id,

@@ -29,17 +29,21 @@ export async function opened(t: TestContext, open: OpenStore, options?: Paramete
 
 export const CONFIG = { name: 'tiny', training: { epochs: 2, lr: Number.NaN } };
 
-/** A study with a baseline and one measure arm. */
+/**
+ * A study with a baseline and one measure arm: the one small study of the store's tests (the
+ * suite's, and, through test-helpers.ts, the SQLite engine's and the callers').
+ */
 export async function smallStudy(
   store: Store,
   name = 'tiny',
+  environment: unknown = { backend: 'wasm', node: process.version },
 ): Promise<{ study: StudyRow; baseline: ArmRow; arm: ArmRow }> {
   const study = await store.createStudy({
     name,
     hash: `hash-${name}`,
     file: `${name}.yaml`,
     config: { ...CONFIG, name },
-    environment: { backend: 'wasm', node: process.version },
+    environment,
   });
   const baseline = await store.upsertArm({
     studyId: study.id,

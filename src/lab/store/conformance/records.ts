@@ -301,6 +301,7 @@ export function recordsConformance(name: string, open: OpenStore, skip?: string)
     assert.equal(await store.requeueUnfinished(study.id, { keepErrors: ['out of memory'] }), 0);
     assert.equal(await store.requeueUnfinished(study.id), 1);
     assert.equal((await store.trial(oom.id))!.state, 'queued');
+    assert.equal(await store.requeueUnfinished(study.id), 0);
   });
 
   it('requeueTrial sets one running trial aside; finished trials are refused', async (t) => {

@@ -11,6 +11,7 @@ import {
   startPostgres,
 } from '../../../testing/postgres-cluster.js';
 import { StoreError } from '../errors.js';
+import { TABLES } from '../test-helpers.js';
 import { openPostgresStore, PG_SCHEMA_VERSION } from './index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, parseUrl, redactUrl } from './url.js';
 
@@ -99,16 +100,7 @@ test(
     const first = await meta();
     assert.equal(first.application_id, 'tunebook');
     assert.equal(first.schema_version, String(PG_SCHEMA_VERSION));
-    assert.deepEqual(await tables(db), [
-      'arms',
-      'checkpoints',
-      'epochs',
-      'meta',
-      'notes',
-      'studies',
-      'trials',
-      'verdicts',
-    ]);
+    assert.deepEqual(await tables(db), TABLES);
     await (await openPostgresStore(url)).close();
     assert.deepEqual(await meta(), first);
   },
