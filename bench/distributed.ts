@@ -14,29 +14,14 @@
  * <file>` any study.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { openStore } from '../src/lab/store/index.js';
 import { startPostgres } from '../src/testing/postgres-cluster.js';
 import { formatLatency, measureClaims } from './claims.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tunebook.js');
-const EXAMPLE = join(ROOT, 'examples/mnist-tricks.yaml');
-const BACKBONE = join(ROOT, 'examples/backbones/digits-0-4');
-
-const args = process.argv.slice(2);
-const flagValue = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const STUDY = resolve(
-  flagValue('--study') ??
-    (args.includes('--small') ? join(ROOT, 'bench/study-small.yaml') : EXAMPLE),
-);
+import { BIN, ensureBackbone, STUDY } from './study-args.js';
 
 interface Run {
   code: number | null;
@@ -100,8 +85,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tunebook-bench-distributed-'));
 const given = process.env.TUNEBOOK_BENCH_PG_URL;
 const cluster = given ? null : await startPostgres(null);
 try {
-  if (STUDY === EXAMPLE && !existsSync(join(BACKBONE, 'model.json')))
-    await cli(['pretrain', join(ROOT, 'examples/pretrain-digits-0-4.yaml'), '--out', BACKBONE]);
+  ensureBackbone();
   const name = (parse(readFileSync(STUDY, 'utf8')) as { name: string }).name;
   console.log(`bench:distributed on ${STUDY}`);
 

@@ -13,26 +13,12 @@
  * 1-worker run (the adaptive line does not need it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { args, BIN, ensureBackbone, STUDY } from './study-args.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/tunebook.js');
-const EXAMPLE = join(ROOT, 'examples/mnist-tricks.yaml');
-const BACKBONE = join(ROOT, 'examples/backbones/digits-0-4');
-
-const args = process.argv.slice(2);
-const flagValue = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const STUDY = resolve(
-  flagValue('--study') ??
-    (args.includes('--small') ? join(ROOT, 'bench/study-small.yaml') : EXAMPLE),
-);
 const skipOneWorker = args.includes('--skip-one-worker');
 
 function cli(args: string[]): { seconds: number; stdout: string } {
@@ -62,9 +48,7 @@ function trials(stdout: string): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'tunebook-bench-study-'));
 try {
-  if (STUDY === EXAMPLE && !existsSync(join(BACKBONE, 'model.json'))) {
-    cli(['pretrain', join(ROOT, 'examples/pretrain-digits-0-4.yaml'), '--out', BACKBONE]);
-  }
+  ensureBackbone();
   console.log(`bench:study on ${STUDY}`);
   const one = skipOneWorker
     ? null

@@ -150,18 +150,7 @@ async function syncArms(
   arms: readonly Arm[],
 ): Promise<Map<string, ArmRow>> {
   const armRows = new Map<string, ArmRow>();
-  for (const arm of arms) {
-    const row = await store.upsertArm({
-      studyId,
-      key: arm.id,
-      label: arm.label,
-      kind: arm.kind,
-      position: arm.index,
-      measure: arm.measure,
-      config: arm.config,
-    });
-    armRows.set(arm.id, row);
-  }
+  for (const arm of arms) armRows.set(arm.id, await store.upsertArm(armRecord(studyId, arm)));
   for (const row of await store.arms(studyId)) armRows.set(row.key, row);
   return armRows;
 }
@@ -185,4 +174,17 @@ function testSizeOf(trials: TrialRow[]): number | null {
     if (counts?.length) return counts.reduce((a, b) => a + b, 0);
   }
   return null;
+}
+
+/** A planned arm as the store keeps it. */
+export function armRecord(studyId: number, arm: Arm): Omit<ArmRow, 'id'> {
+  return {
+    studyId,
+    key: arm.id,
+    label: arm.label,
+    kind: arm.kind,
+    position: arm.index,
+    measure: arm.measure,
+    config: arm.config,
+  };
 }

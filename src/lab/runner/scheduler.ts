@@ -18,7 +18,7 @@ import {
 } from '../planner.js';
 import type { TrialRow } from '../store/store.js';
 import { armProgress } from './arm-progress.js';
-import { refinePlan, type StudySession } from './open-study.js';
+import { armRecord, refinePlan, type StudySession } from './open-study.js';
 import { describeProgress, measureProgress, type StudyProgress } from './status.js';
 import type { InFlight, RunningTrial } from './trials.js';
 
@@ -153,15 +153,7 @@ export class Scheduler {
     const statuses = armStatuses(armProgress(this.session, this.trials, trials), plan);
     for (const best of confirmDue(loaded.arms, statuses, new Set(armRows.keys()))) {
       const arm = confirmArm(best, config);
-      const row = await store.upsertArm({
-        studyId,
-        key: arm.id,
-        label: arm.label,
-        kind: arm.kind,
-        position: arm.index,
-        measure: arm.measure,
-        config: arm.config,
-      });
+      const row = await store.upsertArm(armRecord(studyId, arm));
       armRows.set(arm.id, row);
       const reused = await this.session.reuseFor(row);
       this.log(`confirmation arm: ${arm.label}${reused ? ` (${reused} trials reused)` : ''}`);

@@ -4,6 +4,7 @@
  * be set aside (cancelled): it goes back to the queue with its checkpoint kept, so it resumes
  * from its last epoch if its arm needs it after all.
  */
+
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { BackendChoice } from '../../engine/backend.js';
 import { trainedSeed } from '../config/trial-key.js';
 import { TaskError, type WorkerPool } from '../pool/worker-pool.js';
 import type { EpochRow, TrialRow } from '../store/store.js';
+import { storedOutcome } from '../trial/outcome.js';
 import type { TrialInput, TrialOutput, TrialReport } from '../trial/run-trial.js';
 import type { StudySession } from './open-study.js';
 
@@ -161,14 +163,7 @@ export class TrialsInFlight implements InFlight {
     checkpoint: string,
   ): Promise<Settled> {
     const { store, config } = this.session;
-    await store.finishTrial(trial.id, {
-      state: out.state,
-      seconds: out.seconds,
-      metrics: out.metrics,
-      result: out.result,
-      error: null,
-      epochs: out.epochs,
-    });
+    await store.finishTrial(trial.id, storedOutcome(out));
     rmSync(checkpoint, { force: true });
     this.durations.push((performance.now() - running.started) / 1000);
     this.finished++;

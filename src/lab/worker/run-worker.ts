@@ -11,6 +11,7 @@
  * @example
  *   const summary = await runWorker({ store, threads: 2, leaseMs: 60_000, signal });
  */
+
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import type { BackendChoice } from '../../engine/backend.js';
 import { CONTROL_SEED_OFFSET } from '../config/arms.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import type { ClaimedTrial, EpochRow, Store, StudyRow } from '../store/store.js';
+import { storedOutcome } from '../trial/outcome.js';
 import type { TrialInput, TrialOutput, TrialReport } from '../trial/run-trial.js';
 import { checkpointEpochs } from './checkpoint-bytes.js';
 import { assertSameTraining, TRAINING_CODE_VERSION } from './version.js';
@@ -234,18 +236,7 @@ class ClaimedRun {
       clearInterval(heartbeat);
       await this.uploads;
       if (this.lost) return 'lost';
-      const ok = await store.finishTrial(
-        this.claim.id,
-        {
-          state: out.state,
-          seconds: out.seconds,
-          metrics: out.metrics,
-          result: out.result,
-          error: null,
-          epochs: out.epochs,
-        },
-        this.worker,
-      );
+      const ok = await store.finishTrial(this.claim.id, storedOutcome(out), this.worker);
       if (ok) await store.dropCheckpoints({ trialId: this.claim.id });
       return ok ? 'done' : 'lost';
     } catch (error) {
