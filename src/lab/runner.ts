@@ -160,7 +160,10 @@ async function finish(session: StudySession, trials: InFlight): Promise<StudyOut
   const interrupted = trials.interrupted;
   let noData: string[] = [];
   if (!interrupted) {
-    // What the study did not need: queued trials (set-aside speculation) and their checkpoints.
+    // What the study did not need: trials still running ahead of need (a worker's claim on a
+    // shared study; its next renewal fails and it stops), queued ones (set-aside
+    // speculation) and their checkpoints. Every needed trial has settled by now.
+    await requeueRunning(session);
     await store.dropQueued(studyId);
     await store.dropCheckpoints({ studyId });
     rmSync(session.checkpointRoot, { recursive: true, force: true });
@@ -181,4 +184,10 @@ async function finish(session: StudySession, trials: InFlight): Promise<StudyOut
     noData,
     warnings,
   };
+}
+
+/** Back to the queue; a trial that finished meanwhile keeps its result (requeueTrial refuses it). */
+async function requeueRunning({ store, studyId }: StudySession): Promise<void> {
+  for (const t of await store.trials(studyId))
+    if (t.state === 'running') await store.requeueTrial(t.id).catch(() => {});
 }
