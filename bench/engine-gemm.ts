@@ -1,18 +1,21 @@
 /**
  * `node dist/bench/engine-gemm.js`: tunebook's packed GEMM (native/kernels.c, both builds)
  * against XNNPACK's (the wasm backend's BatchMatMul) on the products of the ResNet's
- * training step, so the choice of which one a gradient kernel calls rests on figures.
- * Passes are interleaved and the best of each kept, as bench/wasm-peak does.
+ * training step, then the direct convolution kernels (forward and filter gradient) on the
+ * ResNet's layers, the forward one against XNNPACK's Conv2D, so the choice of which one a
+ * kernel calls rests on figures. Passes are interleaved and the best of each kept, as
+ * bench/wasm-peak does.
  *
- *   gemm filter-grad 144x16 k=65536: xnnpack X GFLOP/s, simd128 Y, relaxed Z (max |diff| D)
+ *   gemm filter-grad s1 144x16 k=65536: xnnpack X GFLOP/s, simd128 Y, relaxed Z (max |diff| D)
+ *   conv forward 32px 16->16 s1: xnnpack X GFLOP/s, direct simd128 Y, direct relaxed Z GFLOP/s (...)
  */
 
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/backend.js';
-import { viaIm2col, viaPackedGemm } from '../src/engine/kernels/conv2d-backprop-filter.js';
-import { packedConv2d, setPackedConvMinChannels } from '../src/engine/kernels/conv2d-forward.js';
+import { conv2dBackpropFilter } from '../src/engine/kernels/conv2d-backprop-filter.js';
+import { conv2d } from '../src/engine/kernels/conv2d-forward.js';
 import { type KernelBuild, useKernelBuild } from '../src/engine/kernels/native.js';
 import { native, ptr, runWasm, type WasmBackend } from '../src/engine/kernels/wasm-heap.js';
 import { relaxedSimdAvailable } from '../src/engine/relaxed-simd.js';
@@ -104,97 +107,80 @@ async function main(): Promise<void> {
     );
     tf.dispose([a, b, c]);
   }
-  for (const [side, ci, co, stride] of CONVS)
-    await filterGrad(backend, builds, side, ci, co, stride);
-  if (builds.includes('relaxed'))
-    for (const [side, ci, co, stride] of CONVS) forward(backend, side, ci, co, stride);
+  for (const kind of ['filter-grad', 'forward'] as const)
+    for (const [side, ci, co, stride] of CONVS) conv(backend, builds, kind, side, ci, co, stride);
 }
 
 /** The ResNet's 3x3 convolutions at batch 64: [input side, in channels, out channels, stride]. */
 const CONVS: [number, number, number, number][] = [
+  [32, 3, 16, 1],
   [32, 16, 16, 1],
   [32, 16, 32, 2],
   [16, 32, 32, 1],
   [8, 64, 64, 1],
 ];
 
-/** The whole filter-gradient kernel: im2col + XNNPACK against the packed GEMM, per build. */
-async function filterGrad(
+/**
+ * A whole convolution kernel as registered (Conv2D, or Conv2DBackpropFilter: the direct
+ * kernels), per build of tunebook's kernels; the forward one also against XNNPACK's Conv2D
+ * (the backend's own). XNNPACK has no filter gradient: its GEMM on the unfolded matrix
+ * alone is the "gemm filter-grad" line above.
+ */
+function conv(
   backend: WasmBackend,
   builds: KernelBuild[],
+  kind: 'forward' | 'filter-grad',
   side: number,
   ci: number,
   co: number,
   stride: number,
-): Promise<void> {
+): void {
   const shape: [number, number, number, number] = [64, side, side, ci];
   const filterShape: [number, number, number, number] = [3, 3, ci, co];
   const info = backend_util.computeConv2DInfo(shape, filterShape, stride, 1, 'same');
   const x = tf.randomUniform(shape, -1, 1, 'float32', 3);
+  const filter = tf.randomUniform(filterShape, -1, 1, 'float32', 6);
   const dy = tf.randomUniform([64, info.outHeight, info.outWidth, co], -1, 1, 'float32', 4);
+  const attrs = { strides: stride, pad: 'same' as const, dataFormat: 'NHWC', dilations: 1 };
   const flops = 2 * 9 * ci * co * 64 * info.outHeight * info.outWidth;
   const times = new Map<string, number>();
   let ref: Float32Array | null = null;
   let diff = 0;
+  // Only the kernel is timed; its output is compared with the first one's afterwards.
   const run = (name: string, fn: () => TensorInfo) => {
+    let last: TensorInfo | null = null;
     const t = best(() => {
-      const out = fn();
-      const got = backend.typedArrayFromHeap(out);
-      if (!ref) ref = got.slice();
-      else for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref[i]));
-      backend.disposeData(out.dataId);
+      if (last) backend.disposeData(last.dataId);
+      last = fn();
     }, 2);
+    const got = backend.typedArrayFromHeap(last!);
+    if (!ref) ref = got.slice();
+    else for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref[i]));
+    backend.disposeData(last!.dataId);
     times.set(name, Math.min(times.get(name) ?? Infinity, t));
   };
+  const ours = () =>
+    kind === 'forward'
+      ? conv2d({ inputs: { x, filter }, attrs, backend })
+      : conv2dBackpropFilter({ inputs: { x, dy }, attrs: { ...attrs, filterShape }, backend });
   for (let pass = 0; pass < 3; pass++) {
-    useKernelBuild('simd128');
-    run('im2col', () => viaIm2col(backend, x, dy, info, filterShape));
+    if (kind === 'forward') run('xnnpack', () => runWasm('Conv2D', { x, filter }, attrs, backend));
     for (const build of builds) {
       useKernelBuild(build);
-      run(build, () => viaPackedGemm(backend, x, dy, info, filterShape));
+      run(build, ours);
     }
   }
   useKernelBuild(null);
-  const rate = (t: number | undefined) => (t === undefined ? 'n/a' : (flops / t / 1e9).toFixed(1));
+  const rate = (name: string) => {
+    const t = times.get(name);
+    return t === undefined ? 'n/a' : (flops / t / 1e9).toFixed(1);
+  };
+  const xnn = kind === 'forward' ? `xnnpack ${rate('xnnpack')} GFLOP/s, ` : '';
   console.log(
-    `conv filter-grad ${side}px ${ci}->${co} s${stride}: im2col+xnnpack ${rate(times.get('im2col'))} GFLOP/s, ` +
-      `packed simd128 ${rate(times.get('simd128'))}, packed relaxed ${rate(times.get('relaxed'))} (max |diff| ${diff.toExponential(1)})`,
+    `conv ${kind} ${side}px ${ci}->${co} s${stride}: ${xnn}direct simd128 ${rate('simd128')}, ` +
+      `direct relaxed ${rate('relaxed')} GFLOP/s (max |diff| ${diff.toExponential(1)})`,
   );
-  tf.dispose([x, dy]);
+  tf.dispose([x, filter, dy]);
 }
 
 await main();
-
-/** The forward convolution: XNNPACK's Conv2D against the packed GEMM (relaxed build). */
-function forward(backend: WasmBackend, side: number, ci: number, co: number, stride: number): void {
-  const x = tf.randomUniform([64, side, side, ci], -1, 1, 'float32', 5);
-  const filter = tf.randomUniform([3, 3, ci, co], -1, 1, 'float32', 6);
-  const attrs = { strides: stride, pad: 'same' as const, dataFormat: 'NHWC', dilations: 1 };
-  const out = Math.ceil(side / stride);
-  const flops = 2 * 9 * ci * co * 64 * out * out;
-  const times = new Map<string, number>();
-  let ref: Float32Array | null = null;
-  let diff = 0;
-  const run = (name: string, fn: () => TensorInfo) => {
-    const t = best(() => {
-      const y = fn();
-      const got = backend.typedArrayFromHeap(y);
-      if (!ref) ref = got.slice();
-      else for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref[i]));
-      backend.disposeData(y.dataId);
-    }, 2);
-    times.set(name, Math.min(times.get(name) ?? Infinity, t));
-  };
-  useKernelBuild('relaxed');
-  setPackedConvMinChannels(0);
-  for (let pass = 0; pass < 3; pass++) {
-    run('xnnpack', () => runWasm('Conv2D', { x, filter }, attrs, backend));
-    run('packed', () => packedConv2d(backend, x, filter, attrs)!);
-  }
-  useKernelBuild(null);
-  const rate = (t: number | undefined) => (t === undefined ? 'n/a' : (flops / t / 1e9).toFixed(1));
-  console.log(
-    `conv forward ${side}px ${ci}->${co} s${stride}: xnnpack ${rate(times.get('xnnpack'))} GFLOP/s, packed relaxed ${rate(times.get('packed'))} (max |diff| ${diff.toExponential(1)})`,
-  );
-  tf.dispose([x, filter]);
-}

@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   }
   const info = await initEngine({ backend });
   console.log(
-    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? (info.kernelPath === 'relaxed-simd' ? 'in use: packed GEMM for the convolution gradients and wide convolutions' : 'available, unused') : 'unavailable'})`,
+    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? (info.kernelPath === 'relaxed-simd' ? 'in use: fused multiply-add in the convolutions, their gradients and the GEMM' : 'available, unused') : 'unavailable'})`,
   );
   for (const line of rooflines) console.log(line);
   if (nets.includes('cnn')) {

@@ -24,60 +24,6 @@ static void copy(float* dst, const float* src, int n) {
   for (; i < n; i++) dst[i] = src[i];
 }
 
-// out[c * rows + r] = in[r * cols + c], in 8x8 blocks so both sides stay in cache.
-EXPORT void transpose2d(const float* in, float* out, int rows, int cols) {
-  for (int r0 = 0; r0 < rows; r0 += 8) {
-    int r1 = r0 + 8 < rows ? r0 + 8 : rows;
-    for (int c0 = 0; c0 < cols; c0 += 8) {
-      int c1 = c0 + 8 < cols ? c0 + 8 : cols;
-      for (int c = c0; c < c1; c++)
-        for (int r = r0; r < r1; r++) out[c * rows + r] = in[r * cols + c];
-    }
-  }
-}
-
-// Transposed im2col from channels-first xt [C, N, H, W]: row (kh*KW + kw)*C + c of out
-// holds, for every output pixel p = (n, oh, ow), the input value that tap reads (0 in the
-// padding). dW = out x dy is then one plain matrix product.
-// Only images n0 .. n0+nc-1 are unfolded, so large batches can go in chunks.
-EXPORT void im2col_t(const float* xt, float* out, int C, int N, int n0, int nc, int H, int W,
-                     int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
-                     int pl) {
-  const int P = nc * OH * OW;
-  for (int kh = 0; kh < KH; kh++) {
-    for (int kw = 0; kw < KW; kw++) {
-      // Valid output columns for this tap: 0 <= ow*sw - pl + kw*dw < W.
-      const int off = kw * dw - pl;
-      int ow0 = 0;
-      while (ow0 < OW && ow0 * sw + off < 0) ow0++;
-      int ow1 = ow0;
-      while (ow1 < OW && ow1 * sw + off < W) ow1++;
-      for (int c = 0; c < C; c++) {
-        float* row = out + ((kh * KW + kw) * C + c) * P;
-        for (int n = 0; n < nc; n++) {
-          const float* plane = xt + (c * N + n0 + n) * H * W;
-          for (int oh = 0; oh < OH; oh++) {
-            float* dst = row + (n * OH + oh) * OW;
-            const int h = oh * sh - pt + kh * dh;
-            if (h < 0 || h >= H) {
-              zero(dst, OW);
-              continue;
-            }
-            const float* src = plane + h * W + off;
-            for (int ow = 0; ow < ow0; ow++) dst[ow] = 0.0f;
-            if (sw == 1) {
-              copy(dst + ow0, src + ow0, ow1 - ow0);
-            } else {
-              for (int ow = ow0; ow < ow1; ow++) dst[ow] = src[ow * sw];
-            }
-            for (int ow = ow1; ow < OW; ow++) dst[ow] = 0.0f;
-          }
-        }
-      }
-    }
-  }
-}
-
 // Max-pool gradient, NHWC: each window's dy goes to the first (row-major) position holding
 // the window's maximum, as tfjs's cpu backend does, so ties resolve the same way.
 EXPORT void maxpool_grad(const float* x, const float* dy, float* dx, int N, int H, int W,
@@ -304,59 +250,6 @@ EXPORT void bn_backward(const float* dy, const float* x, const float* mean, cons
   }
 }
 
-// dw[K, N] = a[K, P] x b[P, N] for few rows K (a first layer's unfolded input, K = taps x
-// 1-3 channels), where XNNPACK's packed GEMM spends more on packing and on streaming b than
-// on arithmetic. Register tiles of 4 rows x 8 columns over P-blocks that keep b in cache.
-// Adds into out, so chunks of P accumulate.
-EXPORT void gemm_few_rows(const float* a, const float* b, float* out, int K, int P, int N) {
-  const int PB = 2048;
-  const int N8 = N & ~7;
-  for (int p0 = 0; p0 < P; p0 += PB) {
-    const int p1 = p0 + PB < P ? p0 + PB : P;
-    for (int k0 = 0; k0 < K; k0 += 4) {
-      const int kn = K - k0 < 4 ? K - k0 : 4;
-      const float* a0 = a + (k0 + 0) * P;
-      const float* a1 = a + (k0 + (kn > 1 ? 1 : 0)) * P;
-      const float* a2 = a + (k0 + (kn > 2 ? 2 : 0)) * P;
-      const float* a3 = a + (k0 + (kn > 3 ? 3 : 0)) * P;
-      for (int n0 = 0; n0 < N8; n0 += 8) {
-        v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
-        v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int p = p0; p < p1; p++) {
-          const float* bp = b + p * N + n0;
-          const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-          v128_t s = wasm_f32x4_splat(a0[p]);
-          c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
-          c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
-          s = wasm_f32x4_splat(a1[p]);
-          c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
-          c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
-          s = wasm_f32x4_splat(a2[p]);
-          c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
-          c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
-          s = wasm_f32x4_splat(a3[p]);
-          c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
-          c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
-        }
-        const v128_t acc[8] = {c00, c01, c10, c11, c20, c21, c30, c31};
-        for (int r = 0; r < kn; r++) {
-          float* o = out + (k0 + r) * N + n0;
-          wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), acc[2 * r]));
-          wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), acc[2 * r + 1]));
-        }
-      }
-      for (int n = N8; n < N; n++) {
-        for (int r = 0; r < kn; r++) {
-          const float* ar = a + (k0 + r) * P;
-          float s = 0.0f;
-          for (int p = p0; p < p1; p++) s += ar[p] * b[p * N + n];
-          out[(k0 + r) * N + n] += s;
-        }
-      }
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // Packed GEMM (BLIS-style): c[M, N] (+)= a[M, K] x b[K, N] with any element strides, so a
 // transposed operand costs nothing extra (the packing reads it in whichever order). Built
@@ -444,6 +337,42 @@ static void pack_b(const float* b, int brs, int bcs, int kc, int nc, float* out)
   }
 }
 
+// Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into c (row stride ldc),
+// only its first mr rows and nr columns; bias (NR values, or null) and relu on the way.
+static void store_tile(v128_t acc[GEMM_MR][2], float* c, int ldc, int mr, int nr,
+                       const float* bias, int relu, int add) {
+  float tile[GEMM_MR * GEMM_NR];
+  const v128_t zero4 = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < GEMM_MR; r++) {
+    v128_t x0 = acc[r][0], x1 = acc[r][1];
+    if (bias) {
+      x0 = wasm_f32x4_add(x0, wasm_v128_load(bias));
+      x1 = wasm_f32x4_add(x1, wasm_v128_load(bias + 4));
+    }
+    if (relu) {
+      x0 = wasm_f32x4_max(x0, zero4);
+      x1 = wasm_f32x4_max(x1, zero4);
+    }
+    if (r < mr && nr == GEMM_NR) {
+      float* o = c + r * ldc;
+      if (add) {
+        x0 = wasm_f32x4_add(x0, wasm_v128_load(o));
+        x1 = wasm_f32x4_add(x1, wasm_v128_load(o + 4));
+      }
+      wasm_v128_store(o, x0);
+      wasm_v128_store(o + 4, x1);
+    }
+    wasm_v128_store(tile + r * GEMM_NR, x0);
+    wasm_v128_store(tile + r * GEMM_NR + 4, x1);
+  }
+  if (nr == GEMM_NR) return;
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) {
+      const float v = tile[r * GEMM_NR + j];
+      c[r * ldc + j] = add ? c[r * ldc + j] + v : v;
+    }
+}
+
 // One MR x NR tile: acc = sum over kc of ap[k] (column) x bp[k] (row); then c = acc, or
 // c += acc when `add`. Partial tiles (mr < MR or nr < NR) write only their part. The loops
 // over the tile have constant bounds, so clang unrolls them and acc lives in registers.
@@ -461,29 +390,7 @@ static void micro_tile(int kc, const float* ap, const float* bp, float* c, int l
     ap += GEMM_MR;
     bp += GEMM_NR;
   }
-  if (nr == GEMM_NR) {
-    for (int r = 0; r < mr; r++) {
-      float* o = c + r * ldc;
-      v128_t x0 = acc[r][0], x1 = acc[r][1];
-      if (add) {
-        x0 = wasm_f32x4_add(x0, wasm_v128_load(o));
-        x1 = wasm_f32x4_add(x1, wasm_v128_load(o + 4));
-      }
-      wasm_v128_store(o, x0);
-      wasm_v128_store(o + 4, x1);
-    }
-    return;
-  }
-  float tile[GEMM_MR * GEMM_NR];
-  for (int r = 0; r < GEMM_MR; r++) {
-    wasm_v128_store(tile + r * GEMM_NR, acc[r][0]);
-    wasm_v128_store(tile + r * GEMM_NR + 4, acc[r][1]);
-  }
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < nr; j++) {
-      const float v = tile[r * GEMM_NR + j];
-      c[r * ldc + j] = add ? c[r * ldc + j] + v : v;
-    }
+  store_tile(acc, c, ldc, mr, nr, 0, 0, add);
 }
 
 // All MR x NR tiles of an mc x nc block of c from packed a (mc x kc) and b (kc x nc).
@@ -528,57 +435,44 @@ EXPORT void gemm(int M, int N, int K, const float* a, int ars, int acs, const fl
 
 EXPORT int gemm_scratch_floats(void) { return GEMM_KC * GEMM_NC + GEMM_MC_PACKED * GEMM_KC; }
 
-// Convolution geometry, NHWC input x [N, H, W, C] and output pixels [N, OH, OW].
-typedef struct {
-  int N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl;
-} conv_geom;
+// ---------------------------------------------------------------------------------------
+// Direct convolutions on a zero-padded input xp [N, Hp, Wp, C] (pad_nhwc): no unfolded
+// matrix and no packing of the input, so layers with few channels (16-32), where packing
+// the unfolded input costs a quarter of the arithmetic, run at the micro-kernel's rate.
+// Output pixel p = (n, oh, ow) reads, for tap (kh, kw), the C channels at
+// xp[n, oh*sh + kh*dh, ow*sw + kw*dw]; with dw == 1 the KW taps of one filter row are
+// KW*C contiguous floats, so a pixel's unfolded row is KH contiguous segments.
 
-// Packs rows j0 .. j0+nc-1 of the unfolded input (row r = (kh*KW + kw)*C + c) for pixels
-// p0 .. p0+kc-1 into NR-row panels, straight from NHWC x: the im2col matrix is never
-// written. Rows of one panel that share a tap are NR consecutive channels of one pixel,
-// so with C % NR == 0 each pixel costs two vector copies (or zeros in the padding).
-static void pack_unfolded(const float* x, const conv_geom* g, int p0, int kc, int j0, int nc,
-                          float* out) {
-  // Per panel: its tap's offsets and first channel, or -1 when it is not NR channels of one
-  // tap (tails, C % NR != 0), which then go element by element.
-  enum { MAX_PANELS = GEMM_NC / GEMM_NR };
-  int offh[MAX_PANELS], offw[MAX_PANELS], chan[MAX_PANELS];
-  const int panels = (nc + GEMM_NR - 1) / GEMM_NR;
-  for (int q = 0; q < panels; q++) {
-    const int r0 = j0 + q * GEMM_NR, tap = r0 / g->C;
-    const int whole = j0 + nc - r0 >= GEMM_NR && r0 % g->C + GEMM_NR <= g->C;
-    offh[q] = (tap / g->KW) * g->dh;
-    offw[q] = (tap % g->KW) * g->dw;
-    chan[q] = whole ? r0 % g->C : -1;
-  }
-  const int opix = g->OH * g->OW;
-  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
-  for (int k = 0; k < kc; k++) {
-    const int hb = oh * g->sh - g->pt, wb = ow * g->sw - g->pl;
-    const float* img = x + n * g->H * g->W * g->C;
-    float* o = out + k * GEMM_NR;
-    for (int q = 0; q < panels; q++, o += kc * GEMM_NR) {
-      const int h = hb + offh[q], w = wb + offw[q];
-      const int inside = h >= 0 && h < g->H && w >= 0 && w < g->W;
-      if (chan[q] >= 0) {
-        if (inside) {
-          const float* s = img + (h * g->W + w) * g->C + chan[q];
-          wasm_v128_store(o, wasm_v128_load(s));
-          wasm_v128_store(o + 4, wasm_v128_load(s + 4));
-        } else {
-          wasm_v128_store(o, wasm_f32x4_splat(0.0f));
-          wasm_v128_store(o + 4, wasm_f32x4_splat(0.0f));
-        }
+// xp[n, pt + h, pl + w, c] = x[n, h, w, c], zeros elsewhere.
+EXPORT void pad_nhwc(const float* x, float* xp, int N, int H, int W, int C, int Hp, int Wp,
+                     int pt, int pl) {
+  const int row = Wp * C;
+  for (int n = 0; n < N; n++) {
+    float* img = xp + n * Hp * row;
+    for (int h = 0; h < Hp; h++) {
+      float* dst = img + h * row;
+      const int hs = h - pt;
+      if (hs < 0 || hs >= H) {
+        zero(dst, row);
         continue;
       }
-      const int r0 = j0 + q * GEMM_NR;
-      for (int j = 0; j < GEMM_NR; j++) {
-        const int r = r0 + j, t = r / g->C, c = r % g->C;
-        const int hh = hb + (t / g->KW) * g->dh, ww = wb + (t % g->KW) * g->dw;
-        const int in = r < j0 + nc && hh >= 0 && hh < g->H && ww >= 0 && ww < g->W;
-        o[j] = in ? img[(hh * g->W + ww) * g->C + c] : 0.0f;
-      }
+      zero(dst, pl * C);
+      copy(dst + pl * C, x + ((n * H + hs) * W) * C, W * C);
+      zero(dst + (pl + W) * C, (Wp - pl - W) * C);
     }
+  }
+}
+
+typedef struct {
+  int N, Hp, Wp, C, KH, KW, OH, OW, sh, sw, dh, dw;
+} direct_geom;
+
+// Offset in xp of each pixel's first tap, for pixels p0 .. p0+count-1.
+static void pixel_bases(const direct_geom* g, int p0, int count, int* out) {
+  const int opix = g->OH * g->OW;
+  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
+  for (int i = 0; i < count; i++) {
+    out[i] = ((n * g->Hp + oh * g->sh) * g->Wp + ow * g->sw) * g->C;
     if (++ow == g->OW) {
       ow = 0;
       if (++oh == g->OH) {
@@ -589,136 +483,144 @@ static void pack_unfolded(const float* x, const conv_geom* g, int p0, int kc, in
   }
 }
 
-// Filter gradient as one GEMM without an im2col matrix: dwt[Co, R] = dy^T[Co, P] x
-// unfold(x)[P, R], R = KH*KW*C, P = N*OH*OW, summed over pixels in KC blocks. dy is
-// [P, Co] (NHWC), read as its transpose by the packing; dwt is the filter's transpose
-// (the caller transposes it to [KH, KW, C, Co]). The vector dimension is R, because the
-// unfolded rows of one tap are contiguous channels of x.
-EXPORT void conv_filter_grad(const float* x, const float* dy, float* dwt, int N, int H, int W,
-                             int C, int KH, int KW, int OH, int OW, int sh, int sw, int dh,
-                             int dw, int pt, int pl, int Co, float* scratch) {
-  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
-  const int R = KH * KW * C, P = N * OH * OW;
-  float* bpack = scratch;
-  float* apack = scratch + GEMM_KC * GEMM_NC;
-  if (P == 0) {
-    zero(dwt, Co * R);
-    return;
-  }
-  for (int jc = 0; jc < R; jc += GEMM_NC) {
-    const int nc = R - jc < GEMM_NC ? R - jc : GEMM_NC;
-    for (int pc = 0; pc < P; pc += GEMM_KC) {
-      const int kc = P - pc < GEMM_KC ? P - pc : GEMM_KC;
-      pack_unfolded(x, &g, pc, kc, jc, nc, bpack);
-      for (int ic = 0; ic < Co; ic += GEMM_MC) {
-        const int mc = Co - ic < GEMM_MC ? Co - ic : GEMM_MC;
-        pack_a(dy + pc * Co + ic, 1, Co, mc, kc, apack);
-        tiles(apack, bpack, mc, nc, kc, dwt + ic * R + jc, R, pc > 0);
-      }
-    }
-  }
-}
+// Pixels per block of the direct forward convolution (their bases live on the stack).
+#define DIRECT_PB 64
 
-// Packs pixels p0 .. p0+mc-1 (MR per panel, zeros past the last) of the unfolded input for
-// unfolded columns r0 .. r0+kc-1 (r = (kh*KW + kw)*C + c): panel i holds, for each r, its MR
-// pixels' values. Read straight from NHWC x, four channels of the MR = 4 pixels at a time
-// with a 4 x 4 transpose, so the im2col matrix is never written.
-static void pack_pixels(const float* x, const conv_geom* g, int p0, int mc, int r0, int kc,
-                        float* out) {
-  const int opix = g->OH * g->OW;
-  const int P = g->N * opix;
-  for (int i0 = 0; i0 < mc; i0 += GEMM_MR) {
-    // Per pixel of the panel: its image and the input position of tap (0, 0).
-    const float* img[GEMM_MR];
-    int hb[GEMM_MR], wb[GEMM_MR];
-    for (int i = 0; i < GEMM_MR; i++) {
-      const int p = p0 + i0 + i;
-      if (i0 + i >= mc || p >= P) {
-        img[i] = 0;
-        hb[i] = wb[i] = 0;
-        continue;
-      }
-      const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
-      img[i] = x + n * g->H * g->W * g->C;
-      hb[i] = oh * g->sh - g->pt;
-      wb[i] = ow * g->sw - g->pl;
-    }
-    float* o = out + i0 * kc;
-    int r = r0;
-    const int r1 = r0 + kc;
-    while (r < r1) {
-      const int tap = r / g->C, c0 = r % g->C;
-      const int c1 = g->C < c0 + (r1 - r) ? g->C : c0 + (r1 - r);
-      const int dh = (tap / g->KW) * g->dh, dw = (tap % g->KW) * g->dw;
-      const float* src[GEMM_MR];
-      for (int i = 0; i < GEMM_MR; i++) {
-        const int h = hb[i] + dh, w = wb[i] + dw;
-        src[i] = img[i] && h >= 0 && h < g->H && w >= 0 && w < g->W
-                     ? img[i] + (h * g->W + w) * g->C
-                     : 0;
-      }
-      int c = c0;
-#if GEMM_MR == 4
-      const v128_t z = wasm_f32x4_splat(0.0f);
-      for (; c + 4 <= c1; c += 4) {
-        const v128_t v0 = src[0] ? wasm_v128_load(src[0] + c) : z;
-        const v128_t v1 = src[1] ? wasm_v128_load(src[1] + c) : z;
-        const v128_t v2 = src[2] ? wasm_v128_load(src[2] + c) : z;
-        const v128_t v3 = src[3] ? wasm_v128_load(src[3] + c) : z;
-        const v128_t t0 = wasm_i32x4_shuffle(v0, v1, 0, 4, 1, 5);
-        const v128_t t1 = wasm_i32x4_shuffle(v2, v3, 0, 4, 1, 5);
-        const v128_t t2 = wasm_i32x4_shuffle(v0, v1, 2, 6, 3, 7);
-        const v128_t t3 = wasm_i32x4_shuffle(v2, v3, 2, 6, 3, 7);
-        wasm_v128_store(o, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
-        wasm_v128_store(o + 4, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
-        wasm_v128_store(o + 8, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
-        wasm_v128_store(o + 12, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
-        o += 16;
-      }
-#endif
-      for (; c < c1; c++) {
-        for (int i = 0; i < GEMM_MR; i++) o[i] = src[i] ? src[i][c] : 0.0f;
-        o += GEMM_MR;
-      }
-      r += c1 - c0;
-    }
-  }
-}
-
-// Convolution as one GEMM without an im2col matrix: y[P, Co] = unfold(x)[P, R] x w[R, Co]
-// (+ bias, then relu when `relu`), x and y NHWC, w [KH, KW, C, Co]. Pixels go in MC blocks
-// (each packed straight from x), w is packed once. Returns 0, or 1 without touching y when
-// packed w would not fit the scratch (the caller then uses XNNPACK).
-EXPORT int conv_forward(const float* x, const float* w, const float* bias, float* y, int N,
-                        int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
-                        int dh, int dw, int pt, int pl, int Co, int relu, float* scratch) {
-  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+// y[P, Co] = conv(xp, w) (+ bias, relu). w [KH, KW, C, Co] is packed into NR-column panels
+// in wpack (round_up(Co, NR) * KH*KW*C floats, caller's); 4 x 8 tiles read their 4 pixels'
+// segments straight from xp. bias: Co values or null.
+EXPORT void conv_direct(const float* xp, const float* w, const float* bias, float* y, int N,
+                        int Hp, int Wp, int C, int KH, int KW, int OH, int OW, int sh, int sw,
+                        int dh, int dw, int Co, int relu, float* wpack) {
+  const direct_geom g = {N, Hp, Wp, C, KH, KW, OH, OW, sh, sw, dh, dw};
   const int R = KH * KW * C, P = N * OH * OW;
-  const int Npad = (Co + GEMM_NR - 1) / GEMM_NR * GEMM_NR;
-  if ((long long)R * Npad > (long long)GEMM_KC * GEMM_NC) return 1;
-  float* bpack = scratch;
-  float* apack = scratch + GEMM_KC * GEMM_NC;
-  for (int pc = 0; pc < R; pc += GEMM_KC) {
-    const int kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
-    pack_b(w + pc * Co, Co, 1, kc, Co, bpack + pc * Npad);
+  const int whole_rows = dw == 1;
+  const int seg = whole_rows ? KW * C : C, nseg = whole_rows ? KH : KH * KW;
+  int segoff[nseg];
+  for (int s = 0; s < nseg; s++) {
+    const int kh = whole_rows ? s : s / KW, kw = whole_rows ? 0 : s % KW;
+    segoff[s] = (kh * dh * Wp + kw * dw) * C;
   }
-  for (int ic = 0; ic < P; ic += GEMM_MC) {
-    const int mc = P - ic < GEMM_MC ? P - ic : GEMM_MC;
-    float* yb = y + ic * Co;
-    for (int pc = 0; pc < R; pc += GEMM_KC) {
-      const int kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
-      pack_pixels(x, &g, ic, mc, pc, kc, apack);
-      tiles(apack, bpack + pc * Npad, mc, Co, kc, yb, Co, pc > 0);
-    }
-    if (R == 0) zero(yb, mc * Co);
-    if (bias || relu) {
-      // The block's rows are still in cache: bias and relu cost no extra pass over y.
-      for (int i = 0; i < mc; i++) {
-        float* row = yb + i * Co;
-        for (int j = 0; j < Co; j++) {
-          float v = row[j] + (bias ? bias[j] : 0.0f);
-          row[j] = relu && v < 0.0f ? 0.0f : v;
+  pack_b(w, Co, 1, R, Co, wpack);
+  const int panels = (Co + GEMM_NR - 1) / GEMM_NR;
+  int base[DIRECT_PB];
+  for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
+    const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
+    pixel_bases(&g, p0, pn, base);
+    for (int q = 0; q < panels; q++) {
+      const int j0 = q * GEMM_NR;
+      const int nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
+      const float* bq = wpack + q * R * GEMM_NR;
+      float bias8[GEMM_NR];
+      for (int j = 0; j < GEMM_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
+      for (int i = 0; i < pn; i += GEMM_MR) {
+        const int mr = pn - i < GEMM_MR ? pn - i : GEMM_MR;
+        const float* a0 = xp + base[i];
+        const float* a1 = xp + base[i + (mr > 1 ? 1 : 0)];
+        const float* a2 = xp + base[i + (mr > 2 ? 2 : 0)];
+        const float* a3 = xp + base[i + (mr > 3 ? 3 : 0)];
+        v128_t acc[GEMM_MR][2];
+        for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        const float* bp = bq;
+        for (int s = 0; s < nseg; s++) {
+          const float *x0 = a0 + segoff[s], *x1 = a1 + segoff[s];
+          const float *x2 = a2 + segoff[s], *x3 = a3 + segoff[s];
+          for (int k = 0; k < seg; k++) {
+            const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+            bp += GEMM_NR;
+            v128_t a = wasm_v128_load32_splat(x0 + k);
+            acc[0][0] = MADD(a, b0, acc[0][0]);
+            acc[0][1] = MADD(a, b1, acc[0][1]);
+            a = wasm_v128_load32_splat(x1 + k);
+            acc[1][0] = MADD(a, b0, acc[1][0]);
+            acc[1][1] = MADD(a, b1, acc[1][1]);
+            a = wasm_v128_load32_splat(x2 + k);
+            acc[2][0] = MADD(a, b0, acc[2][0]);
+            acc[2][1] = MADD(a, b1, acc[2][1]);
+            a = wasm_v128_load32_splat(x3 + k);
+            acc[3][0] = MADD(a, b0, acc[3][0]);
+            acc[3][1] = MADD(a, b1, acc[3][1]);
+          }
         }
+        store_tile(acc, y + (p0 + i) * Co + j0, Co, mr, nr, bias ? bias8 : 0, relu, 0);
+      }
+    }
+  }
+}
+
+// Largest pixel block of the direct filter gradient.
+#define DIRECT_FG_PB 256
+
+// dw[KH, KW, C, Co] = sum over pixels p of xp[base(p) + tap offset + c] * dy[p, Co]: tiles
+// of 4 unfolded rows x 8 output channels accumulate over a block of pixels in registers,
+// reading x straight from xp and dy from NR-wide panels of the block (zero-padded past
+// Co). scratch: at least R ints + 4 * round_up(Co, NR) floats; the block takes what the
+// rest allows, up to DIRECT_FG_PB pixels. Returns 1 (dw untouched) if scratch is too small.
+EXPORT int conv_filter_grad_direct(const float* xp, const float* dy, float* dwk, int N, int Hp,
+                                   int Wp, int C, int KH, int KW, int OH, int OW, int sh,
+                                   int sw, int dh, int dw, int Co, float* scratch,
+                                   int scratch_floats) {
+  const direct_geom g = {N, Hp, Wp, C, KH, KW, OH, OW, sh, sw, dh, dw};
+  const int R = KH * KW * C, P = N * OH * OW;
+  const int panels = (Co + GEMM_NR - 1) / GEMM_NR, Npad = panels * GEMM_NR;
+  int* roff = (int*)scratch;
+  float* dpack = scratch + ((R + 3) & ~3);
+  int pb = (scratch_floats - ((R + 3) & ~3)) / Npad;
+  pb = pb > DIRECT_FG_PB ? DIRECT_FG_PB : pb & ~3;
+  if (pb < 4) return 1;
+  for (int r = 0; r < R; r++) {
+    const int tap = r / C, c = r % C;
+    roff[r] = ((tap / KW) * dh * Wp + (tap % KW) * dw) * C + c;
+  }
+  zero(dwk, R * Co);
+  int base[DIRECT_FG_PB];
+  for (int p0 = 0; p0 < P; p0 += pb) {
+    const int pn = P - p0 < pb ? P - p0 : pb;
+    pixel_bases(&g, p0, pn, base);
+    // dy's rows of the block in NR-column panels: panel q holds pn rows of NR values.
+    for (int q = 0; q < panels; q++) {
+      const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
+      float* o = dpack + q * pb * GEMM_NR;
+      for (int i = 0; i < pn; i++, o += GEMM_NR) {
+        const float* s = dy + (p0 + i) * Co + j0;
+        if (nr == GEMM_NR) {
+          wasm_v128_store(o, wasm_v128_load(s));
+          wasm_v128_store(o + 4, wasm_v128_load(s + 4));
+          continue;
+        }
+        int j = 0;
+        for (; j < nr; j++) o[j] = s[j];
+        for (; j < GEMM_NR; j++) o[j] = 0.0f;
+      }
+    }
+    for (int r0 = 0; r0 < R; r0 += GEMM_MR) {
+      const int mr = R - r0 < GEMM_MR ? R - r0 : GEMM_MR;
+      const float* x0 = xp + roff[r0];
+      const float* x1 = xp + roff[r0 + (mr > 1 ? 1 : 0)];
+      const float* x2 = xp + roff[r0 + (mr > 2 ? 2 : 0)];
+      const float* x3 = xp + roff[r0 + (mr > 3 ? 3 : 0)];
+      for (int q = 0; q < panels; q++) {
+        const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
+        const float* dp = dpack + q * pb * GEMM_NR;
+        v128_t acc[GEMM_MR][2];
+        for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        for (int i = 0; i < pn; i++, dp += GEMM_NR) {
+          const int b = base[i];
+          const v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
+          v128_t a = wasm_v128_load32_splat(x0 + b);
+          acc[0][0] = MADD(a, d0, acc[0][0]);
+          acc[0][1] = MADD(a, d1, acc[0][1]);
+          a = wasm_v128_load32_splat(x1 + b);
+          acc[1][0] = MADD(a, d0, acc[1][0]);
+          acc[1][1] = MADD(a, d1, acc[1][1]);
+          a = wasm_v128_load32_splat(x2 + b);
+          acc[2][0] = MADD(a, d0, acc[2][0]);
+          acc[2][1] = MADD(a, d1, acc[2][1]);
+          a = wasm_v128_load32_splat(x3 + b);
+          acc[3][0] = MADD(a, d0, acc[3][0]);
+          acc[3][1] = MADD(a, d1, acc[3][1]);
+        }
+        store_tile(acc, dwk + r0 * Co + j0, Co, mr, nr, 0, 0, 1);
       }
     }
   }

@@ -3,17 +3,16 @@
  * training step of the reference CNN.
  *
  * - Stride 1: the input gradient is a "full" correlation of dy with the filter rotated by
- *   180 degrees and its in/out channels swapped, so it runs on XNNPACK's forward
- *   convolution, with the padding done by XNNPACK (or, where relaxed SIMD runs, by the
- *   packing of tunebook's GEMM convolution, conv2d-forward.ts).
+ *   180 degrees and its in/out channels swapped, so it runs on tunebook's direct forward
+ *   convolution (conv2d-forward.ts), which does the padding.
  * - Larger strides: that correlation would mostly multiply zeros (dy spread out by the
- *   stride), so instead dcols = dy x W^T is one XNNPACK matrix product at the exact FLOP
- *   count, folded back onto dx by col2im (native/kernels.c), in batch chunks. Where relaxed
- *   SIMD runs, that product is tunebook's packed GEMM instead (reading W transposed in its
- *   packing, so no transposed copy): 1.5-2x XNNPACK's on these shapes (bench/engine-gemm.ts).
+ *   stride), so instead dcols = dy x W^T is one matrix product at the exact FLOP count, on
+ *   tunebook's packed GEMM (reading W transposed in its packing, so no transposed copy;
+ *   1.1-1.5x XNNPACK's on these shapes in both builds, bench/engine-gemm.ts), folded back
+ *   onto dx by col2im (native/kernels.c), in batch chunks.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { packedConv2d } from './conv2d-forward.js';
+import { nativeConv2d } from './conv2d-forward.js';
 import {
   type ConvAttrs,
   f32,
@@ -60,7 +59,7 @@ export function conv2dBackpropInput(args: {
     dataFormat: 'NHWC',
   };
   const out =
-    packedConv2d(backend, padded.x, flipped, convAttrs) ??
+    nativeConv2d(backend, padded.x, flipped, convAttrs) ??
     runWasm('Conv2D', { x: padded.x, filter: flipped }, convAttrs, backend);
   release(backend, flipped);
   if (padded.x !== dy) release(backend, padded.x);
@@ -159,7 +158,26 @@ function viaColumns(
   const kernels = native(backend);
   const dx = backend.makeOutput(info.inShape, 'float32');
   kernels.fill_zero(ptr(backend, dx), n * h * w * ci);
-  const fold = (cols: TensorInfo, n0: number, nc: number) =>
+  const cols = backend.makeOutput([chunk * pixels, k], 'float32');
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const nc = Math.min(chunk, n - n0);
+    // cols[p, k] = dy[p, co] x W^T: W's element (k, co) read as b's (co, k).
+    const dyChunk = ptr(backend, dy) + n0 * pixels * co * 4;
+    kernels.gemm(
+      nc * pixels,
+      k,
+      co,
+      dyChunk,
+      co,
+      1,
+      ptr(backend, filter),
+      1,
+      co,
+      ptr(backend, cols),
+      k,
+      0,
+      kernels.gemmScratch,
+    );
     kernels.col2im_add(
       ptr(backend, cols),
       ptr(backend, dx),
@@ -179,56 +197,7 @@ function viaColumns(
       info.padInfo.top,
       info.padInfo.left,
     );
-  if (kernels.build === 'relaxed') {
-    const cols = backend.makeOutput([chunk * pixels, k], 'float32');
-    for (let n0 = 0; n0 < n; n0 += chunk) {
-      const nc = Math.min(chunk, n - n0);
-      // cols[p, k] = dy[p, co] x W^T: W's element (k, co) read as b's (co, k).
-      const dyChunk = ptr(backend, dy) + n0 * pixels * co * 4;
-      kernels.gemm(
-        nc * pixels,
-        k,
-        co,
-        dyChunk,
-        co,
-        1,
-        ptr(backend, filter),
-        1,
-        co,
-        ptr(backend, cols),
-        k,
-        0,
-        kernels.gemmScratch,
-      );
-      fold(cols, n0, nc);
-    }
-    release(backend, cols);
-    return dx;
   }
-  const wt = backend.makeOutput([1, co, k], 'float32');
-  kernels.transpose2d(ptr(backend, filter), ptr(backend, wt), k, co);
-  const dy3 = reshape(backend, dy, [1, n * pixels, co]);
-  for (let n0 = 0; n0 < n; n0 += chunk) {
-    const nc = Math.min(chunk, n - n0);
-    const dyPart =
-      nc === n
-        ? dy3
-        : runWasm(
-            'Slice',
-            { x: dy3 },
-            { begin: [0, n0 * pixels, 0], size: [1, nc * pixels, co] },
-            backend,
-          );
-    const cols = runWasm(
-      'BatchMatMul',
-      { a: dyPart, b: wt },
-      { transposeA: false, transposeB: false },
-      backend,
-    );
-    fold(cols, n0, nc);
-    release(backend, cols);
-    if (dyPart !== dy3) release(backend, dyPart);
-  }
-  release(backend, wt, dy3);
+  release(backend, cols);
   return dx;
 }

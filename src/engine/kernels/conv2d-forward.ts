@@ -1,38 +1,24 @@
 /**
- * Conv2D and FusedConv2D for wasm where relaxed SIMD runs: one GEMM per convolution on
- * tunebook's packed kernel (native/kernels.c conv_forward), whose packing reads the
- * unfolded input straight from NHWC x, with bias and relu applied while each block of
- * output rows is still in cache, for convolutions with many output channels (below, XNNPACK
- * is as fast). The stride-1 input gradient is such a convolution too
- * (conv2d-backprop-input.ts). Everything else (the SIMD128 build, NCHW, other activations,
- * filters too large for the packing scratch) goes to the backend's XNNPACK kernels.
+ * Conv2D and FusedConv2D for wasm on tunebook's direct convolution (conv2d-direct.ts): in
+ * both kernel builds it beats the backend's XNNPACK convolution on every layer of the
+ * bench's ResNet (bench/engine-gemm.ts), and it pads correctly where XNNPACK's does not
+ * (numeric padding, 'same' with unequal strides > 1: docs/design.md). The stride-1 input
+ * gradient is such a convolution too (conv2d-backprop-input.ts). NCHW data, other dtypes
+ * and activations other than linear and relu go to the backend's own kernels.
  */
 import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, native, ptr, runWasm, type WasmBackend } from './wasm-heap.js';
-
-/**
- * Below this many output channels XNNPACK's convolution is as fast (bench/engine-gemm.ts:
- * 16 and 32 channels even, 64 channels 1.25x faster packed): with few channels each packed
- * pixel serves one or two register tiles, so packing costs as much as it saves.
- */
-let minOutChannels = 64;
-
-/** Sets that threshold (0: every convolution); tests use it to run the grids on the GEMM. */
-export function setPackedConvMinChannels(channels: number): number {
-  const previous = minOutChannels;
-  minOutChannels = channels;
-  return previous;
-}
+import { directConv2d } from './conv2d-direct.js';
+import { type ConvAttrs, runWasm, type WasmBackend } from './wasm-heap.js';
 
 interface FusedAttrs extends ConvAttrs {
   activation?: string;
 }
 
 /**
- * y = conv(x, filter) (+ bias, relu) on the packed GEMM, or null when this build or these
- * operands are not for it.
+ * y = conv(x, filter) (+ bias, relu) on the direct kernel, or null when these operands are
+ * not for it (NCHW, not float32, a bias that is not one value per output channel).
  */
-export function packedConv2d(
+export function nativeConv2d(
   backend: WasmBackend,
   x: TensorInfo,
   filter: TensorInfo,
@@ -40,8 +26,6 @@ export function packedConv2d(
   bias: TensorInfo | null = null,
   relu = false,
 ): TensorInfo | null {
-  const kernels = native(backend);
-  if (kernels.build !== 'relaxed') return null;
   if (
     attrs.dataFormat !== undefined &&
     attrs.dataFormat !== 'NHWC' &&
@@ -58,38 +42,9 @@ export function packedConv2d(
     attrs.dimRoundingMode,
   );
   const co = info.outChannels;
-  if (co < minOutChannels) return null;
   if (bias && (bias.dtype !== 'float32' || bias.shape.reduce((p, d) => p * d, 1) !== co))
     return null;
-  const y = backend.makeOutput(info.outShape, 'float32');
-  const declined = kernels.conv_forward(
-    ptr(backend, x),
-    ptr(backend, filter),
-    bias ? ptr(backend, bias) : 0,
-    ptr(backend, y),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-    co,
-    relu ? 1 : 0,
-    kernels.gemmScratch,
-  );
-  if (declined) {
-    backend.disposeData(y.dataId);
-    return null;
-  }
-  return y;
+  return directConv2d(backend, x, filter, info, bias, relu);
 }
 
 export function conv2d(args: {
@@ -99,7 +54,7 @@ export function conv2d(args: {
 }): TensorInfo {
   const { inputs, attrs, backend } = args;
   return (
-    packedConv2d(backend, inputs.x, inputs.filter, attrs) ??
+    nativeConv2d(backend, inputs.x, inputs.filter, attrs) ??
     runWasm('Conv2D', inputs, attrs, backend)
   );
 }
@@ -119,7 +74,7 @@ export function fusedConv2d(args: {
   const simple =
     (activation === 'linear' || activation === 'relu') && !inputs.preluActivationWeights;
   const out = simple
-    ? packedConv2d(
+    ? nativeConv2d(
         backend,
         inputs.x,
         inputs.filter,

@@ -3,8 +3,9 @@
  * the cpu backend over a grid of strides, paddings, kernel sizes and shapes; with dilations
  * (which the cpu kernels ignore) against a float64 reference; and end to end through
  * tf.grads of tf.conv2d and of a small CNN. Everything runs once per build of tunebook's
- * kernels (SIMD128, and relaxed SIMD whose packed GEMM serves the gradients), so both the
- * fallback and the fused multiply-add path stay under the same grids and tolerance.
+ * kernels (SIMD128, and relaxed SIMD whose fused multiply-adds serve the direct convolutions
+ * and the GEMM), so both the fallback and the fused path stay under the same grids and
+ * tolerance.
  */
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,7 +23,6 @@ import {
   runKernelOn,
   setupBackends,
 } from '../../testing/kernel-grid.js';
-import { setPackedConvMinChannels } from './conv2d-forward.js';
 import { type KernelBuild, useKernelBuild } from './native.js';
 
 interface ConvInputs {
@@ -116,17 +116,13 @@ const larger = [
  * case needs a heap that can still grow, which two suites' grids in one process exhaust.
  */
 export function conv2dGradientSuite(build: KernelBuild): void {
-  let threshold = 0;
   describe(`wasm Conv2D gradient kernels, ${build} build`, () => {
     before(async () => {
       await setupBackends();
       useKernelBuild(build);
-      // Every convolution of the grids on the packed GEMM, not only the wide ones.
-      threshold = setPackedConvMinChannels(0);
     });
     after(() => {
       useKernelBuild(null);
-      setPackedConvMinChannels(threshold);
     });
 
     test('Conv2DBackpropInput and Conv2DBackpropFilter match cpu (strides 1-3, kernels 1-5, same/valid/explicit/numeric padding)', async (t) => {
@@ -158,44 +154,35 @@ export function conv2dGradientSuite(build: KernelBuild): void {
       report.assertPassed(1800);
     });
 
-    test(
-      'Conv2D and FusedConv2D (bias, relu) match cpu (the forward convolution: on the packed GEMM in the relaxed build)',
-      {
-        // The SIMD128 build runs the backend's own (XNNPACK) forward convolution, which this
-        // grid finds wrong for numeric padding and for 'same' with unequal strides > 1
-        // (docs/design.md); it is not tunebook's kernel, so only the packed one is held to it.
-        skip: build !== 'relaxed' && "the SIMD128 build runs the backend's own Conv2D",
-      },
-      async (t) => {
-        const report = new GridReport('Conv2D forward vs cpu');
-        const rng = new Rng('conv2d/forward/values');
-        const cases = [...undilated.cases, ...larger.filter((l) => l.dilations[0] === 1)];
-        for (const c of cases) {
-          const { x, filter } = inputsFor(rng, c);
-          const bias = randomTensor(rng.fork(`bias ${c.label}`), [c.filterShape[3]]);
-          const attrs = {
-            strides: c.strides,
-            pad: c.pad,
-            dataFormat: 'NHWC',
-            dimRoundingMode: c.dimRoundingMode,
-            dilations: [1, 1],
-          };
-          await report.againstCpu(`Conv2D ${c.label}`, async (backend) => [
-            await runKernelOn(backend, 'Conv2D', { x, filter }, attrs),
-          ]);
-          await report.againstCpu(`FusedConv2D relu ${c.label}`, async (backend) => [
-            await runKernelOn(
-              backend,
-              'FusedConv2D',
-              { x, filter, bias },
-              { ...attrs, activation: 'relu' },
-            ),
-          ]);
-        }
-        t.diagnostic(report.summary());
-        report.assertPassed(1800);
-      },
-    );
+    test('Conv2D and FusedConv2D (bias, relu) match cpu (the forward convolution, on the direct kernel)', async (t) => {
+      const report = new GridReport('Conv2D forward vs cpu');
+      const rng = new Rng('conv2d/forward/values');
+      const cases = [...undilated.cases, ...larger.filter((l) => l.dilations[0] === 1)];
+      for (const c of cases) {
+        const { x, filter } = inputsFor(rng, c);
+        const bias = randomTensor(rng.fork(`bias ${c.label}`), [c.filterShape[3]]);
+        const attrs = {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: c.dimRoundingMode,
+          dilations: [1, 1],
+        };
+        await report.againstCpu(`Conv2D ${c.label}`, async (backend) => [
+          await runKernelOn(backend, 'Conv2D', { x, filter }, attrs),
+        ]);
+        await report.againstCpu(`FusedConv2D relu ${c.label}`, async (backend) => [
+          await runKernelOn(
+            backend,
+            'FusedConv2D',
+            { x, filter, bias },
+            { ...attrs, activation: 'relu' },
+          ),
+        ]);
+      }
+      t.diagnostic(report.summary());
+      report.assertPassed(1800);
+    });
 
     test('the float64 reference matches cpu at dilation 1 (so it can judge the dilated cases)', async () => {
       const report = new GridReport('float64 reference vs cpu');
@@ -274,9 +261,9 @@ export function conv2dGradientSuite(build: KernelBuild): void {
         const c = makeConvCase([...xShape], [...filterShape], [stride, stride], [1, 1], pad);
         const { x, filter, dy } = inputsFor(rng, c);
         const grow = { growHeap: true };
-        // The relaxed build's filter gradient allocates only its 3*3*8*8 result (and a
-        // transpose of it) and takes no heap views, so it cannot be made to grow the heap.
-        const growFilter = { growHeap: build !== 'relaxed' };
+        // Without padding the filter gradient allocates only its 3*3*8*8 result (it reads x
+        // in place) and takes no heap views, so it cannot be made to grow the heap.
+        const growFilter = { growHeap: pad !== 'valid' };
         await report.againstCpu(`Conv2DBackpropInput ${c.label}`, async (backend) => [
           await runKernelOn(
             backend,

@@ -15,28 +15,26 @@ import { relaxedSimdAvailable } from '../relaxed-simd.js';
 export const KERNEL_BUILDS = ['simd128', 'relaxed'] as const;
 export type KernelBuild = (typeof KERNEL_BUILDS)[number];
 
+/**
+ * A convolution's geometry on a zero-padded NHWC input (native/kernels.c direct_geom):
+ * batch, padded height and width, channels, filter size, output size, strides, dilations.
+ */
+export type PaddedConvGeometry = [
+  n: number,
+  hp: number,
+  wp: number,
+  c: number,
+  kh: number,
+  kw: number,
+  oh: number,
+  ow: number,
+  sh: number,
+  sw: number,
+  dh: number,
+  dw: number,
+];
+
 export interface NativeKernels {
-  transpose2d(src: number, dst: number, rows: number, cols: number): void;
-  im2col_t(
-    xt: number,
-    out: number,
-    c: number,
-    n: number,
-    n0: number,
-    nc: number,
-    h: number,
-    w: number,
-    kh: number,
-    kw: number,
-    oh: number,
-    ow: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    pt: number,
-    pl: number,
-  ): void;
   maxpool_grad(
     x: number,
     dy: number,
@@ -95,53 +93,44 @@ export interface NativeKernels {
     scratch: number,
   ): void;
   gemm_scratch_floats(): number;
-  /** y = conv(x, w) (+ bias, relu) as a packed GEMM; 1 (y untouched) if w is too large. */
-  conv_forward(
+  /** xp [n, hp, wp, c] = x [n, h, w, c] placed at (pt, pl), zeros around it. */
+  pad_nhwc(
     x: number,
-    w: number,
-    bias: number,
-    y: number,
-    n: number,
-    h: number,
-    wd: number,
-    c: number,
-    kh: number,
-    kw: number,
-    oh: number,
-    ow: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    pt: number,
-    pl: number,
-    co: number,
-    relu: number,
-    scratch: number,
-  ): number;
-  /** dwt[co, kh*kw*c] = dy^T x unfold(x), x NHWC, packed from x without an im2col matrix. */
-  conv_filter_grad(
-    x: number,
-    dy: number,
-    dwt: number,
+    xp: number,
     n: number,
     h: number,
     w: number,
     c: number,
-    kh: number,
-    kw: number,
-    oh: number,
-    ow: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
+    hp: number,
+    wp: number,
     pt: number,
     pl: number,
-    co: number,
-    scratch: number,
   ): void;
-  gemm_few_rows(a: number, b: number, out: number, k: number, p: number, n: number): void;
+  /** y [n*oh*ow, co] = conv(xp, w) (+ bias, relu), reading xp directly; wpack: scratch. */
+  conv_direct(
+    ...args: [
+      xp: number,
+      w: number,
+      bias: number,
+      y: number,
+      ...geometry: PaddedConvGeometry,
+      co: number,
+      relu: number,
+      wpack: number,
+    ]
+  ): void;
+  /** dw [kh, kw, c, co] from xp and dy; 1 (dw untouched) when the scratch is too small. */
+  conv_filter_grad_direct(
+    ...args: [
+      xp: number,
+      dy: number,
+      dw: number,
+      ...geometry: PaddedConvGeometry,
+      co: number,
+      scratch: number,
+      scratchFloats: number,
+    ]
+  ): number;
   bn_forward(
     x: number,
     gamma: number,
@@ -195,12 +184,18 @@ export interface LoadedKernels extends NativeKernels {
   readonly gemmScratch: number;
 }
 
-let cache: {
+/**
+ * Kernels loaded on one backend memory, per build, with the stack and scratch blocks both
+ * builds share. A build's module is compiled once per thread, so switching builds (the
+ * benches and the grids do) keeps V8's optimised code.
+ */
+let loaded: {
   memory: WebAssembly.Memory;
-  build: KernelBuild;
-  kernels: LoadedKernels;
   stack: number;
+  scratch: number;
+  builds: Map<KernelBuild, LoadedKernels>;
 } | null = null;
+const modules = new Map<KernelBuild, WebAssembly.Module>();
 let forced: KernelBuild | null = null;
 
 /** Which build runs: forced by `useKernelBuild`, else TUNEBOOK_WASM_KERNELS, else detected. */
@@ -234,7 +229,30 @@ export function useKernelBuild(build: KernelBuild | null): void {
 export function nativeKernels(module: EmscriptenModule): LoadedKernels {
   const memory = module.asm.memory;
   const build = kernelBuild();
-  if (cache && cache.memory === memory && cache.build === build) return cache.kernels;
+  const known = loaded?.memory === memory ? loaded.builds.get(build) : undefined;
+  if (known) return known;
+  const instance = new WebAssembly.Instance(compiled(build), { env: { memory } });
+  const exports = instance.exports as unknown as NativeKernels & {
+    __stack_pointer: WebAssembly.Global;
+  };
+  // Both builds on one heap share the blocks: they have the same stack and scratch needs,
+  // and only one kernel call runs at a time in a thread.
+  if (loaded?.memory !== memory) {
+    const blocks = allocate(module, exports.gemm_scratch_floats() * 4);
+    loaded = { memory, ...blocks, builds: new Map() };
+  }
+  exports.__stack_pointer.value = loaded.stack + STACK_BYTES;
+  const kernels = Object.assign(Object.create(exports) as NativeKernels, {
+    build,
+    gemmScratch: loaded.scratch,
+  }) as LoadedKernels;
+  loaded.builds.set(build, kernels);
+  return kernels;
+}
+
+function compiled(build: KernelBuild): WebAssembly.Module {
+  const known = modules.get(build);
+  if (known) return known;
   const file = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
   const url = new URL(`../../../../native/${file}`, import.meta.url);
   let bytes: Buffer;
@@ -246,23 +264,9 @@ export function nativeKernels(module: EmscriptenModule): LoadedKernels {
       `cannot read ${url.pathname}: ${(error as Error).message}`,
     );
   }
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const exports = instance.exports as unknown as NativeKernels & {
-    __stack_pointer: WebAssembly.Global;
-  };
-  // The blocks of a previous build on the same heap are reused: both builds have the same
-  // stack and scratch needs, and freeing while a caller might hold the old object is unsafe.
-  const blocks =
-    cache && cache.memory === memory
-      ? { stack: cache.stack, scratch: cache.kernels.gemmScratch }
-      : allocate(module, exports.gemm_scratch_floats() * 4);
-  exports.__stack_pointer.value = blocks.stack + STACK_BYTES;
-  const kernels = Object.assign(Object.create(exports) as NativeKernels, {
-    build,
-    gemmScratch: blocks.scratch,
-  }) as LoadedKernels;
-  cache = { memory, build, kernels, stack: blocks.stack };
-  return kernels;
+  const made = new WebAssembly.Module(bytes);
+  modules.set(build, made);
+  return made;
 }
 
 function allocate(module: EmscriptenModule, scratchBytes: number) {
