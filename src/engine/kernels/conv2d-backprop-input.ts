@@ -20,7 +20,6 @@ import {
   ptr,
   release,
   requireChannelsLast,
-  reshape,
   runWasm,
   type WasmBackend,
   zeros,
