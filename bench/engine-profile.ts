@@ -1,8 +1,9 @@
 /**
- * `node dist/bench/engine-profile.js [--net resnet|cnn] [--steps N]`: where a training step's
- * time goes, per kernel (tf.profile around bench:engine's step: batch 64, Adam), so that the
- * roofline's gap can be attributed. Prints the kernel path, the step's wall time, then each
- * kernel's total time per step and share, largest first.
+ * `node dist/bench/engine-profile.js [--net resnet|cnn] [--steps N] [--by-shape]`: where a
+ * training step's time goes, per kernel (tf.profile around bench:engine's step: batch 64,
+ * Adam), so that the roofline's gap can be attributed. Prints the kernel path, the step's
+ * wall time, then each kernel's total time per step and share, largest first; with
+ * --by-shape, per kernel and input shapes.
  *
  *   profile resnet (relaxed-simd): step 812 ms wall, 790 ms in kernels
  *     Conv2DBackpropFilter   123.4 ms  15.6%  (14 calls)
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const net = flag('net', 'resnet');
   if (net !== 'resnet' && net !== 'cnn') throw new Error(`--net: resnet or cnn, got ${net}`);
   const steps = Number(flag('steps', '3'));
+  const byShape = process.argv.includes('--by-shape');
   if (!(Number.isInteger(steps) && steps >= 1))
     throw new Error(`--steps: a positive integer, got ${steps}`);
   const info = await initEngine({ backend: 'wasm' });
@@ -48,19 +50,20 @@ async function main(): Promise<void> {
     for (const k of profile.kernels) {
       // Op scopes (conv2d__op, unnamed scope) are listed too; their kernels count already.
       if (!tf.getKernel(k.name, 'wasm')) continue;
-      const t = totals.get(k.name) ?? { ms: 0, calls: 0 };
+      const key = byShape ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
+      const t = totals.get(key) ?? { ms: 0, calls: 0 };
       t.ms += (k.kernelTimeMs as number) / steps;
       t.calls += 1 / steps;
-      totals.set(k.name, t);
+      totals.set(key, t);
     }
   }
   const inKernels = [...totals.values()].reduce((s, t) => s + t.ms, 0);
   console.log(
     `profile ${net} (${info.kernelPath}): step ${wall.toFixed(0)} ms wall, ${inKernels.toFixed(0)} ms in kernels`,
   );
-  for (const [name, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
+  for (const [name, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, byShape ? 40 : 16)) {
     console.log(
-      `  ${name.padEnd(28)} ${t.ms.toFixed(1).padStart(7)} ms ${((100 * t.ms) / inKernels).toFixed(1).padStart(5)}%  (${Math.round(t.calls)} calls)`,
+      `  ${name.padEnd(byShape ? 60 : 28)} ${t.ms.toFixed(1).padStart(7)} ms ${((100 * t.ms) / inKernels).toFixed(1).padStart(5)}%  (${Math.round(t.calls)} calls)`,
     );
   }
 }

@@ -162,6 +162,48 @@ EXPORT void col2im_add(const float* cols, float* dx, int n0, int nc, int H, int 
 
 EXPORT void fill_zero(float* p, int n) { zero(p, n); }
 
+// Per-channel sums in float64 over rows of C channels: s1[c] = sum a[r, c] and
+// s2[c] = sum a[r, c] * (b[r, c] - shift[c]) (shift null: 0), the statistics of batch norm's
+// two passes. Blocks of rows small enough for L1, four channels at a time, with the float64
+// accumulators in registers across a block.
+#define SUM_BLOCK 256
+static void channel_sums(const float* a, const float* b, const float* shift, double* s1,
+                         double* s2, int rows, int C) {
+  for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
+  const int C4 = C & ~3;
+  for (int r0 = 0; r0 < rows; r0 += SUM_BLOCK) {
+    const int r1 = r0 + SUM_BLOCK < rows ? r0 + SUM_BLOCK : rows;
+    for (int c = 0; c < C4; c += 4) {
+      const v128_t sh = shift ? wasm_v128_load(shift + c) : wasm_f32x4_splat(0.0f);
+      v128_t a_lo = wasm_f64x2_splat(0.0), a_hi = a_lo, p_lo = a_lo, p_hi = a_lo;
+      for (int r = r0; r < r1; r++) {
+        const v128_t va = wasm_v128_load(a + r * C + c);
+        const v128_t vb = wasm_f32x4_sub(wasm_v128_load(b + r * C + c), sh);
+        const v128_t al = wasm_f64x2_promote_low_f32x4(va);
+        const v128_t ah = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(va, va, 2, 3, 0, 1));
+        const v128_t bl = wasm_f64x2_promote_low_f32x4(vb);
+        const v128_t bh = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(vb, vb, 2, 3, 0, 1));
+        a_lo = wasm_f64x2_add(a_lo, al);
+        a_hi = wasm_f64x2_add(a_hi, ah);
+        p_lo = wasm_f64x2_add(p_lo, wasm_f64x2_mul(al, bl));
+        p_hi = wasm_f64x2_add(p_hi, wasm_f64x2_mul(ah, bh));
+      }
+      wasm_v128_store(s1 + c, wasm_f64x2_add(wasm_v128_load(s1 + c), a_lo));
+      wasm_v128_store(s1 + c + 2, wasm_f64x2_add(wasm_v128_load(s1 + c + 2), a_hi));
+      wasm_v128_store(s2 + c, wasm_f64x2_add(wasm_v128_load(s2 + c), p_lo));
+      wasm_v128_store(s2 + c + 2, wasm_f64x2_add(wasm_v128_load(s2 + c + 2), p_hi));
+    }
+    for (int c = C4; c < C; c++) {
+      const float sh = shift ? shift[c] : 0.0f;
+      for (int r = r0; r < r1; r++) {
+        const double va = a[r * C + c];
+        s1[c] += va;
+        s2[c] += va * (double)(b[r * C + c] - sh);
+      }
+    }
+  }
+}
+
 // Batch norm in training, channels last: per-channel batch mean and (biased) variance in
 // float64, then y = x * a + b with a = gamma / sqrt(var + eps), b = beta - mean * a.
 // scratch: 2*C doubles then 2*C floats.
@@ -172,15 +214,7 @@ EXPORT void bn_forward(const float* x, const float* gamma, const float* beta, fl
   double* s2 = s1 + C;
   float* a = (float*)(s2 + C);
   float* b = a + C;
-  for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
-  for (int r = 0; r < rows; r++) {
-    const float* row = x + r * C;
-    for (int c = 0; c < C; c++) {
-      const double v = row[c];
-      s1[c] += v;
-      s2[c] += v * v;
-    }
-  }
+  channel_sums(x, x, 0, s1, s2, rows, C);
   for (int c = 0; c < C; c++) {
     const double m = s1[c] / rows;
     double v = s2[c] / rows - m * m;
@@ -215,15 +249,7 @@ EXPORT void bn_backward(const float* dy, const float* x, const float* mean, cons
   float* k1 = (float*)(s2 + C);
   float* k2 = k1 + C;
   float* k3 = k2 + C;
-  for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
-  for (int r = 0; r < rows; r++) {
-    const float* g = dy + r * C;
-    const float* xr = x + r * C;
-    for (int c = 0; c < C; c++) {
-      s1[c] += g[c];
-      s2[c] += (double)g[c] * (xr[c] - mean[c]);
-    }
-  }
+  channel_sums(dy, x, mean, s1, s2, rows, C);
   for (int c = 0; c < C; c++) {
     const double inv = invstd[c];
     const double db = s1[c];
@@ -625,4 +651,21 @@ EXPORT int conv_filter_grad_direct(const float* xp, const float* dy, float* dwk,
     }
   }
   return 0;
+}
+
+// ReLU's gradient as tfjs defines it, dy * step(x), in one pass: dy where x > 0, 0 where
+// x <= 0, NaN where x is NaN (step(NaN) = NaN), and dy * 0 (so NaN for an infinite dy) below.
+EXPORT void relu_grad(const float* dy, const float* x, float* dx, int n) {
+  const v128_t one = wasm_f32x4_splat(1.0f), zero4 = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    v128_t step = wasm_v128_bitselect(one, zero4, wasm_f32x4_gt(v, zero4));
+    step = wasm_v128_bitselect(v, step, wasm_f32x4_ne(v, v));
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), step));
+  }
+  for (; i < n; i++) {
+    const float v = x[i];
+    dx[i] = dy[i] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
+  }
 }

@@ -23,6 +23,7 @@ import { kernelBuild } from './kernels/native.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { findNativePackage } from './native-package.js';
 import { relaxedSimdAvailable } from './relaxed-simd.js';
+import { installReluGradient } from './relu-gradient.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -83,6 +84,7 @@ export async function initEngine(options: { backend?: BackendChoice } = {}): Pro
   const failures: string[] = [];
   attachChainedOps();
   installFusedBatchNorm();
+  installReluGradient();
   for (const name of order) {
     try {
       current = await activate(name);

@@ -133,3 +133,36 @@ test('Identity and same-dtype Cast share data safely', async () => {
   assert.equal(i.dtype, 'int32');
   tf.dispose([y, z, i]);
 });
+
+test("ReLU's gradient runs as one kernel on wasm and equals dy * step(x) on cpu, NaN and infinities included", async () => {
+  // 4n + 3 values: the vector loop and the scalar tail both see every special value.
+  const special = [0, -0, 1.5, -2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const x = Float32Array.from({ length: 43 }, (_, i) => special[i % 7] ?? 0);
+  const dy = Float32Array.from({ length: 43 }, (_, i) =>
+    i % 5 === 0 ? Number.POSITIVE_INFINITY : (i % 3) - 1.25,
+  );
+  const results: Record<string, { values: Float32Array; kernels: string[] }> = {};
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initEngine({ backend });
+    const xs = tf.tensor1d(x);
+    const dys = tf.tensor1d(dy);
+    let out: tf.Tensor | null = null;
+    const profile = await tf.profile(() => {
+      out = tf.grad((t: tf.Tensor) => tf.relu(t))(xs, dys);
+    });
+    results[backend] = {
+      values: Float32Array.from((out as unknown as tf.Tensor).dataSync() as Float32Array),
+      kernels: profile.kernelNames,
+    };
+    tf.dispose([xs, dys, out as unknown as tf.Tensor]);
+  }
+  const { cpu, wasm } = results;
+  assert.ok(wasm.kernels.includes('TunebookReluGrad'), wasm.kernels.join(' '));
+  assert.ok(!wasm.kernels.includes('Step'), wasm.kernels.join(' '));
+  for (let i = 0; i < x.length; i++) {
+    assert.ok(
+      Object.is(wasm.values[i], cpu.values[i]) || (wasm.values[i] === 0 && cpu.values[i] === 0),
+      `x=${x[i]} dy=${dy[i]}: wasm ${wasm.values[i]}, cpu ${cpu.values[i]}`,
+    );
+  }
+});

@@ -157,6 +157,8 @@ export interface NativeKernels {
     rows: number,
     channels: number,
   ): void;
+  /** dx = dy * step(x) (relu's gradient), n floats. */
+  relu_grad(dy: number, x: number, dx: number, n: number): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
   bcast_last(
     op: number,

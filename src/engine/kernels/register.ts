@@ -1,7 +1,8 @@
 /**
  * Registers tunebook's training kernels on the wasm backend: the ones it lacks
  * (Conv2DBackpropFilter, the depthwise backprops) and faster replacements for ones it runs
- * slowly (Conv2D and FusedConv2D where relaxed SIMD runs, Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad). Call after the wasm
+ * slowly (Conv2D, FusedConv2D, Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad,
+ * batch norm and ReLU's gradient as single passes). Call after the wasm
  * backend is initialised: the replaced kernels' own setup must have run, since the
  * replacements delegate to them for cases they do not speed up.
  */
@@ -24,6 +25,7 @@ import {
 } from './depthwise-backprop.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { mean, sum } from './reductions.js';
+import { RELU_GRAD, reluGrad } from './relu-grad.js';
 import { tile } from './tile.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 import { rememberOriginal } from './wasm-heap.js';
@@ -52,6 +54,7 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   UnsortedSegmentSum: unsortedSegmentSum as unknown as KernelFunc,
   [BATCH_NORM_FORWARD]: batchNormForward as unknown as KernelFunc,
   [BATCH_NORM_BACKWARD]: batchNormBackward as unknown as KernelFunc,
+  [RELU_GRAD]: reluGrad as unknown as KernelFunc,
 };
 
 let registered = false;
