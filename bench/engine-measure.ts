@@ -1,8 +1,8 @@
 /**
- * One training-throughput measurement, shared by the main thread and the worker threads of
- * `npm run bench:engine`: the reference CNN or the ResNet, Adam 1e-3, batch 64, on fixed
- * random data of `batch * steps` samples; warm-up steps excluded; the median over `reps`
- * timed passes.
+ * One training-throughput measurement, run by the worker threads of `npm run bench:engine`:
+ * the reference CNN or the ResNet, Adam 1e-3, batch 64, on fixed random data of
+ * `batch * steps` samples; warm-up steps excluded; one timed pass over the batches per
+ * request, so that passes can alternate with PyTorch's.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, initEngine } from '../src/engine/backend.js';
@@ -20,19 +20,19 @@ export interface MeasureOptions {
   backend: BackendChoice;
   batch: number;
   steps: number;
-  reps: number;
   warmup: number;
 }
 
-export interface Measurement {
+/** A prepared net on one thread: what it is, and one timed pass over its batches. */
+export interface Prepared {
   net: Net;
   backend: string;
-  /** The kernel path this thread ran (each worker detects relaxed SIMD for itself). */
+  /** The kernel path this thread runs (each worker detects relaxed SIMD for itself). */
   kernelPath: string;
-  samplesPerSecond: number;
-  reps: number[];
   /** FLOPs of one training step per sample (bench/roofline.ts). */
   flopsPerSample: number;
+  /** Trains once over the `steps` batches; samples per second. */
+  pass(): number;
 }
 
 export function median(values: number[]): number {
@@ -41,8 +41,8 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Prepares model and data; `run` then measures (so workers can start together). */
-export async function prepare(options: MeasureOptions): Promise<() => Measurement> {
+/** Prepares model and data and runs the warm-up steps; `pass` then measures. */
+export async function prepare(options: MeasureOptions): Promise<Prepared> {
   const info = await initEngine({ backend: options.backend });
   const { net, batch, steps } = options;
   const shape: [number, number, number] = net === 'cnn' ? [28, 28, 1] : [32, 32, 3];
@@ -63,21 +63,15 @@ export async function prepare(options: MeasureOptions): Promise<() => Measuremen
     const b = batches[i % steps];
     trainStep(model, optimizer, b.x, b.y);
   }
-  return () => {
-    const reps: number[] = [];
-    for (let r = 0; r < options.reps; r++) {
+  return {
+    net,
+    backend: info.backend,
+    kernelPath: info.kernelPath,
+    flopsPerSample: trainingFlopsPerSample(model),
+    pass: () => {
       const start = performance.now();
       for (const b of batches) trainStep(model, optimizer, b.x, b.y);
-      reps.push(n / ((performance.now() - start) / 1000));
-    }
-    const flopsPerSample = trainingFlopsPerSample(model);
-    return {
-      net,
-      backend: info.backend,
-      kernelPath: info.kernelPath,
-      samplesPerSecond: median(reps),
-      reps,
-      flopsPerSample,
-    };
+      return n / ((performance.now() - start) / 1000);
+    },
   };
 }

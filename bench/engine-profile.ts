@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   console.log(
     `profile ${net} (${info.kernelPath}): step ${wall.toFixed(0)} ms wall, ${inKernels.toFixed(0)} ms in kernels`,
   );
-  for (const [name, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, byShape ? 40 : 16)) {
+  for (const [name, t] of [...totals]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, byShape ? 40 : 16)) {
     console.log(
       `  ${name.padEnd(byShape ? 60 : 28)} ${t.ms.toFixed(1).padStart(7)} ms ${((100 * t.ms) / inKernels).toFixed(1).padStart(5)}%  (${Math.round(t.calls)} calls)`,
     );

@@ -2,27 +2,35 @@
  * `npm run bench:engine`: training samples/s of tunebook's engine against PyTorch on the
  * same nets, batch, optimiser and data size, measured in the same run.
  *
- *   engine cnn: tunebook X samples/s (wasm, relaxed-simd), pytorch Y samples/s, ratio X/Y
+ *   engine cnn: tunebook X samples/s (wasm, relaxed-simd), pytorch Y samples/s, ratio R (pairs ...)
  *   engine resnet: ...
- *   engine parallel cnn: tunebook X samples/s (2 workers), pytorch Y samples/s (2 threads), ratio
  *   roofline cnn: X GFLOP/s in a training step, Y% of the wasm peak (mul+add Z GFLOP/s, ...)
+ *   engine parallel cnn: tunebook X samples/s (2 workers, ...) against 2 threads, pytorch ...
  *   engine ratio: R          (the smallest single-thread ratio)
  *
- * The first lines give Node and V8, the kernel path in use and the wasm peak that the
- * roofline lines divide by (bench/wasm-peak.ts: mul+add for XNNPACK and the SIMD128 kernels,
- * relaxed_madd for the relaxed-SIMD GEMM). Where the time goes within a step:
- * bench/engine-profile.ts; tunebook's GEMM against XNNPACK's: bench/engine-gemm.ts.
+ * This machine's speed drifts by tens of percent within minutes (other tenants, clocks), so
+ * two figures measured a minute apart say little about each other. Both sides are prepared
+ * and warmed up once (tunebook in worker threads, PyTorch in a process serving passes), then
+ * passes alternate: a short wasm-peak loop, a tunebook pass, a PyTorch pass (the order of the
+ * last two swapped every other pair). A ratio is the median of the pairs' ratios, a roofline
+ * share the median of each pass against the peak measured beside it.
+ *
+ * The first lines give Node and V8, the kernel path in use and the wasm peak (bench/wasm-peak:
+ * mul+add for XNNPACK and the SIMD128 kernels, relaxed_madd for the relaxed-SIMD ones). Where
+ * the time goes within a step: bench/engine-profile.ts; kernel against kernel:
+ * bench/engine-gemm.ts.
  *
  * PyTorch runs bench/reference/pytorch_engine.py with /usr/bin/python3 (Debian's
- * python3-torch) with torch.set_num_threads(1); without it, its figures are skipped with a
- * notice. Flags: --backend, --reps N (>= 5), --steps N, --nets cnn,resnet.
+ * python3-torch) on 1 or 2 threads; without it, its figures are skipped with a notice.
+ * Flags: --backend, --pairs N (default 7), --steps N (batches per pass), --nets cnn,resnet.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type BackendChoice, initEngine, parseBackendChoice } from '../src/engine/backend.js';
-import { type Measurement, type MeasureOptions, NETS, type Net } from './engine-measure.js';
+import { type MeasureOptions, median, NETS, type Net, type Prepared } from './engine-measure.js';
 import { measureWasmPeak, runtimeLine, type WasmPeak } from './wasm-peak.js';
 
 const PYTHON = process.env.TUNEBOOK_PYTHON ?? '/usr/bin/python3';
@@ -33,57 +41,151 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function runWorkers(options: MeasureOptions, count: number): Promise<Measurement[]> {
-  return new Promise((resolve, reject) => {
+type Meta = Omit<Prepared, 'pass'>;
+
+/** `count` worker threads, each with the net prepared; `pass` runs one pass on all at once. */
+class Ours {
+  private constructor(
+    private readonly workers: Worker[],
+    readonly meta: Meta[],
+  ) {}
+
+  static async start(options: MeasureOptions, count: number): Promise<Ours> {
     const url = new URL('./engine-worker.js', import.meta.url);
     const workers = Array.from({ length: count }, () => new Worker(url, { workerData: options }));
-    const results: Measurement[] = [];
-    let ready = 0;
-    for (const worker of workers) {
-      worker.on('error', reject);
-      worker.on('message', (message: { ready?: boolean; result?: Measurement }) => {
-        if (message.ready && ++ready === count) for (const w of workers) w.postMessage('go');
-        if (message.result) {
-          results.push(message.result);
-          void worker.terminate();
-          if (results.length === count) resolve(results);
-        }
-      });
-    }
+    const meta = await Promise.all(workers.map((w) => reply<Meta>(w, 'ready')));
+    return new Ours(workers, meta);
+  }
+
+  /** Samples per second summed over the workers. */
+  async pass(): Promise<number> {
+    const replies = this.workers.map((w) => reply<number>(w, 'pass'));
+    for (const w of this.workers) w.postMessage('pass');
+    return (await Promise.all(replies)).reduce((s, x) => s + x, 0);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function reply<T>(worker: Worker, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: Record<string, T>) => {
+      if (!(key in message)) return;
+      worker.off('message', onMessage);
+      worker.off('error', reject);
+      resolve(message[key]);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
   });
 }
 
-function pytorch(net: Net, threads: number, options: MeasureOptions): number | string {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `python3-torch not importable by ${PYTHON}`;
-  const args = [SCRIPT, net, '--threads', String(threads), '--batch', String(options.batch)];
-  args.push('--steps', String(options.steps), '--reps', String(options.reps));
-  args.push('--warmup', String(options.warmup));
-  const result = spawnSync(PYTHON, args, { encoding: 'utf8' });
-  if (result.status !== 0)
-    return `reference script failed: ${result.stderr.trim().split('\n').pop()}`;
-  return (JSON.parse(result.stdout.trim().split('\n').pop()!) as { samples_per_s: number })
-    .samples_per_s;
+/** The PyTorch reference as a process that times one pass per request. */
+class Reference {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly lines: AsyncIterator<string>,
+    private readonly reader: Interface,
+  ) {}
+
+  /** The process, warmed up; or why PyTorch cannot run here. */
+  static async start(
+    net: Net,
+    threads: number,
+    options: MeasureOptions,
+  ): Promise<Reference | string> {
+    if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+    const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status !== 0) return `python3-torch not importable by ${PYTHON}`;
+    const args = [SCRIPT, net, '--serve', '--threads', String(threads)];
+    args.push('--batch', String(options.batch), '--steps', String(options.steps));
+    args.push('--warmup', String(options.warmup));
+    const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    const reader = createInterface({ input: child.stdout! });
+    const lines = reader[Symbol.asyncIterator]();
+    const first = await lines.next();
+    if (first.done || first.value !== 'ready') return 'reference script failed to start';
+    return new Reference(child, lines, reader);
+  }
+
+  async pass(): Promise<number> {
+    this.child.stdin!.write('rep\n');
+    const line = await this.lines.next();
+    if (line.done) throw new Error('reference script ended early');
+    return (JSON.parse(line.value) as { samples_per_s: number }).samples_per_s;
+  }
+
+  stop(): void {
+    this.child.stdin!.end();
+    this.reader.close();
+  }
 }
 
-/**
- * Achieved GFLOP/s of the training step against the mul+add peak (XNNPACK's and the
- * SIMD128 kernels' instruction mix) and, when it was measured, the relaxed_madd peak (the
- * limit of the relaxed-SIMD GEMM).
- */
-function roofline(m: Measurement, peak: WasmPeak): string {
-  const achieved = (m.samplesPerSecond * m.flopsPerSample) / 1e9;
-  const share = (limit: number) => `${((100 * achieved) / limit).toFixed(0)}%`;
-  const relaxed =
-    peak.relaxedMadd === null
-      ? ''
-      : `, ${share(peak.relaxedMadd)} of relaxed_madd ${peak.relaxedMadd.toFixed(1)} GFLOP/s`;
-  return `roofline ${m.net}: ${achieved.toFixed(1)} GFLOP/s in a training step, ${share(peak.mulAdd)} of the wasm peak (mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s${relaxed})`;
+/** One pair: the wasm peak beside it, tunebook's pass, PyTorch's (null when skipped). */
+interface Pair {
+  peak: WasmPeak;
+  ours: number;
+  ref: number | null;
+}
+
+async function pairs(options: MeasureOptions, threads: number, count: number) {
+  const ours = await Ours.start(options, threads);
+  const ref = await Reference.start(options.net, threads, options);
+  const out: Pair[] = [];
+  for (let i = 0; i < count; i++) {
+    const peak = measureWasmPeak(1);
+    if (typeof ref === 'string') {
+      out.push({ peak, ours: await ours.pass(), ref: null });
+    } else if (i % 2 === 0) {
+      const o = await ours.pass();
+      out.push({ peak, ours: o, ref: await ref.pass() });
+    } else {
+      const r = await ref.pass();
+      out.push({ peak, ours: await ours.pass(), ref: r });
+    }
+  }
+  await ours.stop();
+  if (typeof ref !== 'string') ref.stop();
+  return { meta: ours.meta, pairs: out, skipped: typeof ref === 'string' ? ref : null };
 }
 
 function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toFixed(1);
+}
+
+/** "tunebook X samples/s <label>, pytorch Y samples/s, ratio R (pairs ...)". */
+function ratioText(ps: Pair[], skipped: string | null, label: string) {
+  const ours = fmt(median(ps.map((p) => p.ours)));
+  if (skipped)
+    return {
+      text: `tunebook ${ours} samples/s ${label}, pytorch skipped (${skipped})`,
+      ratio: null,
+    };
+  const ratios = ps.map((p) => p.ours / p.ref!);
+  const ratio = median(ratios);
+  const text =
+    `tunebook ${ours} samples/s ${label}, pytorch ${fmt(median(ps.map((p) => p.ref!)))} samples/s, ` +
+    `ratio ${ratio.toFixed(2)} (pairs ${ratios.map((x) => x.toFixed(2)).join(' ')})`;
+  return { text, ratio };
+}
+
+/**
+ * Achieved GFLOP/s of the training step against the mul+add peak (XNNPACK's and the
+ * SIMD128 kernels' instruction mix) and the relaxed_madd peak (the limit of the relaxed-SIMD
+ * kernels), each pass against the peak measured beside it; medians over the pairs.
+ */
+function roofline(net: Net, flopsPerSample: number, ps: Pair[]): string {
+  const achieved = ps.map((p) => (p.ours * flopsPerSample) / 1e9);
+  const share = (limit: (w: WasmPeak) => number) =>
+    `${(100 * median(ps.map((p, i) => achieved[i] / limit(p.peak)))).toFixed(0)}%`;
+  const relaxed =
+    ps[0].peak.relaxedMadd === null
+      ? ''
+      : `, ${share((w) => w.relaxedMadd!)} of relaxed_madd ${median(ps.map((p) => p.peak.relaxedMadd!)).toFixed(1)} GFLOP/s`;
+  const mulAdd = median(ps.map((p) => p.peak.mulAdd)).toFixed(1);
+  return `roofline ${net}: ${median(achieved).toFixed(1)} GFLOP/s in a training step, ${share((w) => w.mulAdd)} of the wasm peak (mul+add ${mulAdd} GFLOP/s${relaxed})`;
 }
 
 async function main(): Promise<void> {
@@ -91,58 +193,50 @@ async function main(): Promise<void> {
     flag('backend') ?? process.env.TUNEBOOK_BACKEND ?? 'auto',
     '--backend',
   );
-  const reps = Math.max(5, Number(flag('reps') ?? 5));
+  const count = Math.max(3, Number(flag('pairs') ?? 7));
   const nets = (flag('nets') ?? NETS.join(',')).split(',') as Net[];
-  const ratios: number[] = [];
+  for (const net of nets) if (!NETS.includes(net)) throw new Error(`--nets: unknown net ${net}`);
+  const options = (net: Net): MeasureOptions => ({
+    net,
+    backend,
+    batch: 64,
+    steps: Number(flag('steps') ?? 10),
+    warmup: 3,
+  });
   const peak = measureWasmPeak();
   const relaxed = peak.relaxedMadd === null ? 'n/a' : `${peak.relaxedMadd.toFixed(1)} GFLOP/s`;
   console.log(`engine runtime: ${runtimeLine()}`);
   console.log(
     `wasm peak: mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s, relaxed_madd ${relaxed} (one thread)`,
   );
+  const ratios: number[] = [];
   const rooflines: string[] = [];
   for (const net of nets) {
-    if (!NETS.includes(net)) throw new Error(`--nets: unknown net ${net}`);
-    const options: MeasureOptions = {
-      net,
-      backend,
-      batch: 64,
-      steps: Number(flag('steps') ?? 10),
-      reps,
-      warmup: 3,
-    };
-    const [ours] = await runWorkers(options, 1);
-    if (ours.backend === 'wasm') rooflines.push(roofline(ours, peak));
-    const ref = pytorch(net, 1, options);
-    if (typeof ref === 'number') {
-      ratios.push(ours.samplesPerSecond / ref);
-      console.log(
-        `engine ${net}: tunebook ${fmt(ours.samplesPerSecond)} samples/s (${ours.backend}, ${ours.kernelPath}), ` +
-          `pytorch ${fmt(ref)} samples/s, ratio ${(ours.samplesPerSecond / ref).toFixed(2)}`,
-      );
-    } else {
-      console.log(
-        `engine ${net}: tunebook ${fmt(ours.samplesPerSecond)} samples/s (${ours.backend}), pytorch skipped (${ref})`,
-      );
-    }
+    const run = await pairs(options(net), 1, count);
+    const [meta] = run.meta;
+    if (meta.backend === 'wasm') rooflines.push(roofline(net, meta.flopsPerSample, run.pairs));
+    const { text, ratio } = ratioText(
+      run.pairs,
+      run.skipped,
+      `(${meta.backend}, ${meta.kernelPath})`,
+    );
+    if (ratio !== null) ratios.push(ratio);
+    console.log(`engine ${net}: ${text}`);
   }
   const info = await initEngine({ backend });
+  const use =
+    info.kernelPath === 'relaxed-simd'
+      ? 'in use: fused multiply-add in the convolutions, their gradients and the GEMM'
+      : 'available, unused';
   console.log(
-    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? (info.kernelPath === 'relaxed-simd' ? 'in use: fused multiply-add in the convolutions, their gradients and the GEMM' : 'available, unused') : 'unavailable'})`,
+    `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? use : 'unavailable'})`,
   );
   for (const line of rooflines) console.log(line);
   if (nets.includes('cnn')) {
-    const options: MeasureOptions = { net: 'cnn', backend, batch: 64, steps: 10, reps, warmup: 3 };
-    const both = await runWorkers(options, 2);
-    const total = both.reduce((s, m) => s + m.samplesPerSecond, 0);
-    const ref = pytorch('cnn', 2, options);
-    const tail =
-      typeof ref === 'number'
-        ? `pytorch ${fmt(ref)} samples/s (2 threads), ratio ${(total / ref).toFixed(2)}`
-        : `pytorch skipped (${ref})`;
-    console.log(
-      `engine parallel cnn: tunebook ${fmt(total)} samples/s (2 workers, ${both.map((m) => m.kernelPath).join(' and ')}), ${tail}`,
-    );
+    const run = await pairs(options('cnn'), 2, count);
+    const paths = run.meta.map((m) => m.kernelPath).join(' and ');
+    const { text } = ratioText(run.pairs, run.skipped, `(2 workers, ${paths}) against 2 threads`);
+    console.log(`engine parallel cnn: ${text}`);
   }
   console.log(
     ratios.length

@@ -7,6 +7,7 @@ Usage: pytorch_engine.py <cnn|resnet> --threads N --batch 64 --steps 10 --reps 5
 
 import argparse
 import json
+import sys
 import statistics
 import time
 
@@ -58,6 +59,8 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--serve", action="store_true",
+                   help="after warm-up print 'ready', then time one pass per 'rep' line on stdin")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -81,12 +84,21 @@ def main():
 
     for i in range(a.warmup):
         step(i % a.steps)
-    reps = []
-    for _ in range(a.reps):
+
+    def one_pass():
         t0 = time.perf_counter()
         for i in range(a.steps):
             step(i)
-        reps.append(n / (time.perf_counter() - t0))
+        return n / (time.perf_counter() - t0)
+
+    if a.serve:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            if line.strip() != "rep":
+                break
+            print(json.dumps({"samples_per_s": one_pass()}), flush=True)
+        return
+    reps = [one_pass() for _ in range(a.reps)]
     print(json.dumps({"net": a.net, "threads": a.threads, "samples_per_s": statistics.median(reps),
                       "reps": reps, "torch": torch.__version__}))
 
