@@ -10,7 +10,7 @@ import { seedWeights } from '../src/engine/seeded-init.js';
 import { resnet } from '../src/models/resnet.js';
 import { smallCnn } from '../src/models/small-cnn.js';
 import { trainStep } from '../src/training/classifier.js';
-import { trainingFlopsPerSample } from './roofline.js';
+import { type KernelRecord, stepFlops } from './roofline.js';
 
 export const NETS = ['cnn', 'resnet'] as const;
 export type Net = (typeof NETS)[number];
@@ -26,11 +26,15 @@ export interface MeasureOptions {
 /** A prepared net on one thread: what it is, and one timed pass over its batches. */
 export interface Prepared {
   net: Net;
+  /** Samples per training step. */
+  batch: number;
   backend: string;
   /** The kernel path this thread runs (each worker detects relaxed SIMD for itself). */
   kernelPath: string;
   /** FLOPs of one training step per sample (bench/roofline.ts). */
   flopsPerSample: number;
+  /** The kernels of one training step (tf.profile), for the roofline. */
+  kernels: KernelRecord[];
   /** Trains once over the `steps` batches; samples per second. */
   pass(): number;
 }
@@ -63,11 +67,20 @@ export async function prepare(options: MeasureOptions): Promise<Prepared> {
     const b = batches[i % steps];
     trainStep(model, optimizer, b.x, b.y);
   }
+  const profile = await tf.profile(() => {
+    trainStep(model, optimizer, batches[0].x, batches[0].y);
+  });
+  // Op scopes (conv2d__op, ...) are listed too; only registered kernels ran.
+  const kernels: KernelRecord[] = profile.kernels
+    .filter((k) => tf.getKernel(k.name, tf.getBackend()))
+    .map((k) => ({ name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes }));
   return {
     net,
+    batch,
     backend: info.backend,
     kernelPath: info.kernelPath,
-    flopsPerSample: trainingFlopsPerSample(model),
+    flopsPerSample: stepFlops(kernels) / batch,
+    kernels,
     pass: () => {
       const start = performance.now();
       for (const b of batches) trainStep(model, optimizer, b.x, b.y);

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type BackendChoice, initEngine, parseBackendChoice } from '../src/engine/backend.js';
 import { type MeasureOptions, median, NETS, type Net, type Prepared } from './engine-measure.js';
+import { kernelFlops, stepBound } from './roofline.js';
 import { measureWasmPeak, runtimeLine, type WasmPeak } from './wasm-peak.js';
 
 const PYTHON = process.env.TUNEBOOK_PYTHON ?? '/usr/bin/python3';
@@ -176,8 +177,8 @@ function ratioText(ps: Pair[], skipped: string | null, label: string) {
  * SIMD128 kernels' instruction mix) and the relaxed_madd peak (the limit of the relaxed-SIMD
  * kernels), each pass against the peak measured beside it; medians over the pairs.
  */
-function roofline(net: Net, flopsPerSample: number, ps: Pair[]): string {
-  const achieved = ps.map((p) => (p.ours * flopsPerSample) / 1e9);
+function roofline(net: Net, meta: Meta, ps: Pair[]): string[] {
+  const achieved = ps.map((p) => (p.ours * meta.flopsPerSample) / 1e9);
   const share = (limit: (w: WasmPeak) => number) =>
     `${(100 * median(ps.map((p, i) => achieved[i] / limit(p.peak)))).toFixed(0)}%`;
   const relaxed =
@@ -185,7 +186,15 @@ function roofline(net: Net, flopsPerSample: number, ps: Pair[]): string {
       ? ''
       : `, ${share((w) => w.relaxedMadd!)} of relaxed_madd ${median(ps.map((p) => p.peak.relaxedMadd!)).toFixed(1)} GFLOP/s`;
   const mulAdd = median(ps.map((p) => p.peak.mulAdd)).toFixed(1);
-  return `roofline ${net}: ${median(achieved).toFixed(1)} GFLOP/s in a training step, ${share((w) => w.mulAdd)} of the wasm peak (mul+add ${mulAdd} GFLOP/s${relaxed})`;
+  // The bound at the peak of the kernels in use, against the step each pass took.
+  const top = (w: WasmPeak) => (meta.kernelPath === 'relaxed-simd' ? w.relaxedMadd! : w.mulAdd);
+  const bounds = ps.map((p) => stepBound(meta.kernels, top(p.peak), p.peak.bandwidth));
+  const steps = ps.map((p) => meta.batch / p.ours);
+  const compute = meta.kernels.filter((k) => kernelFlops(k) > 0).length;
+  return [
+    `roofline ${net}: ${median(achieved).toFixed(1)} GFLOP/s in a training step, ${share((w) => w.mulAdd)} of the wasm peak (mul+add ${mulAdd} GFLOP/s${relaxed})`,
+    `roofline bound ${net}: ${(1000 * median(bounds)).toFixed(0)} ms a step at ${median(ps.map((p) => top(p.peak))).toFixed(1)} GFLOP/s for its ${compute} convolution and matmul kernels and ${median(ps.map((p) => p.peak.bandwidth)).toFixed(1)} GB/s for its ${meta.kernels.length - compute} others; measured ${(1000 * median(steps)).toFixed(0)} ms, ${(100 * median(bounds.map((b, i) => b / steps[i]))).toFixed(0)}% of the bound's speed (${median(steps.map((t, i) => t / bounds[i])).toFixed(2)}x the bound)`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -207,14 +216,14 @@ async function main(): Promise<void> {
   const relaxed = peak.relaxedMadd === null ? 'n/a' : `${peak.relaxedMadd.toFixed(1)} GFLOP/s`;
   console.log(`engine runtime: ${runtimeLine()}`);
   console.log(
-    `wasm peak: mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s, relaxed_madd ${relaxed} (one thread)`,
+    `wasm peak: mul+add ${peak.mulAdd.toFixed(1)} GFLOP/s, relaxed_madd ${relaxed}, memory ${peak.bandwidth.toFixed(1)} GB/s (one thread)`,
   );
   const ratios: number[] = [];
   const rooflines: string[] = [];
   for (const net of nets) {
     const run = await pairs(options(net), 1, count);
     const [meta] = run.meta;
-    if (meta.backend === 'wasm') rooflines.push(roofline(net, meta.flopsPerSample, run.pairs));
+    if (meta.backend === 'wasm') rooflines.push(...roofline(net, meta, run.pairs));
     const { text, ratio } = ratioText(
       run.pairs,
       run.skipped,

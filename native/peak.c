@@ -27,3 +27,16 @@ __attribute__((export_name("peak"))) float peak(int iterations, float seed) {
   s = wasm_f32x4_add(s, wasm_f32x4_add(wasm_f32x4_add(a8, a9), wasm_f32x4_add(a10, a11)));
   return wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 3);
 }
+
+// Memory-bound loop for the roofline's bandwidth: y[i] = x[i] * a + y[i] over n floats at
+// byte offsets x and y of this module's memory (the caller grows it), as an element-wise
+// training kernel moves data: two streams read, one written (12 bytes per element).
+__attribute__((export_name("stream"))) void stream(float* x, float* y, int n, float a) {
+  const v128_t s = wasm_f32x4_splat(a);
+  for (int i = 0; i + 16 <= n; i += 16) {
+    wasm_v128_store(y + i, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x + i), s), wasm_v128_load(y + i)));
+    wasm_v128_store(y + i + 4, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x + i + 4), s), wasm_v128_load(y + i + 4)));
+    wasm_v128_store(y + i + 8, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x + i + 8), s), wasm_v128_load(y + i + 8)));
+    wasm_v128_store(y + i + 12, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x + i + 12), s), wasm_v128_load(y + i + 12)));
+  }
+}
