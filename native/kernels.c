@@ -462,77 +462,80 @@ EXPORT void gemm(int M, int N, int K, const float* a, int ars, int acs, const fl
 EXPORT int gemm_scratch_floats(void) { return GEMM_KC * GEMM_NC + GEMM_MC_PACKED * GEMM_KC; }
 
 // ---------------------------------------------------------------------------------------
-// Direct convolutions on a zero-padded input xp [N, Hp, Wp, C] (pad_nhwc): no unfolded
-// matrix and no packing of the input, so layers with few channels (16-32), where packing
-// the unfolded input costs a quarter of the arithmetic, run at the micro-kernel's rate.
-// Output pixel p = (n, oh, ow) reads, for tap (kh, kw), the C channels at
-// xp[n, oh*sh + kh*dh, ow*sw + kw*dw]; with dw == 1 the KW taps of one filter row are
-// KW*C contiguous floats, so a pixel's unfolded row is KH contiguous segments.
+// Direct convolutions: no unfolded matrix and no packing of the input, so layers with few
+// channels (16-32), where packing the unfolded input cost a quarter of the arithmetic, run
+// at the micro-kernel's rate. Output pixel p = (n, oh, ow) reads, for tap (kh, kw), the C
+// channels at x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw]; with dw == 1 the KW taps of one
+// filter row are KW*C contiguous floats, so a pixel's unfolded row is KH contiguous
+// segments. A pixel whose taps reach into the padding has its unfolded row gathered (with
+// its zeros) into scratch instead; x is never copied.
 
-// xp[n, pt + h, pl + w, c] = x[n, h, w, c], zeros elsewhere.
-EXPORT void pad_nhwc(const float* x, float* xp, int N, int H, int W, int C, int Hp, int Wp,
-                     int pt, int pl) {
-  const int row = Wp * C;
-  for (int n = 0; n < N; n++) {
-    float* img = xp + n * Hp * row;
-    for (int h = 0; h < Hp; h++) {
-      float* dst = img + h * row;
-      const int hs = h - pt;
-      if (hs < 0 || hs >= H) {
-        zero(dst, row);
-        continue;
-      }
-      zero(dst, pl * C);
-      copy(dst + pl * C, x + ((n * H + hs) * W) * C, W * C);
-      zero(dst + (pl + W) * C, (Wp - pl - W) * C);
-    }
-  }
-}
-
+// Convolution geometry, NHWC input x [N, H, W, C] with padding pt (top) and pl (left)
+// implicit, output pixels [N, OH, OW].
 typedef struct {
-  int N, Hp, Wp, C, KH, KW, OH, OW, sh, sw, dh, dw;
-} direct_geom;
+  int N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl;
+} conv_geom;
 
-// Offset in xp of each pixel's first tap, for pixels p0 .. p0+count-1.
-static void pixel_bases(const direct_geom* g, int p0, int count, int* out) {
+// Offset in x of pixel p's first tap when every tap of it is inside x, else -1.
+static int inside_base(const conv_geom* g, int p) {
   const int opix = g->OH * g->OW;
-  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
-  for (int i = 0; i < count; i++) {
-    out[i] = ((n * g->Hp + oh * g->sh) * g->Wp + ow * g->sw) * g->C;
-    if (++ow == g->OW) {
-      ow = 0;
-      if (++oh == g->OH) {
-        oh = 0;
-        n++;
-      }
-    }
-  }
+  const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
+  const int h0 = oh * g->sh - g->pt, w0 = ow * g->sw - g->pl;
+  if (h0 < 0 || h0 + (g->KH - 1) * g->dh >= g->H || w0 < 0 || w0 + (g->KW - 1) * g->dw >= g->W)
+    return -1;
+  return ((n * g->H + h0) * g->W + w0) * g->C;
 }
 
 // Pixels per block of the direct forward convolution (their bases live on the stack).
 #define DIRECT_PB 64
 
-// y[P, Co] = conv(xp, w) (+ bias, relu). w [KH, KW, C, Co] is packed into NR-column panels
-// in wpack (round_up(Co, NR) * KH*KW*C floats, caller's); 4 x 8 tiles read their 4 pixels'
-// segments straight from xp. bias: Co values or null.
-EXPORT void conv_direct(const float* xp, const float* w, const float* bias, float* y, int N,
-                        int Hp, int Wp, int C, int KH, int KW, int OH, int OW, int sh, int sw,
-                        int dh, int dw, int Co, int relu, float* wpack) {
-  const direct_geom g = {N, Hp, Wp, C, KH, KW, OH, OW, sh, sw, dh, dw};
+// Writes pixel p's unfolded row (R = KH*KW*C values, tap-major, zeros where a tap falls in
+// the padding) to out: the input a border pixel's register tile reads.
+static void gather_row(const float* x, const conv_geom* g, int p, float* out) {
+  const int opix = g->OH * g->OW;
+  const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
+  const float* img = x + n * g->H * g->W * g->C;
+  for (int kh = 0; kh < g->KH; kh++) {
+    const int h = oh * g->sh - g->pt + kh * g->dh;
+    for (int kw = 0; kw < g->KW; kw++, out += g->C) {
+      const int w = ow * g->sw - g->pl + kw * g->dw;
+      if (h < 0 || h >= g->H || w < 0 || w >= g->W) zero(out, g->C);
+      else copy(out, img + (h * g->W + w) * g->C, g->C);
+    }
+  }
+}
+
+// y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
+// is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
+// tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
+// else C per tap) straight from x; a pixel whose taps reach into the padding reads its
+// unfolded row from gbuf instead (gathered once per block, DIRECT_PB * R floats). bias: Co
+// values or null.
+EXPORT void conv_direct(const float* x, const float* w, const float* bias, float* y, int N,
+                        int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
+                        int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
+                        float* gbuf) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int R = KH * KW * C, P = N * OH * OW;
   const int whole_rows = dw == 1;
   const int seg = whole_rows ? KW * C : C, nseg = whole_rows ? KH : KH * KW;
   int segoff[nseg];
   for (int s = 0; s < nseg; s++) {
     const int kh = whole_rows ? s : s / KW, kw = whole_rows ? 0 : s % KW;
-    segoff[s] = (kh * dh * Wp + kw * dw) * C;
+    segoff[s] = (kh * dh * W + kw * dw) * C;
   }
   pack_b(w, Co, 1, R, Co, wpack);
   const int panels = (Co + GEMM_NR - 1) / GEMM_NR;
+  // Per pixel of the block: its first tap in x (inside), or -1 - its row in gbuf.
   int base[DIRECT_PB];
   for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
     const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
-    pixel_bases(&g, p0, pn, base);
+    for (int i = 0; i < pn; i++) {
+      base[i] = inside_base(&g, p0 + i);
+      if (base[i] >= 0) continue;
+      gather_row(x, &g, p0 + i, gbuf + i * R);
+      base[i] = -1 - i;
+    }
     for (int q = 0; q < panels; q++) {
       const int j0 = q * GEMM_NR;
       const int nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
@@ -541,16 +544,16 @@ EXPORT void conv_direct(const float* xp, const float* w, const float* bias, floa
       for (int j = 0; j < GEMM_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
       for (int i = 0; i < pn; i += GEMM_MR) {
         const int mr = pn - i < GEMM_MR ? pn - i : GEMM_MR;
-        const float* a0 = xp + base[i];
-        const float* a1 = xp + base[i + (mr > 1 ? 1 : 0)];
-        const float* a2 = xp + base[i + (mr > 2 ? 2 : 0)];
-        const float* a3 = xp + base[i + (mr > 3 ? 3 : 0)];
+        const int b0i = base[i], b1i = base[i + (mr > 1 ? 1 : 0)];
+        const int b2i = base[i + (mr > 2 ? 2 : 0)], b3i = base[i + (mr > 3 ? 3 : 0)];
         v128_t acc[GEMM_MR][2];
         for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
         const float* bp = bq;
         for (int s = 0; s < nseg; s++) {
-          const float *x0 = a0 + segoff[s], *x1 = a1 + segoff[s];
-          const float *x2 = a2 + segoff[s], *x3 = a3 + segoff[s];
+#define SEGMENT(b) ((b) >= 0 ? x + (b) + segoff[s] : gbuf + (-1 - (b)) * R + s * seg)
+          const float *x0 = SEGMENT(b0i), *x1 = SEGMENT(b1i);
+          const float *x2 = SEGMENT(b2i), *x3 = SEGMENT(b3i);
+#undef SEGMENT
           for (int k = 0; k < seg; k++) {
             const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
             bp += GEMM_NR;
@@ -577,75 +580,107 @@ EXPORT void conv_direct(const float* xp, const float* w, const float* bias, floa
 // Largest pixel block of the direct filter gradient.
 #define DIRECT_FG_PB 256
 
-// dw[KH, KW, C, Co] = sum over pixels p of xp[base(p) + tap offset + c] * dy[p, Co]: tiles
-// of 4 unfolded rows x 8 output channels accumulate over a block of pixels in registers,
-// reading x straight from xp and dy from NR-wide panels of the block (zero-padded past
-// Co). scratch: at least R ints + 4 * round_up(Co, NR) floats; the block takes what the
-// rest allows, up to DIRECT_FG_PB pixels. Returns 1 (dw untouched) if scratch is too small.
-EXPORT int conv_filter_grad_direct(const float* xp, const float* dy, float* dwk, int N, int Hp,
-                                   int Wp, int C, int KH, int KW, int OH, int OW, int sh,
-                                   int sw, int dh, int dw, int Co, float* scratch,
-                                   int scratch_floats) {
-  const direct_geom g = {N, Hp, Wp, C, KH, KW, OH, OW, sh, sw, dh, dw};
+// The rows of dy for the block's pixels in the order `order` gives, in NR-column panels
+// (panel q holds count rows of NR values, zeros past Co).
+static void pack_dy(const float* dy, int Co, int p0, const int* order, int count, int stride,
+                    float* dpack) {
+  const int panels = (Co + GEMM_NR - 1) / GEMM_NR;
+  for (int q = 0; q < panels; q++) {
+    const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
+    float* o = dpack + q * stride * GEMM_NR;
+    for (int k = 0; k < count; k++, o += GEMM_NR) {
+      const float* s = dy + (p0 + order[k]) * Co + j0;
+      if (nr == GEMM_NR) {
+        wasm_v128_store(o, wasm_v128_load(s));
+        wasm_v128_store(o + 4, wasm_v128_load(s + 4));
+        continue;
+      }
+      int j = 0;
+      for (; j < nr; j++) o[j] = s[j];
+      for (; j < GEMM_NR; j++) o[j] = 0.0f;
+    }
+  }
+}
+
+// dw[KH, KW, C, Co] = sum over pixels p of unfold(x)[p, r] * dy[p, Co], x NHWC with the
+// padding implicit: tiles of 4 unfolded rows x 8 output channels accumulate over a block of
+// pixels in registers, reading x in place for pixels whose taps are all inside it and the
+// gathered unfolded rows of the others (the block is ordered inside pixels first, dy packed
+// in the same order, zero-padded past Co). scratch: R ints, then per block pb rows of dy
+// panels and pb gathered rows; the block takes what scratch_floats allows, up to
+// DIRECT_FG_PB pixels. Returns 1 (dw untouched) if scratch holds fewer than 4 pixels.
+EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, int N, int H,
+                                   int W, int C, int KH, int KW, int OH, int OW, int sh,
+                                   int sw, int dh, int dw, int pt, int pl, int Co,
+                                   float* scratch, int scratch_floats) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int R = KH * KW * C, P = N * OH * OW;
   const int panels = (Co + GEMM_NR - 1) / GEMM_NR, Npad = panels * GEMM_NR;
+  const int R4 = (R + 3) & ~3;
   int* roff = (int*)scratch;
-  float* dpack = scratch + ((R + 3) & ~3);
-  int pb = (scratch_floats - ((R + 3) & ~3)) / Npad;
+  int pb = (scratch_floats - R4) / (Npad + R4);
   pb = pb > DIRECT_FG_PB ? DIRECT_FG_PB : pb & ~3;
   if (pb < 4) return 1;
+  float* dpack = scratch + R4;
+  float* gbuf = dpack + pb * Npad;
   for (int r = 0; r < R; r++) {
     const int tap = r / C, c = r % C;
-    roff[r] = ((tap / KW) * dh * Wp + (tap % KW) * dw) * C + c;
+    roff[r] = ((tap / KW) * dh * W + (tap % KW) * dw) * C + c;
   }
   zero(dwk, R * Co);
-  int base[DIRECT_FG_PB];
+  int order[DIRECT_FG_PB], base[DIRECT_FG_PB];
   for (int p0 = 0; p0 < P; p0 += pb) {
     const int pn = P - p0 < pb ? P - p0 : pb;
-    pixel_bases(&g, p0, pn, base);
-    // dy's rows of the block in NR-column panels: panel q holds pn rows of NR values.
-    for (int q = 0; q < panels; q++) {
-      const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
-      float* o = dpack + q * pb * GEMM_NR;
-      for (int i = 0; i < pn; i++, o += GEMM_NR) {
-        const float* s = dy + (p0 + i) * Co + j0;
-        if (nr == GEMM_NR) {
-          wasm_v128_store(o, wasm_v128_load(s));
-          wasm_v128_store(o + 4, wasm_v128_load(s + 4));
-          continue;
-        }
-        int j = 0;
-        for (; j < nr; j++) o[j] = s[j];
-        for (; j < GEMM_NR; j++) o[j] = 0.0f;
-      }
+    // Inside pixels first (base: their first tap in x), then the others (rows in gbuf).
+    int ni = 0, nb = 0;
+    for (int i = 0; i < pn; i++) {
+      const int b = inside_base(&g, p0 + i);
+      if (b < 0) continue;
+      base[ni] = b;
+      order[ni++] = i;
     }
+    for (int i = 0; i < pn; i++) {
+      if (inside_base(&g, p0 + i) >= 0) continue;
+      gather_row(x, &g, p0 + i, gbuf + nb * R);
+      order[ni + nb++] = i;
+    }
+    pack_dy(dy, Co, p0, order, pn, pb, dpack);
     for (int r0 = 0; r0 < R; r0 += GEMM_MR) {
       const int mr = R - r0 < GEMM_MR ? R - r0 : GEMM_MR;
-      const float* x0 = xp + roff[r0];
-      const float* x1 = xp + roff[r0 + (mr > 1 ? 1 : 0)];
-      const float* x2 = xp + roff[r0 + (mr > 2 ? 2 : 0)];
-      const float* x3 = xp + roff[r0 + (mr > 3 ? 3 : 0)];
+      const int r1 = r0 + (mr > 1 ? 1 : 0), r2 = r0 + (mr > 2 ? 2 : 0), r3 = r0 + (mr > 3 ? 3 : 0);
+      const float *x0 = x + roff[r0], *x1 = x + roff[r1], *x2 = x + roff[r2], *x3 = x + roff[r3];
       for (int q = 0; q < panels; q++) {
         const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
         const float* dp = dpack + q * pb * GEMM_NR;
         v128_t acc[GEMM_MR][2];
         for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
-        for (int i = 0; i < pn; i++, dp += GEMM_NR) {
-          const int b = base[i];
-          const v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
-          v128_t a = wasm_v128_load32_splat(x0 + b);
-          acc[0][0] = MADD(a, d0, acc[0][0]);
-          acc[0][1] = MADD(a, d1, acc[0][1]);
-          a = wasm_v128_load32_splat(x1 + b);
-          acc[1][0] = MADD(a, d0, acc[1][0]);
-          acc[1][1] = MADD(a, d1, acc[1][1]);
-          a = wasm_v128_load32_splat(x2 + b);
-          acc[2][0] = MADD(a, d0, acc[2][0]);
-          acc[2][1] = MADD(a, d1, acc[2][1]);
-          a = wasm_v128_load32_splat(x3 + b);
-          acc[3][0] = MADD(a, d0, acc[3][0]);
-          acc[3][1] = MADD(a, d1, acc[3][1]);
+#define TAPS(a0, a1, a2, a3)                     \
+  do {                                           \
+    const v128_t d0 = wasm_v128_load(dp);        \
+    const v128_t d1 = wasm_v128_load(dp + 4);    \
+    v128_t a = wasm_v128_load32_splat(a0);       \
+    acc[0][0] = MADD(a, d0, acc[0][0]);          \
+    acc[0][1] = MADD(a, d1, acc[0][1]);          \
+    a = wasm_v128_load32_splat(a1);              \
+    acc[1][0] = MADD(a, d0, acc[1][0]);          \
+    acc[1][1] = MADD(a, d1, acc[1][1]);          \
+    a = wasm_v128_load32_splat(a2);              \
+    acc[2][0] = MADD(a, d0, acc[2][0]);          \
+    acc[2][1] = MADD(a, d1, acc[2][1]);          \
+    a = wasm_v128_load32_splat(a3);              \
+    acc[3][0] = MADD(a, d0, acc[3][0]);          \
+    acc[3][1] = MADD(a, d1, acc[3][1]);          \
+    dp += GEMM_NR;                               \
+  } while (0)
+        for (int k = 0; k < ni; k++) {
+          const int b = base[k];
+          TAPS(x0 + b, x1 + b, x2 + b, x3 + b);
         }
+        for (int k = 0; k < nb; k++) {
+          const float* gr = gbuf + k * R;
+          TAPS(gr + r0, gr + r1, gr + r2, gr + r3);
+        }
+#undef TAPS
         store_tile(acc, dwk + r0 * Co + j0, Co, mr, nr, 0, 0, 1);
       }
     }
@@ -667,5 +702,41 @@ EXPORT void relu_grad(const float* dy, const float* x, float* dx, int n) {
   for (; i < n; i++) {
     const float v = x[i];
     dx[i] = dy[i] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
+  }
+}
+
+// One Adam step over n values exactly as tfjs's AdamOptimizer computes it, op by op in
+// float32 (every product, sum, quotient and root rounded in the same order), so the result
+// equals it to the bit: m' = m*b1 + g*(1-b1), v' = v*b2 + (g*g)*(1-b2),
+// w' = (m'/c1) / (sqrt(v'/c2) + eps) * (-lr) + w, with c1 = *c1p = 1 - b1^t, c2 = 1 - b2^t
+// (tensors of one value). The scalars arrive already rounded to float32, as tfjs rounds
+// them when it makes them tensors.
+EXPORT void adam_step(const float* w, const float* m, const float* v, const float* g,
+                      float* w_out, float* m_out, float* v_out, int n, float b1,
+                      float one_minus_b1, float b2, float one_minus_b2, const float* c1p,
+                      const float* c2p, float eps, float neg_lr) {
+  const v128_t B1 = wasm_f32x4_splat(b1), A1 = wasm_f32x4_splat(one_minus_b1);
+  const v128_t B2 = wasm_f32x4_splat(b2), A2 = wasm_f32x4_splat(one_minus_b2);
+  const v128_t C1 = wasm_f32x4_splat(*c1p), C2 = wasm_f32x4_splat(*c2p);
+  const v128_t E = wasm_f32x4_splat(eps), L = wasm_f32x4_splat(neg_lr);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gi = wasm_v128_load(g + i);
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), B1), wasm_f32x4_mul(gi, A1));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), B2),
+                                     wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), A2));
+    const v128_t den = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, C2)), E);
+    const v128_t step = wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_div(mi, C1), den), L);
+    wasm_v128_store(m_out + i, mi);
+    wasm_v128_store(v_out + i, vi);
+    wasm_v128_store(w_out + i, wasm_f32x4_add(step, wasm_v128_load(w + i)));
+  }
+  for (; i < n; i++) {
+    const float mi = m[i] * b1 + g[i] * one_minus_b1;
+    const float vi = v[i] * b2 + (g[i] * g[i]) * one_minus_b2;
+    const float den = __builtin_sqrtf(vi / *c2p) + eps;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    w_out[i] = (mi / *c1p) / den * neg_lr + w[i];
   }
 }

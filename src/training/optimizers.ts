@@ -1,7 +1,8 @@
 /**
  * Optimisers by name, with PyTorch's semantics where tfjs differs or lacks one:
  *
- * - `adam`: tfjs' Adam (the same update as `torch.optim.Adam`); default lr 1e-4, the seed's
+ * - `adam`: tfjs' Adam (the same update as `torch.optim.Adam`; on wasm one kernel per
+ *   variable, fused-adam.ts); default lr 1e-4, the seed's
  *   advice. `weightDecay` is PyTorch's Adam weight decay: an L2 term `wd * w` added to the
  *   gradient, so it passes through Adam's scaling.
  * - `adamw`: Adam with decoupled weight decay (Loshchilov & Hutter), which tfjs lacks:
@@ -19,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors.js';
 
 import { parseOptions } from '../core/validation.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from './names.js';
 import { OptimizerOptions, type OptimizerSpec } from './optimizer-options.js';
 
@@ -91,7 +93,7 @@ export function makeOptimizer(spec: OptimizerSpec, field = 'optimizer'): tf.Opti
     case 'adam':
       return s.weightDecay > 0
         ? new AdamL2Optimizer(s.lr, s.beta1, s.beta2, s.epsilon, s.weightDecay)
-        : new tf.AdamOptimizer(s.lr, s.beta1, s.beta2, s.epsilon);
+        : new FusedAdamOptimizer(s.lr, s.beta1, s.beta2, s.epsilon);
     case 'adamw':
       return new AdamWOptimizer(s.lr, s.beta1, s.beta2, s.epsilon, s.weightDecay);
     case 'sgd':
@@ -195,7 +197,7 @@ function disposeNew(list: NamedTensor[]): void {
  * @example
  *   const opt = new AdamWOptimizer(1e-3, 0.9, 0.999, 1e-8, 0.01);
  */
-export class AdamWOptimizer extends tf.AdamOptimizer {
+export class AdamWOptimizer extends FusedAdamOptimizer {
   static override get className(): string {
     return 'AdamW';
   }
@@ -241,7 +243,7 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
 }
 
 /** Adam with PyTorch's (coupled, L2) weight decay. */
-class AdamL2Optimizer extends tf.AdamOptimizer {
+class AdamL2Optimizer extends FusedAdamOptimizer {
   constructor(
     learningRate: number,
     beta1: number,

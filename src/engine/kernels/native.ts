@@ -16,13 +16,14 @@ export const KERNEL_BUILDS = ['simd128', 'relaxed'] as const;
 export type KernelBuild = (typeof KERNEL_BUILDS)[number];
 
 /**
- * A convolution's geometry on a zero-padded NHWC input (native/kernels.c direct_geom):
- * batch, padded height and width, channels, filter size, output size, strides, dilations.
+ * A convolution's geometry on an NHWC input with implicit padding (native/kernels.c
+ * conv_geom): batch, height, width, channels, filter size, output size, strides, dilations,
+ * top and left padding.
  */
-export type PaddedConvGeometry = [
+export type ConvGeometry = [
   n: number,
-  hp: number,
-  wp: number,
+  h: number,
+  w: number,
   c: number,
   kh: number,
   kw: number,
@@ -32,6 +33,8 @@ export type PaddedConvGeometry = [
   sw: number,
   dh: number,
   dw: number,
+  pt: number,
+  pl: number,
 ];
 
 export interface NativeKernels {
@@ -93,39 +96,30 @@ export interface NativeKernels {
     scratch: number,
   ): void;
   gemm_scratch_floats(): number;
-  /** xp [n, hp, wp, c] = x [n, h, w, c] placed at (pt, pl), zeros around it. */
-  pad_nhwc(
-    x: number,
-    xp: number,
-    n: number,
-    h: number,
-    w: number,
-    c: number,
-    hp: number,
-    wp: number,
-    pt: number,
-    pl: number,
-  ): void;
-  /** y [n*oh*ow, co] = conv(xp, w) (+ bias, relu), reading xp directly; wpack: scratch. */
+  /**
+   * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and gbuf
+   * (DIRECT_PIXEL_BLOCK * kh*kw*c floats): scratch.
+   */
   conv_direct(
     ...args: [
-      xp: number,
+      x: number,
       w: number,
       bias: number,
       y: number,
-      ...geometry: PaddedConvGeometry,
+      ...geometry: ConvGeometry,
       co: number,
       relu: number,
       wpack: number,
+      gbuf: number,
     ]
   ): void;
-  /** dw [kh, kw, c, co] from xp and dy; 1 (dw untouched) when the scratch is too small. */
+  /** dw [kh, kw, c, co] from x and dy; 1 (dw untouched) when the scratch is too small. */
   conv_filter_grad_direct(
     ...args: [
-      xp: number,
+      x: number,
       dy: number,
       dw: number,
-      ...geometry: PaddedConvGeometry,
+      ...geometry: ConvGeometry,
       co: number,
       scratch: number,
       scratchFloats: number,
@@ -156,6 +150,25 @@ export interface NativeKernels {
     scratch: number,
     rows: number,
     channels: number,
+  ): void;
+  /** One Adam step over n values, to the bit as tfjs's AdamOptimizer (kernels/adam.ts). */
+  adam_step(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    c1: number,
+    c2: number,
+    epsilon: number,
+    negLr: number,
   ): void;
   /** dx = dy * step(x) (relu's gradient), n floats. */
   relu_grad(dy: number, x: number, dx: number, n: number): void;

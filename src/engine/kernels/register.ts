@@ -2,11 +2,12 @@
  * Registers tunebook's training kernels on the wasm backend: the ones it lacks
  * (Conv2DBackpropFilter, the depthwise backprops) and faster replacements for ones it runs
  * slowly (Conv2D, FusedConv2D, Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad,
- * batch norm and ReLU's gradient as single passes). Call after the wasm
+ * batch norm, ReLU's gradient and Adam's update as single passes). Call after the wasm
  * backend is initialised: the replaced kernels' own setup must have run, since the
  * replacements delegate to them for cases they do not speed up.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_STEP, adamStep } from './adam.js';
 import { cast, identity } from './aliasing.js';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
 import {
@@ -55,6 +56,7 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   [BATCH_NORM_FORWARD]: batchNormForward as unknown as KernelFunc,
   [BATCH_NORM_BACKWARD]: batchNormBackward as unknown as KernelFunc,
   [RELU_GRAD]: reluGrad as unknown as KernelFunc,
+  [ADAM_STEP]: adamStep as unknown as KernelFunc,
 };
 
 let registered = false;
