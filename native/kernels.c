@@ -132,7 +132,8 @@ EXPORT void bcast_last(int op, int swap, const float* a, const float* v, float* 
 // The inverse of im2col for the input gradient: cols [P, KH*KW*C] (column (kh*KW + kw)*C + c,
 // rows p = (n, oh, ow) for images n0 .. n0+nc-1) is added into dx [N, H, W, C] at the
 // positions each tap read. dx must be zeroed by the caller before the first chunk.
-EXPORT void col2im_add(const float* cols, float* dx, int n0, int nc, int H, int W, int C,
+// N (the batch) is unused: the geometry's arguments are those of every convolution kernel.
+EXPORT void col2im_add(const float* cols, float* dx, int n0, int nc, int N, int H, int W, int C,
                        int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
                        int pl) {
   const int K = KH * KW * C;

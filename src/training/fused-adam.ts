@@ -12,11 +12,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAM_STEP } from '../engine/kernels/adam.js';
 
-interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
-
 interface Slot {
   originalName: string;
   variable: tf.Variable;

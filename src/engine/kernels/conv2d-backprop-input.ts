@@ -12,6 +12,7 @@
  *   onto dx by col2im (native/kernels.c), in batch chunks.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { convGeometry } from './conv2d-direct.js';
 import { nativeConv2d } from './conv2d-forward.js';
 import {
   type ConvAttrs,
@@ -177,25 +178,7 @@ function viaColumns(
       0,
       kernels.gemmScratch,
     );
-    kernels.col2im_add(
-      ptr(backend, cols),
-      ptr(backend, dx),
-      n0,
-      nc,
-      h,
-      w,
-      ci,
-      kh,
-      kw,
-      oh,
-      ow,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
+    kernels.col2im_add(ptr(backend, cols), ptr(backend, dx), n0, nc, ...convGeometry(info));
   }
   release(backend, cols);
   return dx;

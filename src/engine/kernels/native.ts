@@ -55,24 +55,9 @@ export interface NativeKernels {
     pt: number,
     pl: number,
   ): void;
+  /** dx += the columns [nc*oh*ow, kh*kw*c] of images n0 .. n0+nc-1 folded back (col2im). */
   col2im_add(
-    cols: number,
-    dx: number,
-    n0: number,
-    nc: number,
-    h: number,
-    w: number,
-    c: number,
-    kh: number,
-    kw: number,
-    oh: number,
-    ow: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    pt: number,
-    pl: number,
+    ...args: [cols: number, dx: number, n0: number, nc: number, ...geometry: ConvGeometry]
   ): void;
   fill_zero(p: number, n: number): void;
   /**
