@@ -506,37 +506,64 @@ static void gather_row(const float* x, const conv_geom* g, int p, float* out) {
   }
 }
 
+// Where each segment of each pixel of a block is (table[i * nseg + s]): in x when inside
+// it, in `zeros` when it lies in the padding above or below (or is a single tap in the
+// padding), and gathered into gbuf + i*R + s*seg, zeros included, when it straddles the
+// left or right edge. So only pixels at the left and right edges copy anything.
+static void segment_table(const float* x, const conv_geom* g, int p0, int pn, int whole_rows,
+                          const float* zeros, float* gbuf, const float** table) {
+  const int R = g->KH * g->KW * g->C, opix = g->OH * g->OW;
+  const int seg = whole_rows ? g->KW * g->C : g->C, nseg = whole_rows ? g->KH : g->KH * g->KW;
+  for (int i = 0; i < pn; i++) {
+    const int p = p0 + i, n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
+    const float* img = x + n * g->H * g->W * g->C;
+    const int hb = oh * g->sh - g->pt, wb = ow * g->sw - g->pl;
+    for (int s = 0; s < nseg; s++) {
+      const int kh = whole_rows ? s : s / g->KW, kw = whole_rows ? 0 : s % g->KW;
+      const int h = hb + kh * g->dh, w0 = wb + kw * g->dw;
+      const int w1 = whole_rows ? w0 + (g->KW - 1) * g->dw : w0;
+      const float** t = table + i * nseg + s;
+      if (h < 0 || h >= g->H || (!whole_rows && (w0 < 0 || w0 >= g->W))) {
+        *t = zeros;
+      } else if (w0 >= 0 && w1 < g->W) {
+        *t = img + (h * g->W + w0) * g->C;
+      } else {
+        float* out = gbuf + i * R + s * seg;
+        for (int k = 0; k < g->KW; k++) {
+          const int w = w0 + k * g->dw;
+          if (w < 0 || w >= g->W) zero(out + k * g->C, g->C);
+          else copy(out + k * g->C, img + (h * g->W + w) * g->C, g->C);
+        }
+        *t = out;
+      }
+    }
+  }
+}
+
 // y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
 // is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
 // tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
-// else C per tap) straight from x; a pixel whose taps reach into the padding reads its
-// unfolded row from gbuf instead (gathered once per block, DIRECT_PB * R floats). bias: Co
-// values or null.
+// else C per tap) where segment_table puts them: in x, in a block of zeros, or gathered
+// into scratch for pixels at the left and right edges. scratch: DIRECT_PB * R floats of
+// gathered segments, R floats of zeros, then DIRECT_PB * nseg pointers. bias: Co values or
+// null.
 EXPORT void conv_direct(const float* x, const float* w, const float* bias, float* y, int N,
                         int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
                         int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
-                        float* gbuf) {
+                        float* scratch) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int R = KH * KW * C, P = N * OH * OW;
   const int whole_rows = dw == 1;
   const int seg = whole_rows ? KW * C : C, nseg = whole_rows ? KH : KH * KW;
-  int segoff[nseg];
-  for (int s = 0; s < nseg; s++) {
-    const int kh = whole_rows ? s : s / KW, kw = whole_rows ? 0 : s % KW;
-    segoff[s] = (kh * dh * W + kw * dw) * C;
-  }
+  float* gbuf = scratch;
+  float* zeros = gbuf + DIRECT_PB * R;
+  const float** table = (const float**)(zeros + R);
+  zero(zeros, seg);
   pack_b(w, Co, 1, R, Co, wpack);
   const int panels = (Co + GEMM_NR - 1) / GEMM_NR;
-  // Per pixel of the block: its first tap in x (inside), or -1 - its row in gbuf.
-  int base[DIRECT_PB];
   for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
     const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
-    for (int i = 0; i < pn; i++) {
-      base[i] = inside_base(&g, p0 + i);
-      if (base[i] >= 0) continue;
-      gather_row(x, &g, p0 + i, gbuf + i * R);
-      base[i] = -1 - i;
-    }
+    segment_table(x, &g, p0, pn, whole_rows, zeros, gbuf, table);
     for (int q = 0; q < panels; q++) {
       const int j0 = q * GEMM_NR;
       const int nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
@@ -545,16 +572,16 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
       for (int j = 0; j < GEMM_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
       for (int i = 0; i < pn; i += GEMM_MR) {
         const int mr = pn - i < GEMM_MR ? pn - i : GEMM_MR;
-        const int b0i = base[i], b1i = base[i + (mr > 1 ? 1 : 0)];
-        const int b2i = base[i + (mr > 2 ? 2 : 0)], b3i = base[i + (mr > 3 ? 3 : 0)];
+        // Rows past mr repeat the last pixel (their sums are not stored).
+        const float** t0 = table + i * nseg;
+        const float** t1 = table + (i + (mr > 1 ? 1 : 0)) * nseg;
+        const float** t2 = table + (i + (mr > 2 ? 2 : 0)) * nseg;
+        const float** t3 = table + (i + (mr > 3 ? 3 : 0)) * nseg;
         v128_t acc[GEMM_MR][2];
         for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
         const float* bp = bq;
         for (int s = 0; s < nseg; s++) {
-#define SEGMENT(b) ((b) >= 0 ? x + (b) + segoff[s] : gbuf + (-1 - (b)) * R + s * seg)
-          const float *x0 = SEGMENT(b0i), *x1 = SEGMENT(b1i);
-          const float *x2 = SEGMENT(b2i), *x3 = SEGMENT(b3i);
-#undef SEGMENT
+          const float *x0 = t0[s], *x1 = t1[s], *x2 = t2[s], *x3 = t3[s];
           for (int k = 0; k < seg; k++) {
             const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
             bp += GEMM_NR;

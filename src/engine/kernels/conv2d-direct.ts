@@ -2,8 +2,8 @@
  * Convolutions on tunebook's direct kernels (native/kernels.c conv_direct and
  * conv_filter_grad_direct), which read the input in place: no unfolded matrix, no packing
  * of the input (with few channels, 16-32 in a ResNet's first stages, that cost as much as a
- * quarter of the arithmetic) and no padded copy (only pixels whose taps reach into the
- * padding have their unfolded rows gathered, a block at a time). The forward kernel serves
+ * quarter of the arithmetic) and no padded copy (what reaches into the padding is gathered
+ * with its zeros into scratch, a block of pixels at a time). The forward kernel serves
  * Conv2D, FusedConv2D and the stride-1 input gradient (a convolution of dy with the rotated
  * filter); the filter gradient lands in [kh, kw, ci, co] with no transpose.
  */
@@ -38,9 +38,9 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
 
 /**
  * y = conv(x, filter) (+ bias, relu) on the direct kernel; filter [kh, kw, ci, co]. It reads
- * x in place: only pixels whose taps reach into the padding have their unfolded rows
- * gathered, a block at a time, into the shared scratch (or a tensor of its own when a row
- * is too long for it).
+ * x in place: only the filter rows of pixels at the left and right edges that straddle the
+ * padding are gathered, a block at a time, into the shared scratch (or a tensor of its own
+ * when a block's rows are too long for it).
  */
 export function directConv2d(
   backend: WasmBackend,
@@ -53,9 +53,10 @@ export function directConv2d(
   const kernels = native(backend);
   const co = info.outChannels;
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
-  const gather = DIRECT_PIXEL_BLOCK * rows;
+  // Gathered segments, a block of zeros, the segment pointers (at most one per row value).
+  const scratch = (2 * DIRECT_PIXEL_BLOCK + 1) * rows;
   const own =
-    gather > kernels.gemm_scratch_floats() ? backend.makeOutput([gather], 'float32') : null;
+    scratch > kernels.gemm_scratch_floats() ? backend.makeOutput([scratch], 'float32') : null;
   const wpack = backend.makeOutput([rows * Math.ceil(co / NR) * NR], 'float32');
   const y = backend.makeOutput(info.outShape, 'float32');
   kernels.conv_direct(

@@ -82,8 +82,8 @@ export interface NativeKernels {
   ): void;
   gemm_scratch_floats(): number;
   /**
-   * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and gbuf
-   * (DIRECT_PIXEL_BLOCK * kh*kw*c floats): scratch.
+   * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and scratch
+   * ((2 * DIRECT_PIXEL_BLOCK + 1) * kh*kw*c floats) are the caller's.
    */
   conv_direct(
     ...args: [
@@ -95,7 +95,7 @@ export interface NativeKernels {
       co: number,
       relu: number,
       wpack: number,
-      gbuf: number,
+      scratch: number,
     ]
   ): void;
   /** dw [kh, kw, c, co] from x and dy; 1 (dw untouched) when the scratch is too small. */
