@@ -26,6 +26,8 @@ import { OptimizerOptions, type OptimizerSpec } from './optimizer-options.js';
 
 // The options are declared in optimizer-options.ts (free of TensorFlow.js, for study files).
 export { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec };
+// tfjs's Adam with one wasm kernel per variable: what `adam` makes, and AdamW's base.
+export { FusedAdamOptimizer };
 
 /** An optimiser spec with every default filled in. */
 export interface ResolvedOptimizer {
