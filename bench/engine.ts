@@ -18,7 +18,7 @@
  * The first lines give Node and V8, the kernel path in use and the wasm peak (bench/wasm-peak:
  * mul+add for XNNPACK and the SIMD128 kernels, relaxed_madd for the relaxed-SIMD ones). Where
  * the time goes within a step: bench/engine-profile.ts; kernel against kernel:
- * bench/engine-gemm.ts.
+ * bench/engine-kernels.ts.
  *
  * PyTorch runs bench/reference/pytorch_engine.py with /usr/bin/python3 (Debian's
  * python3-torch) on 1 or 2 threads; without it, its figures are skipped with a notice.
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
   const info = await initEngine({ backend });
   const use =
     info.kernelPath === 'relaxed-simd'
-      ? 'in use: fused multiply-add in the convolutions, their gradients and the GEMM'
+      ? 'in use: fused multiply-add in the convolutions and their gradients'
       : 'available, unused';
   console.log(
     `kernel path: ${info.kernelPath} (relaxed SIMD ${info.relaxedSimd ? use : 'unavailable'})`,

@@ -129,38 +129,6 @@ EXPORT void bcast_last(int op, int swap, const float* a, const float* v, float* 
   }
 }
 
-// The inverse of im2col for the input gradient: cols [P, KH*KW*C] (column (kh*KW + kw)*C + c,
-// rows p = (n, oh, ow) for images n0 .. n0+nc-1) is added into dx [N, H, W, C] at the
-// positions each tap read. dx must be zeroed by the caller before the first chunk.
-// N (the batch) is unused: the geometry's arguments are those of every convolution kernel.
-EXPORT void col2im_add(const float* cols, float* dx, int n0, int nc, int N, int H, int W, int C,
-                       int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
-                       int pl) {
-  const int K = KH * KW * C;
-  const int C4 = C & ~3;
-  for (int n = 0; n < nc; n++) {
-    for (int oh = 0; oh < OH; oh++) {
-      for (int ow = 0; ow < OW; ow++) {
-        const float* src = cols + ((n * OH + oh) * OW + ow) * K;
-        for (int kh = 0; kh < KH; kh++) {
-          const int h = oh * sh - pt + kh * dh;
-          if (h < 0 || h >= H) continue;
-          for (int kw = 0; kw < KW; kw++) {
-            const int w = ow * sw - pl + kw * dw;
-            if (w < 0 || w >= W) continue;
-            float* dst = dx + (((n0 + n) * H + h) * W + w) * C;
-            const float* s = src + (kh * KW + kw) * C;
-            int c = 0;
-            for (; c < C4; c += 4)
-              wasm_v128_store(dst + c, wasm_f32x4_add(wasm_v128_load(dst + c), wasm_v128_load(s + c)));
-            for (; c < C; c++) dst[c] += s[c];
-          }
-        }
-      }
-    }
-  }
-}
-
 EXPORT void fill_zero(float* p, int n) { zero(p, n); }
 
 // Per-channel sums in float64 over rows of C channels: s1[c] = sum a[r, c] and
@@ -278,99 +246,58 @@ EXPORT void bn_backward(const float* dy, const float* x, const float* mean, cons
 }
 
 // ---------------------------------------------------------------------------------------
-// Packed GEMM (BLIS-style): c[M, N] (+)= a[M, K] x b[K, N] with any element strides, so a
-// transposed operand costs nothing extra (the packing reads it in whichever order). Built
-// twice by scripts/build-native.mjs: into kernels.wasm with MADD as f32x4.mul then add (two
-// roundings), and into kernels-relaxed.wasm with f32x4.relaxed_madd (V8 lowers it to one
-// vfmadd on x86 with FMA: one rounding per multiply-add). Either way each output is a sum of
-// K products accumulated in float32 in k order within a KC block, so its error is bounded by
-// about K * 2^-24 * sum|a*b| (mul+add) or a little less (FMA drops the product's rounding);
-// the gradient grids' tolerances are far above both (see docs/design.md).
-//
-// Loops: jc over N by NC, pc over K by KC (b's block packed into NR-wide panels, which stay
-// in L2), ic over M by MC (a's block packed into MR-tall panels, in L2), then MR x NR
-// register tiles whose KC-long panels stream from L1/L2.
+// Register tiles of the convolution kernels: MR rows x NR columns, 2 f32x4 accumulators per
+// row. Built twice by scripts/build-native.mjs: into kernels.wasm with MADD as f32x4.mul then
+// add (two roundings), and into kernels-relaxed.wasm with f32x4.relaxed_madd (V8 lowers it to
+// one vfmadd on x86 with FMA: one rounding per multiply-add). Either way each output is a
+// sum of R = KH*KW*C products (or of a block of pixels' products, added into the result)
+// accumulated in float32 in order, so its error is bounded by about R * 2^-24 * sum|a*b|
+// (FMA drops the product's rounding); the grids' tolerance is far above it (docs/design.md).
 #ifdef RELAXED
 #define MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
 #else
 #define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul(a, b), c)
 #endif
 
-// 4 x 8 tiles (8 accumulators) measured faster than 6 x 8 (12) under V8 on x86, whose 16
-// xmm registers must also hold the b row and the broadcast a value.
-#ifndef GEMM_MR
-#define GEMM_MR 4
-#endif
-#define GEMM_NR 8
-#ifndef GEMM_KC
-#define GEMM_KC 256
-#endif
-#define GEMM_MC 96
-#define GEMM_NC 1024
-// a's packed block rounded up to whole MR panels.
-#define GEMM_MC_PACKED ((GEMM_MC + GEMM_MR - 1) / GEMM_MR * GEMM_MR)
+// 4 x 8 tiles (8 accumulators) measured faster than 5 x 8 and 6 x 8 under V8 on x86, whose
+// 16 xmm registers must also hold the b row and the broadcast a value.
+#define TILE_MR 4
+#define TILE_NR 8
 
-// Packs a[m0.., k0..] (mc x kc) into MR-row panels: panel i holds, for each k, its MR values
-// of column k (zeros past the last row), the order the micro-kernel reads them in.
-static void pack_a(const float* a, int ars, int acs, int mc, int kc, float* out) {
-  for (int i0 = 0; i0 < mc; i0 += GEMM_MR) {
-    const int mr = mc - i0 < GEMM_MR ? mc - i0 : GEMM_MR;
-    const float* src = a + i0 * ars;
-    if (mr == GEMM_MR && acs == 1) {
-      // Rows contiguous in k (an unfolded image, or a weight matrix read as is).
-      for (int k = 0; k < kc; k++) {
-        for (int r = 0; r < GEMM_MR; r++) out[r] = src[r * ars + k];
-        out += GEMM_MR;
-      }
-      continue;
-    }
-    if (mr == GEMM_MR && ars == 1) {
-      // Columns contiguous in i (dy read as dy^T: each pixel's channels side by side).
-      for (int k = 0; k < kc; k++) {
-        for (int r = 0; r < GEMM_MR; r++) out[r] = src[k * acs + r];
-        out += GEMM_MR;
-      }
-      continue;
-    }
-    for (int k = 0; k < kc; k++) {
-      int r = 0;
-      for (; r < mr; r++) out[r] = src[r * ars + k * acs];
-      for (; r < GEMM_MR; r++) out[r] = 0.0f;
-      out += GEMM_MR;
-    }
-  }
-}
+// Floats of the scratch block the loader allocates once per heap (shared by the kernels;
+// a call that needs more is given a tensor of its own).
+#define SCRATCH_FLOATS (1 << 18)
 
 // Packs b[k0.., n0..] (kc x nc) into NR-column panels (zeros past the last column).
 static void pack_b(const float* b, int brs, int bcs, int kc, int nc, float* out) {
-  for (int j0 = 0; j0 < nc; j0 += GEMM_NR) {
-    const int nr = nc - j0 < GEMM_NR ? nc - j0 : GEMM_NR;
+  for (int j0 = 0; j0 < nc; j0 += TILE_NR) {
+    const int nr = nc - j0 < TILE_NR ? nc - j0 : TILE_NR;
     const float* src = b + j0 * bcs;
-    if (nr == GEMM_NR && bcs == 1) {
+    if (nr == TILE_NR && bcs == 1) {
       for (int k = 0; k < kc; k++) {
         const float* s = src + k * brs;
         wasm_v128_store(out, wasm_v128_load(s));
         wasm_v128_store(out + 4, wasm_v128_load(s + 4));
-        out += GEMM_NR;
+        out += TILE_NR;
       }
       continue;
     }
     for (int k = 0; k < kc; k++) {
       int j = 0;
       for (; j < nr; j++) out[j] = src[k * brs + j * bcs];
-      for (; j < GEMM_NR; j++) out[j] = 0.0f;
-      out += GEMM_NR;
+      for (; j < TILE_NR; j++) out[j] = 0.0f;
+      out += TILE_NR;
     }
   }
 }
 
 // Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into c (row stride ldc),
 // only its first mr rows and nr columns; bias (NR values, or null) and relu on the way.
-static void store_tile(v128_t acc[GEMM_MR][2], float* c, int ldc, int mr, int nr,
+static void store_tile(v128_t acc[TILE_MR][2], float* c, int ldc, int mr, int nr,
                        const float* bias, int relu, int add) {
-  float tile[GEMM_MR * GEMM_NR];
+  float tile[TILE_MR * TILE_NR];
   const v128_t zero4 = wasm_f32x4_splat(0.0f);
-  for (int r = 0; r < GEMM_MR; r++) {
+  for (int r = 0; r < TILE_MR; r++) {
     v128_t x0 = acc[r][0], x1 = acc[r][1];
     if (bias) {
       x0 = wasm_f32x4_add(x0, wasm_v128_load(bias));
@@ -380,7 +307,7 @@ static void store_tile(v128_t acc[GEMM_MR][2], float* c, int ldc, int mr, int nr
       x0 = wasm_f32x4_max(x0, zero4);
       x1 = wasm_f32x4_max(x1, zero4);
     }
-    if (r < mr && nr == GEMM_NR) {
+    if (r < mr && nr == TILE_NR) {
       float* o = c + r * ldc;
       if (add) {
         x0 = wasm_f32x4_add(x0, wasm_v128_load(o));
@@ -389,78 +316,18 @@ static void store_tile(v128_t acc[GEMM_MR][2], float* c, int ldc, int mr, int nr
       wasm_v128_store(o, x0);
       wasm_v128_store(o + 4, x1);
     }
-    wasm_v128_store(tile + r * GEMM_NR, x0);
-    wasm_v128_store(tile + r * GEMM_NR + 4, x1);
+    wasm_v128_store(tile + r * TILE_NR, x0);
+    wasm_v128_store(tile + r * TILE_NR + 4, x1);
   }
-  if (nr == GEMM_NR) return;
+  if (nr == TILE_NR) return;
   for (int r = 0; r < mr; r++)
     for (int j = 0; j < nr; j++) {
-      const float v = tile[r * GEMM_NR + j];
+      const float v = tile[r * TILE_NR + j];
       c[r * ldc + j] = add ? c[r * ldc + j] + v : v;
     }
 }
 
-// One MR x NR tile: acc = sum over kc of ap[k] (column) x bp[k] (row); then c = acc, or
-// c += acc when `add`. Partial tiles (mr < MR or nr < NR) write only their part. The loops
-// over the tile have constant bounds, so clang unrolls them and acc lives in registers.
-static void micro_tile(int kc, const float* ap, const float* bp, float* c, int ldc, int mr,
-                       int nr, int add) {
-  v128_t acc[GEMM_MR][2];
-  for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
-  for (int k = 0; k < kc; k++) {
-    const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-    for (int r = 0; r < GEMM_MR; r++) {
-      const v128_t a = wasm_v128_load32_splat(ap + r);
-      acc[r][0] = MADD(a, b0, acc[r][0]);
-      acc[r][1] = MADD(a, b1, acc[r][1]);
-    }
-    ap += GEMM_MR;
-    bp += GEMM_NR;
-  }
-  store_tile(acc, c, ldc, mr, nr, 0, 0, add);
-}
-
-// All MR x NR tiles of an mc x nc block of c from packed a (mc x kc) and b (kc x nc).
-static void tiles(const float* apack, const float* bpack, int mc, int nc, int kc, float* c,
-                  int ldc, int add) {
-  for (int jr = 0; jr < nc; jr += GEMM_NR) {
-    const int nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
-    const float* bp = bpack + jr * kc;
-    for (int ir = 0; ir < mc; ir += GEMM_MR) {
-      const int mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
-      micro_tile(kc, apack + ir * kc, bp, c + ir * ldc + jr, ldc, mr, nr, add);
-    }
-  }
-}
-
-// c[M, N] = a x b (add = 0) or c += a x b (add = 1); a's element (i, k) at
-// a[i*ars + k*acs], b's (k, j) at b[k*brs + j*bcs], c row-major with row stride ldc.
-// scratch: gemm_scratch_floats() floats, 16-byte aligned.
-EXPORT void gemm(int M, int N, int K, const float* a, int ars, int acs, const float* b, int brs,
-                 int bcs, float* c, int ldc, int add, float* scratch) {
-  float* bpack = scratch;
-  float* apack = scratch + GEMM_KC * GEMM_NC;
-  if (K == 0) {
-    if (!add)
-      for (int i = 0; i < M; i++) zero(c + i * ldc, N);
-    return;
-  }
-  for (int jc = 0; jc < N; jc += GEMM_NC) {
-    const int nc = N - jc < GEMM_NC ? N - jc : GEMM_NC;
-    for (int pc = 0; pc < K; pc += GEMM_KC) {
-      const int kc = K - pc < GEMM_KC ? K - pc : GEMM_KC;
-      const int accumulate = add || pc > 0;
-      pack_b(b + pc * brs + jc * bcs, brs, bcs, kc, nc, bpack);
-      for (int ic = 0; ic < M; ic += GEMM_MC) {
-        const int mc = M - ic < GEMM_MC ? M - ic : GEMM_MC;
-        pack_a(a + ic * ars + pc * acs, ars, acs, mc, kc, apack);
-        tiles(apack, bpack, mc, nc, kc, c + ic * ldc + jc, ldc, accumulate);
-      }
-    }
-  }
-}
-
-EXPORT int gemm_scratch_floats(void) { return GEMM_KC * GEMM_NC + GEMM_MC_PACKED * GEMM_KC; }
+EXPORT int scratch_floats(void) { return SCRATCH_FLOATS; }
 
 // ---------------------------------------------------------------------------------------
 // Direct convolutions: no unfolded matrix and no packing of the input, so layers with few
@@ -504,6 +371,31 @@ static void gather_row(const float* x, const conv_geom* g, int p, float* out) {
       else copy(out, img + (h * g->W + w) * g->C, g->C);
     }
   }
+}
+
+// acc (4 rows x 8 columns) += the n-long rows x0..x3 (one value each per step, broadcast)
+// times the n rows of 8 at bp: the direct kernels' inner loop, 8 multiply-adds per step.
+static inline void dot_4x8(v128_t acc[TILE_MR][2], const float* x0, const float* x1,
+                           const float* x2, const float* x3, const float* bp, int n) {
+  v128_t a00 = acc[0][0], a01 = acc[0][1], a10 = acc[1][0], a11 = acc[1][1];
+  v128_t a20 = acc[2][0], a21 = acc[2][1], a30 = acc[3][0], a31 = acc[3][1];
+  for (int k = 0; k < n; k++, bp += TILE_NR) {
+    const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+    v128_t a = wasm_v128_load32_splat(x0 + k);
+    a00 = MADD(a, b0, a00);
+    a01 = MADD(a, b1, a01);
+    a = wasm_v128_load32_splat(x1 + k);
+    a10 = MADD(a, b0, a10);
+    a11 = MADD(a, b1, a11);
+    a = wasm_v128_load32_splat(x2 + k);
+    a20 = MADD(a, b0, a20);
+    a21 = MADD(a, b1, a21);
+    a = wasm_v128_load32_splat(x3 + k);
+    a30 = MADD(a, b0, a30);
+    a31 = MADD(a, b1, a31);
+  }
+  acc[0][0] = a00, acc[0][1] = a01, acc[1][0] = a10, acc[1][1] = a11;
+  acc[2][0] = a20, acc[2][1] = a21, acc[3][0] = a30, acc[3][1] = a31;
 }
 
 // Where each segment of each pixel of a block is (table[i * nseg + s]): in x when inside
@@ -560,45 +452,28 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   const float** table = (const float**)(zeros + R);
   zero(zeros, seg);
   pack_b(w, Co, 1, R, Co, wpack);
-  const int panels = (Co + GEMM_NR - 1) / GEMM_NR;
+  const int panels = (Co + TILE_NR - 1) / TILE_NR;
   for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
     const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
     segment_table(x, &g, p0, pn, whole_rows, zeros, gbuf, table);
     for (int q = 0; q < panels; q++) {
-      const int j0 = q * GEMM_NR;
-      const int nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
-      const float* bq = wpack + q * R * GEMM_NR;
-      float bias8[GEMM_NR];
-      for (int j = 0; j < GEMM_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
-      for (int i = 0; i < pn; i += GEMM_MR) {
-        const int mr = pn - i < GEMM_MR ? pn - i : GEMM_MR;
+      const int j0 = q * TILE_NR;
+      const int nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
+      const float* bq = wpack + q * R * TILE_NR;
+      float bias8[TILE_NR];
+      for (int j = 0; j < TILE_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
+      for (int i = 0; i < pn; i += TILE_MR) {
+        const int mr = pn - i < TILE_MR ? pn - i : TILE_MR;
         // Rows past mr repeat the last pixel (their sums are not stored).
         const float** t0 = table + i * nseg;
         const float** t1 = table + (i + (mr > 1 ? 1 : 0)) * nseg;
         const float** t2 = table + (i + (mr > 2 ? 2 : 0)) * nseg;
         const float** t3 = table + (i + (mr > 3 ? 3 : 0)) * nseg;
-        v128_t acc[GEMM_MR][2];
-        for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        v128_t acc[TILE_MR][2];
+        for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
         const float* bp = bq;
-        for (int s = 0; s < nseg; s++) {
-          const float *x0 = t0[s], *x1 = t1[s], *x2 = t2[s], *x3 = t3[s];
-          for (int k = 0; k < seg; k++) {
-            const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-            bp += GEMM_NR;
-            v128_t a = wasm_v128_load32_splat(x0 + k);
-            acc[0][0] = MADD(a, b0, acc[0][0]);
-            acc[0][1] = MADD(a, b1, acc[0][1]);
-            a = wasm_v128_load32_splat(x1 + k);
-            acc[1][0] = MADD(a, b0, acc[1][0]);
-            acc[1][1] = MADD(a, b1, acc[1][1]);
-            a = wasm_v128_load32_splat(x2 + k);
-            acc[2][0] = MADD(a, b0, acc[2][0]);
-            acc[2][1] = MADD(a, b1, acc[2][1]);
-            a = wasm_v128_load32_splat(x3 + k);
-            acc[3][0] = MADD(a, b0, acc[3][0]);
-            acc[3][1] = MADD(a, b1, acc[3][1]);
-          }
-        }
+        for (int s = 0; s < nseg; s++, bp += seg * TILE_NR)
+          dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, seg);
         store_tile(acc, y + (p0 + i) * Co + j0, Co, mr, nr, bias ? bias8 : 0, relu, 0);
       }
     }
@@ -612,20 +487,20 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
 // (panel q holds count rows of NR values, zeros past Co).
 static void pack_dy(const float* dy, int Co, int p0, const int* order, int count, int stride,
                     float* dpack) {
-  const int panels = (Co + GEMM_NR - 1) / GEMM_NR;
+  const int panels = (Co + TILE_NR - 1) / TILE_NR;
   for (int q = 0; q < panels; q++) {
-    const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
-    float* o = dpack + q * stride * GEMM_NR;
-    for (int k = 0; k < count; k++, o += GEMM_NR) {
+    const int j0 = q * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
+    float* o = dpack + q * stride * TILE_NR;
+    for (int k = 0; k < count; k++, o += TILE_NR) {
       const float* s = dy + (p0 + order[k]) * Co + j0;
-      if (nr == GEMM_NR) {
+      if (nr == TILE_NR) {
         wasm_v128_store(o, wasm_v128_load(s));
         wasm_v128_store(o + 4, wasm_v128_load(s + 4));
         continue;
       }
       int j = 0;
       for (; j < nr; j++) o[j] = s[j];
-      for (; j < GEMM_NR; j++) o[j] = 0.0f;
+      for (; j < TILE_NR; j++) o[j] = 0.0f;
     }
   }
 }
@@ -643,7 +518,7 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
                                    float* scratch, int scratch_floats) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int R = KH * KW * C, P = N * OH * OW;
-  const int panels = (Co + GEMM_NR - 1) / GEMM_NR, Npad = panels * GEMM_NR;
+  const int panels = (Co + TILE_NR - 1) / TILE_NR, Npad = panels * TILE_NR;
   const int R4 = (R + 3) & ~3;
   int* roff = (int*)scratch;
   int pb = (scratch_floats - R4) / (Npad + R4);
@@ -673,15 +548,15 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
       order[ni + nb++] = i;
     }
     pack_dy(dy, Co, p0, order, pn, pb, dpack);
-    for (int r0 = 0; r0 < R; r0 += GEMM_MR) {
-      const int mr = R - r0 < GEMM_MR ? R - r0 : GEMM_MR;
+    for (int r0 = 0; r0 < R; r0 += TILE_MR) {
+      const int mr = R - r0 < TILE_MR ? R - r0 : TILE_MR;
       const int r1 = r0 + (mr > 1 ? 1 : 0), r2 = r0 + (mr > 2 ? 2 : 0), r3 = r0 + (mr > 3 ? 3 : 0);
       const float *x0 = x + roff[r0], *x1 = x + roff[r1], *x2 = x + roff[r2], *x3 = x + roff[r3];
       for (int q = 0; q < panels; q++) {
-        const int j0 = q * GEMM_NR, nr = Co - j0 < GEMM_NR ? Co - j0 : GEMM_NR;
-        const float* dp = dpack + q * pb * GEMM_NR;
-        v128_t acc[GEMM_MR][2];
-        for (int r = 0; r < GEMM_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        const int j0 = q * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
+        const float* dp = dpack + q * pb * TILE_NR;
+        v128_t acc[TILE_MR][2];
+        for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
 #define TAPS(a0, a1, a2, a3)                     \
   do {                                           \
     const v128_t d0 = wasm_v128_load(dp);        \
@@ -698,7 +573,7 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
     a = wasm_v128_load32_splat(a3);              \
     acc[3][0] = MADD(a, d0, acc[3][0]);          \
     acc[3][1] = MADD(a, d1, acc[3][1]);          \
-    dp += GEMM_NR;                               \
+    dp += TILE_NR;                               \
   } while (0)
         for (int k = 0; k < ni; k++) {
           const int b = base[k];
@@ -714,6 +589,66 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
     }
   }
   return 0;
+}
+
+// dx[N, H, W, C] of a convolution with strides > 1 (and dilation 1, the only kind tfjs
+// allows with them), directly: dx[n, h, w, :] = sum over the taps (kh, kw) that reach it of
+// dy[n, oh, ow, :] x W[kh, kw]^T, oh = (h + pt - kh) / sh and ow likewise, when whole and in
+// range. Pixels of one row in the same phase (w = pw, pw + sw, ...) share their taps, so they
+// go 4 at a time against W^T packed per tap into NR-column panels over C (wpack,
+// KH*KW * round_up(C, NR) * Co floats); each writes every channel of its dx row, zeros
+// where no tap reaches it. zeros: Co floats of scratch (the dy row of a tap out of range).
+EXPORT void conv_input_grad_strided(const float* dy, const float* w, float* dx, int N, int H,
+                                    int W, int C, int KH, int KW, int OH, int OW, int sh,
+                                    int sw, int dh, int dw, int pt, int pl, int Co,
+                                    float* wpack, float* zeros) {
+  (void)dh;
+  (void)dw;
+  const int panels = (C + TILE_NR - 1) / TILE_NR, tapsize = panels * Co * TILE_NR;
+  for (int t = 0; t < KH * KW; t++) pack_b(w + t * C * Co, 1, Co, Co, C, wpack + t * tapsize);
+  zero(zeros, Co);
+  int tap[KH * KW];
+  const float* src[KH * KW][TILE_MR];
+  for (int n = 0; n < N; n++) {
+    for (int h = 0; h < H; h++) {
+      const int kh0 = (h + pt) % sh;
+      for (int pw = 0; pw < sw && pw < W; pw++) {
+        const int kw0 = (pw + pl) % sw;
+        const int m = (W - pw + sw - 1) / sw;
+        for (int j = 0; j < m; j += TILE_MR) {
+          const int mr = m - j < TILE_MR ? m - j : TILE_MR;
+          // The quad's pixels w_r = pw + (j + r) * sw (rows past mr repeat the last).
+          int wr[TILE_MR];
+          for (int r = 0; r < TILE_MR; r++) wr[r] = pw + (j + (r < mr ? r : mr - 1)) * sw;
+          float* out = dx + ((n * H + h) * W + wr[0]) * C;
+          // The taps that reach this row and phase: their packed W^T and 4 dy rows each.
+          int ntaps = 0;
+          for (int kh = kh0; kh < KH; kh += sh) {
+            const int oh = (h + pt - kh) / sh;
+            if (h + pt - kh < 0 || oh >= OH) continue;
+            const float* row = dy + (n * OH + oh) * OW * Co;
+            for (int kw = kw0; kw < KW; kw += sw, ntaps++) {
+              tap[ntaps] = kh * KW + kw;
+              for (int r = 0; r < TILE_MR; r++) {
+                const int num = wr[r] + pl - kw, ow = num / sw;
+                src[ntaps][r] = num >= 0 && ow < OW ? row + ow * Co : zeros;
+              }
+            }
+          }
+          for (int q = 0; q < panels; q++) {
+            const int c0 = q * TILE_NR, nr = C - c0 < TILE_NR ? C - c0 : TILE_NR;
+            v128_t acc[TILE_MR][2];
+            for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+            for (int t = 0; t < ntaps; t++) {
+              const float* bp = wpack + tap[t] * tapsize + q * Co * TILE_NR;
+              dot_4x8(acc, src[t][0], src[t][1], src[t][2], src[t][3], bp, Co);
+            }
+            store_tile(acc, out + c0, sw * C, mr, nr, 0, 0, 0);
+          }
+        }
+      }
+    }
+  }
 }
 
 // ReLU's gradient as tfjs defines it, dy * step(x), in one pass: dy where x > 0, 0 where

@@ -43,8 +43,8 @@ export interface EngineInfo {
   simd: boolean;
   /**
    * The kernels that run the arithmetic: `native` (libtensorflow), `simd128` (XNNPACK and
-   * tunebook's kernels, WebAssembly SIMD), `relaxed-simd` (the same, with tunebook's convolutions and
-   * GEMM on f32x4.relaxed_madd), `wasm-scalar` (no SIMD), or
+   * tunebook's kernels, WebAssembly SIMD), `relaxed-simd` (the same, with tunebook's convolutions on
+   * f32x4.relaxed_madd), `wasm-scalar` (no SIMD), or
    * `javascript` (cpu).
    */
   kernelPath: 'native' | 'simd128' | 'relaxed-simd' | 'wasm-scalar' | 'javascript';

@@ -18,7 +18,7 @@ export const infoCommand: Command = {
     out(`simd             ${info.simd ? 'yes' : 'no'}`);
     out(`kernel path      ${info.kernelPath}`);
     out(
-      `relaxed simd     ${info.relaxedSimd ? `available (${info.kernelPath === 'relaxed-simd' ? 'used by the convolution and GEMM kernels' : 'unused'})` : 'no'}`,
+      `relaxed simd     ${info.relaxedSimd ? `available (${info.kernelPath === 'relaxed-simd' ? 'used by the convolution kernels' : 'unused'})` : 'no'}`,
     );
     out(`node             ${info.node}`);
     out(`tfjs-node        ${info.tfjsNode ? `found (${info.tfjsNode})` : 'not found'}`);

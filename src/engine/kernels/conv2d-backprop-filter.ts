@@ -5,8 +5,8 @@
  * runs on tunebook's direct kernel (conv2d-direct.ts): register tiles of 4 unfolded rows x
  * 8 output channels accumulate over blocks of pixels, reading a zero-padded copy of x and
  * dy as they are, and land in the [kh, kw, ci, co] layout. No unfolded (im2col) matrix is
- * ever written; against the im2col + GEMM it replaced it is 1.1-2x faster in both kernel
- * builds (bench/engine-gemm.ts).
+ * ever written; against the im2col + GEMM it replaced it was 1.1-2x faster in both kernel
+ * builds.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { directFilterGrad } from './conv2d-direct.js';

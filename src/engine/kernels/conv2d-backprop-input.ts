@@ -6,28 +6,22 @@
  *   180 degrees and its in/out channels swapped, so it runs on tunebook's direct forward
  *   convolution (conv2d-forward.ts), which does the padding.
  * - Larger strides: that correlation would mostly multiply zeros (dy spread out by the
- *   stride), so instead dcols = dy x W^T is one matrix product at the exact FLOP count, on
- *   tunebook's packed GEMM (reading W transposed in its packing, so no transposed copy;
- *   1.1-1.5x XNNPACK's on these shapes in both builds, bench/engine-gemm.ts), folded back
- *   onto dx by col2im (native/kernels.c), in batch chunks.
+ *   stride), so instead each input pixel sums dy over the taps that reach it, at the exact
+ *   FLOP count, on tunebook's direct kernel (conv2d-direct.ts directStridedInputGrad;
+ *   1.2-1.5x the dy x W^T product + col2im it replaced, bench/engine-kernels.ts).
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { convGeometry } from './conv2d-direct.js';
+import { directStridedInputGrad } from './conv2d-direct.js';
 import { nativeConv2d } from './conv2d-forward.js';
 import {
   type ConvAttrs,
   f32,
-  native,
-  ptr,
   release,
   requireChannelsLast,
   runWasm,
   type WasmBackend,
   zeros,
 } from './wasm-heap.js';
-
-/** Upper bound on the column matrix per chunk, in floats (64 MiB). */
-const MAX_COLS_FLOATS = 16 * 1024 * 1024;
 
 interface Attrs extends ConvAttrs {
   inputShape: [number, number, number, number];
@@ -49,7 +43,8 @@ export function conv2dBackpropInput(args: {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  if (info.strideHeight > 1 || info.strideWidth > 1) return viaColumns(backend, dy, filter, info);
+  if (info.strideHeight > 1 || info.strideWidth > 1)
+    return directStridedInputGrad(backend, dy, filter, info);
   const flipped = rotatedFilter(backend, filter);
   const padded = spreadGradient(backend, dy, info);
   const convAttrs = {
@@ -142,44 +137,4 @@ function spreadGradient(
       [0, 0],
     ],
   };
-}
-
-function viaColumns(
-  backend: WasmBackend,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
-  const k = kh * kw * ci;
-  const pixels = oh * ow;
-  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_COLS_FLOATS / Math.max(1, k * pixels))));
-  const kernels = native(backend);
-  const dx = backend.makeOutput(info.inShape, 'float32');
-  kernels.fill_zero(ptr(backend, dx), n * h * w * ci);
-  const cols = backend.makeOutput([chunk * pixels, k], 'float32');
-  for (let n0 = 0; n0 < n; n0 += chunk) {
-    const nc = Math.min(chunk, n - n0);
-    // cols[p, k] = dy[p, co] x W^T: W's element (k, co) read as b's (co, k).
-    const dyChunk = ptr(backend, dy) + n0 * pixels * co * 4;
-    kernels.gemm(
-      nc * pixels,
-      k,
-      co,
-      dyChunk,
-      co,
-      1,
-      ptr(backend, filter),
-      1,
-      co,
-      ptr(backend, cols),
-      k,
-      0,
-      kernels.gemmScratch,
-    );
-    kernels.col2im_add(ptr(backend, cols), ptr(backend, dx), n0, nc, ...convGeometry(info));
-  }
-  release(backend, cols);
-  return dx;
 }

@@ -55,8 +55,7 @@ export function directConv2d(
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
   // Gathered segments, a block of zeros, the segment pointers (at most one per row value).
   const scratch = (2 * DIRECT_PIXEL_BLOCK + 1) * rows;
-  const own =
-    scratch > kernels.gemm_scratch_floats() ? backend.makeOutput([scratch], 'float32') : null;
+  const own = scratch > kernels.scratch_floats() ? backend.makeOutput([scratch], 'float32') : null;
   const wpack = backend.makeOutput([rows * Math.ceil(co / NR) * NR], 'float32');
   const y = backend.makeOutput(info.outShape, 'float32');
   kernels.conv_direct(
@@ -68,7 +67,7 @@ export function directConv2d(
     co,
     relu ? 1 : 0,
     ptr(backend, wpack),
-    own ? ptr(backend, own) : kernels.gemmScratch,
+    own ? ptr(backend, own) : kernels.scratch,
   );
   release(backend, wpack);
   if (own) release(backend, own);
@@ -93,7 +92,7 @@ export function directFilterGrad(
   const kernels = native(backend);
   const rows4 = Math.ceil((info.filterHeight * info.filterWidth * info.inChannels) / 4) * 4;
   const need = rows4 + FILTER_GRAD_BLOCK * (Math.ceil(info.outChannels / NR) * NR + rows4);
-  const shared = kernels.gemm_scratch_floats();
+  const shared = kernels.scratch_floats();
   const own = need > shared ? backend.makeOutput([need], 'float32') : null;
   const out = backend.makeOutput(info.filterShape, 'float32');
   const declined = kernels.conv_filter_grad_direct(
@@ -102,11 +101,42 @@ export function directFilterGrad(
     ptr(backend, out),
     ...convGeometry(info),
     info.outChannels,
-    own ? ptr(backend, own) : kernels.gemmScratch,
+    own ? ptr(backend, own) : kernels.scratch,
     own ? need : shared,
   );
   if (own) release(backend, own);
   // Cannot happen: the scratch above holds a block of FILTER_GRAD_BLOCK pixels.
   if (declined) throw new KernelError('Conv2DBackpropFilter', `scratch of ${need} floats refused`);
   return out;
+}
+
+/**
+ * dx [n, h, w, ci] of a convolution with strides > 1 on the direct kernel: each input pixel
+ * sums dy over the taps that reach it, at the exact FLOP count (no zeros spread between
+ * dy's pixels, no column matrix folded back).
+ */
+export function directStridedInputGrad(
+  backend: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const kernels = native(backend);
+  const co = info.outChannels;
+  const taps = info.filterHeight * info.filterWidth;
+  const wpack = backend.makeOutput([taps * Math.ceil(info.inChannels / NR) * NR * co], 'float32');
+  const own = co > kernels.scratch_floats() ? backend.makeOutput([co], 'float32') : null;
+  const dx = backend.makeOutput(info.inShape, 'float32');
+  kernels.conv_input_grad_strided(
+    ptr(backend, dy),
+    ptr(backend, filter),
+    ptr(backend, dx),
+    ...convGeometry(info),
+    co,
+    ptr(backend, wpack),
+    own ? ptr(backend, own) : kernels.scratch,
+  );
+  release(backend, wpack);
+  if (own) release(backend, own);
+  return dx;
 }

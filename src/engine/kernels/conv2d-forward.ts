@@ -1,7 +1,7 @@
 /**
  * Conv2D and FusedConv2D for wasm on tunebook's direct convolution (conv2d-direct.ts): in
  * both kernel builds it beats the backend's XNNPACK convolution on every layer of the
- * bench's ResNet (bench/engine-gemm.ts), and it pads correctly where XNNPACK's does not
+ * bench's ResNet (bench/engine-kernels.ts), and it pads correctly where XNNPACK's does not
  * (numeric padding, 'same' with unequal strides > 1: docs/design.md). The stride-1 input
  * gradient is such a convolution too (conv2d-backprop-input.ts). NCHW data, other dtypes
  * and activations other than linear and relu go to the backend's own kernels.

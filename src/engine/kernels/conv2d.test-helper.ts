@@ -3,8 +3,8 @@
  * the cpu backend over a grid of strides, paddings, kernel sizes and shapes; with dilations
  * (which the cpu kernels ignore) against a float64 reference; and end to end through
  * tf.grads of tf.conv2d and of a small CNN. Everything runs once per build of tunebook's
- * kernels (SIMD128, and relaxed SIMD whose fused multiply-adds serve the direct convolutions
- * and the GEMM), so both the fallback and the fused path stay under the same grids and
+ * kernels (SIMD128, and relaxed SIMD whose fused multiply-adds serve the direct
+ * convolutions), so both the fallback and the fused path stay under the same grids and
  * tolerance.
  */
 import { after, before, describe, test } from 'node:test';
@@ -104,8 +104,8 @@ const larger = [
     inChannels: [8],
     outChannels: [9],
   }).cases,
-  // The packed GEMM's blocking: more pixels than one KC block, more output channels than
-  // one MC block, more unfolded rows (3*3*120) than one NC block.
+  // Blocks of the direct kernels: more pixels than one block (64 forward, 256 filter
+  // gradient), many output-channel panels, long unfolded rows (3*3*120).
   makeConvCase([1, 20, 20, 120], [3, 3, 120, 100], [1, 1], [1, 1], 'same'),
   makeConvCase([2, 9, 9, 120], [3, 3, 120, 100], [2, 2], [1, 1], 'valid'),
   // Unfolded rows (3*3*520) too long for the shared scratch: the direct kernels' own buffers.

@@ -1,7 +1,8 @@
 /**
  * The two builds of tunebook's kernels: which one runs (detection, the environment override
- * and its errors, the kernel path `info` reports), and the packed GEMM of each against a
- * float64 product, on shapes that cross its register tiles and cache blocks.
+ * and its errors, the kernel path `info` reports), and the direct convolution of each
+ * against a float64 one within its worst-case rounding bound, on shapes that cross its
+ * register tiles, pixel blocks and padding.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -52,41 +53,73 @@ function standalone(build: KernelBuild): { k: NativeKernels; memory: WebAssembly
 }
 
 for (const build of ['simd128', 'relaxed'] as const) {
-  test(`${build} gemm matches a float64 product: tails, two K blocks, transposed operands, accumulation`, () => {
+  test(`${build} conv_direct matches a float64 convolution within R * 2^-24 * sum|x*w|: tails, padding, bias`, () => {
     const { k, memory } = standalone(build);
-    const [m, n, depth] = [13, 21, 300];
+    // x [2, 7, 9, 13], w [3, 3, 13, 11] (11 channels: a partial panel), 'same' padding:
+    // 126 pixels (two blocks of 64), every border case, R = 117 unfolded values per pixel.
+    const [n, h, w, c, kh, kw, co] = [2, 7, 9, 13, 3, 3, 11];
+    const r = kh * kw * c;
     const floats = new Float32Array(memory.buffer);
-    const A = 65536 / 4;
-    const B = A + m * depth;
-    const C = B + depth * n;
-    const S = C + m * n + 64;
+    const X = 65536 / 4;
+    const W = X + n * h * w * c;
+    const B = W + r * co;
+    const Y = B + co;
+    const P = Y + n * h * w * co;
+    const S = P + r * 16;
     let seed = 7;
     const rand = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 1073741824 - 1;
     };
-    for (let i = 0; i < m * depth + depth * n; i++) floats[A + i] = rand();
-    // a is stored transposed ([depth, m]) and read through its strides; b as is.
-    const a = (i: number, p: number) => floats[A + p * m + i];
-    const b = (p: number, j: number) => floats[B + p * n + j];
-    for (const add of [0, 1]) {
-      for (let i = 0; i < m * n; i++) floats[C + i] = add ? 0.5 : Number.NaN;
-      k.gemm(m, n, depth, A * 4, 1, m, B * 4, n, 1, C * 4, n, add, S * 4);
-      let worst = 0;
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = add ? 0.5 : 0;
-          let bound = 0;
-          for (let p = 0; p < depth; p++) {
-            s += a(i, p) * b(p, j);
-            bound += Math.abs(a(i, p) * b(p, j));
+    for (let i = X; i < Y; i++) floats[i] = rand();
+    floats.fill(Number.NaN, Y, Y + n * h * w * co);
+    k.conv_direct(
+      X * 4,
+      W * 4,
+      B * 4,
+      Y * 4,
+      n,
+      h,
+      w,
+      c,
+      kh,
+      kw,
+      h,
+      w,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      co,
+      0,
+      P * 4,
+      S * 4,
+    );
+    let worst = 0;
+    for (let b = 0; b < n; b++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          for (let o = 0; o < co; o++) {
+            let sum = floats[B + o];
+            let bound = Math.abs(sum);
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const yy = y - 1 + i;
+                const xx = x - 1 + j;
+                if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+                for (let ch = 0; ch < c; ch++) {
+                  const term =
+                    floats[X + ((b * h + yy) * w + xx) * c + ch] *
+                    floats[W + ((i * kw + j) * c + ch) * co + o];
+                  sum += term;
+                  bound += Math.abs(term);
+                }
+              }
+            const got = floats[Y + ((b * h + y) * w + x) * co + o];
+            worst = Math.max(worst, Math.abs(got - sum) / (bound * (r + 1) * 2 ** -24));
           }
-          // K-block sums of 256 then a sum of blocks: within (256 + blocks) * 2^-24 * sum|ab|.
-          const err = Math.abs(floats[C + i * n + j] - s) / (bound * (256 + 2) * 2 ** -24);
-          worst = Math.max(worst, err);
-        }
-      }
-      assert.ok(worst <= 1, `${build} add=${add}: error ${worst.toFixed(3)} of its bound`);
-    }
+    assert.ok(worst <= 1, `${build}: error ${worst.toFixed(3)} of its bound`);
   });
 }

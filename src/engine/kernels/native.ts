@@ -1,11 +1,11 @@
 /**
  * tunebook's own wasm helper kernels (native/kernels.c, built twice and committed:
- * native/kernels.wasm with SIMD128 only, native/kernels-relaxed.wasm whose GEMM uses
+ * native/kernels.wasm with SIMD128 only, native/kernels-relaxed.wasm whose convolutions use
  * f32x4.relaxed_madd). The relaxed build is chosen when this V8 compiles relaxed SIMD
  * (feature detection, per process and per worker thread), else the SIMD128 one;
  * `TUNEBOOK_WASM_KERNELS=simd128|relaxed` forces one (the gradient grids run both).
  * The module imports the tfjs wasm backend's memory, so it reads and writes tensors in
- * place, with no copy between heaps. Its stack and the GEMM's packing buffers live in
+ * place, with no copy between heaps. Its stack and the kernels' shared scratch live in
  * blocks malloc'd once from the backend's heap.
  */
 import { readFileSync } from 'node:fs';
@@ -55,32 +55,9 @@ export interface NativeKernels {
     pt: number,
     pl: number,
   ): void;
-  /** dx += the columns [nc*oh*ow, kh*kw*c] of images n0 .. n0+nc-1 folded back (col2im). */
-  col2im_add(
-    ...args: [cols: number, dx: number, n0: number, nc: number, ...geometry: ConvGeometry]
-  ): void;
   fill_zero(p: number, n: number): void;
-  /**
-   * c[m, n] = a x b (add 0) or c += a x b (add 1); element (i, k) of a at a + 4*(i*ars +
-   * k*acs), (k, j) of b at b + 4*(k*brs + j*bcs); c row-major, row stride ldc. The last
-   * argument is the packing scratch (`gemmScratch`).
-   */
-  gemm(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    ars: number,
-    acs: number,
-    b: number,
-    brs: number,
-    bcs: number,
-    c: number,
-    ldc: number,
-    add: number,
-    scratch: number,
-  ): void;
-  gemm_scratch_floats(): number;
+  /** Floats of the scratch block shared by the kernels (`scratch`). */
+  scratch_floats(): number;
   /**
    * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and scratch
    * ((2 * DIRECT_PIXEL_BLOCK + 1) * kh*kw*c floats) are the caller's.
@@ -96,6 +73,21 @@ export interface NativeKernels {
       relu: number,
       wpack: number,
       scratch: number,
+    ]
+  ): void;
+  /**
+   * dx [n, h, w, c] of a strided convolution from dy [n, oh, ow, co] and w, directly; wpack
+   * (kh*kw * round_up(c, 8) * co floats) and zeros (co floats) are the caller's scratch.
+   */
+  conv_input_grad_strided(
+    ...args: [
+      dy: number,
+      w: number,
+      dx: number,
+      ...geometry: ConvGeometry,
+      co: number,
+      wpack: number,
+      zeros: number,
     ]
   ): void;
   /** dw [kh, kw, c, co] from x and dy; 1 (dw untouched) when the scratch is too small. */
@@ -177,11 +169,11 @@ export interface EmscriptenModule {
 
 const STACK_BYTES = 256 * 1024;
 
-/** The kernels of one build, bound to one backend memory, with the GEMM's scratch block. */
+/** The kernels of one build, bound to one backend memory, with the shared scratch block. */
 export interface LoadedKernels extends NativeKernels {
   readonly build: KernelBuild;
-  /** Heap offset of the GEMM's packing buffers (16-byte aligned). */
-  readonly gemmScratch: number;
+  /** Heap offset of the kernels' shared scratch block (16-byte aligned). */
+  readonly scratch: number;
 }
 
 /**
@@ -238,13 +230,13 @@ export function nativeKernels(module: EmscriptenModule): LoadedKernels {
   // Both builds on one heap share the blocks: they have the same stack and scratch needs,
   // and only one kernel call runs at a time in a thread.
   if (loaded?.memory !== memory) {
-    const blocks = allocate(module, exports.gemm_scratch_floats() * 4);
+    const blocks = allocate(module, exports.scratch_floats() * 4);
     loaded = { memory, ...blocks, builds: new Map() };
   }
   exports.__stack_pointer.value = loaded.stack + STACK_BYTES;
   const kernels = Object.assign(Object.create(exports) as NativeKernels, {
     build,
-    gemmScratch: loaded.scratch,
+    scratch: loaded.scratch,
   }) as LoadedKernels;
   loaded.builds.set(build, kernels);
   return kernels;
