@@ -42,6 +42,17 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** A whole-number flag of at least `min`, or an error naming it and what it got. */
+function countFlag(name: string, fallback: number, min: number): number {
+  const raw = flag(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${name}: a whole number >= ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
 type Meta = Omit<Prepared, 'pass'>;
 
 /** `count` worker threads, each with the net prepared; `pass` runs one pass on all at once. */
@@ -202,14 +213,15 @@ async function main(): Promise<void> {
     flag('backend') ?? process.env.TUNEBOOK_BACKEND ?? 'auto',
     '--backend',
   );
-  const count = Math.max(3, Number(flag('pairs') ?? 7));
+  const count = countFlag('pairs', 7, 3);
+  const steps = countFlag('steps', 10, 1);
   const nets = (flag('nets') ?? NETS.join(',')).split(',') as Net[];
   for (const net of nets) if (!NETS.includes(net)) throw new Error(`--nets: unknown net ${net}`);
   const options = (net: Net): MeasureOptions => ({
     net,
     backend,
     batch: 64,
-    steps: Number(flag('steps') ?? 10),
+    steps,
     warmup: 3,
   });
   const peak = measureWasmPeak();
