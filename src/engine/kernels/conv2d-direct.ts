@@ -5,7 +5,8 @@
  * quarter of the arithmetic) and no padded copy (what reaches into the padding is gathered
  * with its zeros into scratch, a block of pixels at a time). The forward kernel serves
  * Conv2D, FusedConv2D and the stride-1 input gradient (a convolution of dy with the rotated
- * filter); the filter gradient lands in [kh, kw, ci, co] with no transpose.
+ * filter); conv_input_grad_strided the input gradient with strides > 1; the filter gradient
+ * lands in [kh, kw, ci, co] with no transpose.
  */
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
@@ -16,6 +17,26 @@ const NR = 8;
 
 /** Pixels per block of conv_direct (native/kernels.c DIRECT_PB). */
 const DIRECT_PIXEL_BLOCK = 64;
+
+/** Scratch for one kernel call: the kernels' shared block, or a tensor of its own. */
+interface Scratch {
+  offset: number;
+  floats: number;
+  own: TensorInfo | null;
+}
+
+/** At least `floats` floats of scratch; release with `releaseScratch` after the call. */
+function scratch(backend: WasmBackend, floats: number): Scratch {
+  const kernels = native(backend);
+  const shared = kernels.scratch_floats();
+  if (floats <= shared) return { offset: kernels.scratch, floats: shared, own: null };
+  const own = backend.makeOutput([floats], 'float32');
+  return { offset: ptr(backend, own), floats, own };
+}
+
+function releaseScratch(backend: WasmBackend, s: Scratch): void {
+  if (s.own) release(backend, s.own);
+}
 
 export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return [
@@ -54,8 +75,7 @@ export function directConv2d(
   const co = info.outChannels;
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
   // Gathered segments, a block of zeros, the segment pointers (at most one per row value).
-  const scratch = (2 * DIRECT_PIXEL_BLOCK + 1) * rows;
-  const own = scratch > kernels.scratch_floats() ? backend.makeOutput([scratch], 'float32') : null;
+  const work = scratch(backend, (2 * DIRECT_PIXEL_BLOCK + 1) * rows);
   const wpack = backend.makeOutput([rows * Math.ceil(co / NR) * NR], 'float32');
   const y = backend.makeOutput(info.outShape, 'float32');
   kernels.conv_direct(
@@ -67,10 +87,10 @@ export function directConv2d(
     co,
     relu ? 1 : 0,
     ptr(backend, wpack),
-    own ? ptr(backend, own) : kernels.scratch,
+    work.offset,
   );
   release(backend, wpack);
-  if (own) release(backend, own);
+  releaseScratch(backend, work);
   return y;
 }
 
@@ -78,10 +98,9 @@ export function directConv2d(
 const FILTER_GRAD_BLOCK = 256;
 
 /**
- * dW [kh, kw, ci, co] on the direct kernel, reading x in place. Its scratch (the unfolded
- * rows' offsets, and per block of pixels dy in panels and the gathered rows of pixels that
- * reach into the padding) is the shared block, or a tensor of its own for layers too wide
- * for it to hold a full block.
+ * dW [kh, kw, ci, co] on the direct kernel, reading x in place. Its scratch holds the
+ * unfolded rows' offsets and, per block of pixels, dy in panels and the gathered rows of
+ * pixels that reach into the padding.
  */
 export function directFilterGrad(
   backend: WasmBackend,
@@ -92,8 +111,7 @@ export function directFilterGrad(
   const kernels = native(backend);
   const rows4 = Math.ceil((info.filterHeight * info.filterWidth * info.inChannels) / 4) * 4;
   const need = rows4 + FILTER_GRAD_BLOCK * (Math.ceil(info.outChannels / NR) * NR + rows4);
-  const shared = kernels.scratch_floats();
-  const own = need > shared ? backend.makeOutput([need], 'float32') : null;
+  const work = scratch(backend, need);
   const out = backend.makeOutput(info.filterShape, 'float32');
   const declined = kernels.conv_filter_grad_direct(
     ptr(backend, x),
@@ -101,10 +119,10 @@ export function directFilterGrad(
     ptr(backend, out),
     ...convGeometry(info),
     info.outChannels,
-    own ? ptr(backend, own) : kernels.scratch,
-    own ? need : shared,
+    work.offset,
+    work.floats,
   );
-  if (own) release(backend, own);
+  releaseScratch(backend, work);
   // Cannot happen: the scratch above holds a block of FILTER_GRAD_BLOCK pixels.
   if (declined) throw new KernelError('Conv2DBackpropFilter', `scratch of ${need} floats refused`);
   return out;
@@ -125,7 +143,7 @@ export function directStridedInputGrad(
   const co = info.outChannels;
   const taps = info.filterHeight * info.filterWidth;
   const wpack = backend.makeOutput([taps * Math.ceil(info.inChannels / NR) * NR * co], 'float32');
-  const own = co > kernels.scratch_floats() ? backend.makeOutput([co], 'float32') : null;
+  const zeros = scratch(backend, co);
   const dx = backend.makeOutput(info.inShape, 'float32');
   kernels.conv_input_grad_strided(
     ptr(backend, dy),
@@ -134,9 +152,9 @@ export function directStridedInputGrad(
     ...convGeometry(info),
     co,
     ptr(backend, wpack),
-    own ? ptr(backend, own) : kernels.scratch,
+    zeros.offset,
   );
   release(backend, wpack);
-  if (own) release(backend, own);
+  releaseScratch(backend, zeros);
   return dx;
 }
