@@ -10,10 +10,9 @@
  *   const trials = new SharedTrials(session, { localThreads: 0, pollMs: 500 }, log, onPoll);
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EnvironmentError } from '../../core/errors.js';
 import type { TrialRow } from '../store/store.js';
 import type { StudySession } from './open-study.js';
-import type { InFlight, RunningTrial, Settled } from './trials.js';
+import { type InFlight, InFlightState, type Settled } from './trials.js';
 
 /** Queue priorities: what the plan needs goes before what runs ahead of need. */
 export const NEEDED_PRIORITY = 10;
@@ -27,16 +26,7 @@ interface Watched {
   resolve: (settled: Settled) => void;
 }
 
-export class SharedTrials implements InFlight {
-  readonly running = new Map<number, RunningTrial>();
-  readonly setAside = new Set<number>();
-  readonly tasks = new Set<Promise<Settled>>();
-  readonly durations: number[] = [];
-  finished = 0;
-  failed = 0;
-  readonly ahead = { started: 0, setAside: 0 };
-  interrupted = false;
-  fault: EnvironmentError | null = null;
+export class SharedTrials extends InFlightState implements InFlight {
   private readonly watched = new Map<number, Watched>();
   /** One task per trial: launching a trial that is out already returns its task. */
   private readonly tasksById = new Map<number, Promise<Settled>>();
@@ -51,12 +41,9 @@ export class SharedTrials implements InFlight {
     private readonly log: (line: string) => void,
     private readonly onPoll: () => void,
   ) {
+    super();
     this.claimants = Math.max(1, options.localThreads);
     this.polling = this.pollLoop();
-  }
-
-  get busy(): number {
-    return this.running.size - this.setAside.size;
   }
 
   /** Queues the trial (raising a queued one's priority) and settles once a worker stored it. */

@@ -58,7 +58,11 @@ export interface InFlight {
   parallel?(): number;
 }
 
-export class TrialsInFlight implements InFlight {
+/**
+ * The bookkeeping both kinds of in-flight set share (what the scheduler and the status line
+ * read); each subclass decides how a trial is launched and learnt of.
+ */
+export abstract class InFlightState {
   readonly running = new Map<number, RunningTrial>();
   /** Speculative trials being cancelled: they go back to 'queued' when their task settles. */
   readonly setAside = new Set<number>();
@@ -73,17 +77,21 @@ export class TrialsInFlight implements InFlight {
   /** A fault of the machine (disk full) that stopped the study: thrown once it has stopped. */
   fault: EnvironmentError | null = null;
 
+  /** Running trials that are not being set aside. */
+  get busy(): number {
+    return this.running.size - this.setAside.size;
+  }
+}
+
+export class TrialsInFlight extends InFlightState implements InFlight {
   constructor(
     private readonly session: StudySession,
     private readonly pool: WorkerPool<TrialInput, TrialOutput>,
     private readonly backend: BackendChoice | undefined,
     private readonly log: (line: string) => void,
     private readonly onEpoch: () => void,
-  ) {}
-
-  /** Running trials that are not being set aside. */
-  get busy(): number {
-    return this.running.size - this.setAside.size;
+  ) {
+    super();
   }
 
   /**
