@@ -1,11 +1,12 @@
 /**
- * `node dist/bench/engine-kernels.js`: tunebook's direct convolution kernels (native/kernels.c,
- * both builds) on the ResNet's layers at batch 64 — forward, input gradient and filter
- * gradient — the forward one against XNNPACK's Conv2D, so the choice of which one a kernel
- * calls rests on figures. Passes are interleaved and the best of each kept, as
+ * `node dist/bench/engine-kernels.js [--kind forward|input-grad|filter-grad]`: tunebook's
+ * direct convolution kernels (native/kernels.c, both builds) on the ResNet's layers ('same'
+ * padding) and the reference CNN's ('valid') at batch 64 — forward, input gradient and
+ * filter gradient — the forward one against XNNPACK's Conv2D, so the choice of which one a
+ * kernel calls rests on figures. Passes are interleaved and the best of each kept, as
  * bench/wasm-peak does; only the kernel is timed.
  *
- *   conv forward 32px 16->16 s1: xnnpack X GFLOP/s, direct simd128 Y, direct relaxed Z GFLOP/s (max |diff| D)
+ *   conv forward 32px 16->16 s1 same: xnnpack X GFLOP/s, direct simd128 Y, direct relaxed Z GFLOP/s (max |diff| D)
  */
 
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -34,17 +35,29 @@ async function main(): Promise<void> {
   await initEngine({ backend: 'wasm' });
   const backend = tf.backend() as unknown as WasmBackend;
   const builds: KernelBuild[] = relaxedSimdAvailable() ? ['simd128', 'relaxed'] : ['simd128'];
-  for (const kind of ['forward', 'input-grad', 'filter-grad'] as const)
-    for (const [side, ci, co, stride] of CONVS) conv(backend, builds, kind, side, ci, co, stride);
+  const i = process.argv.indexOf('--kind');
+  const only = i >= 0 ? process.argv[i + 1] : null;
+  if (only !== null && !KINDS.includes(only as Kind))
+    throw new Error(`--kind: one of ${KINDS.join(', ')}, got ${only}`);
+  for (const kind of KINDS.filter((k) => only === null || k === only))
+    for (const c of CONVS) conv(backend, builds, kind, c);
 }
 
-/** The ResNet's 3x3 convolutions at batch 64: [input side, in channels, out channels, stride]. */
-const CONVS: [number, number, number, number][] = [
-  [32, 3, 16, 1],
-  [32, 16, 16, 1],
-  [32, 16, 32, 2],
-  [16, 32, 32, 1],
-  [8, 64, 64, 1],
+const KINDS = ['forward', 'input-grad', 'filter-grad'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** [input side, in channels, out channels, stride, padding]: 3x3 convolutions at batch 64. */
+type Conv = [number, number, number, number, 'same' | 'valid'];
+const CONVS: Conv[] = [
+  // The ResNet's.
+  [32, 3, 16, 1, 'same'],
+  [32, 16, 16, 1, 'same'],
+  [32, 16, 32, 2, 'same'],
+  [16, 32, 32, 1, 'same'],
+  [8, 64, 64, 1, 'same'],
+  // The reference CNN's.
+  [28, 1, 32, 1, 'valid'],
+  [13, 32, 64, 1, 'valid'],
 ];
 
 /**
@@ -55,19 +68,16 @@ const CONVS: [number, number, number, number][] = [
 function conv(
   backend: WasmBackend,
   builds: KernelBuild[],
-  kind: 'forward' | 'input-grad' | 'filter-grad',
-  side: number,
-  ci: number,
-  co: number,
-  stride: number,
+  kind: Kind,
+  [side, ci, co, stride, pad]: Conv,
 ): void {
   const shape: [number, number, number, number] = [64, side, side, ci];
   const filterShape: [number, number, number, number] = [3, 3, ci, co];
-  const info = backend_util.computeConv2DInfo(shape, filterShape, stride, 1, 'same');
+  const info = backend_util.computeConv2DInfo(shape, filterShape, stride, 1, pad);
   const x = tf.randomUniform(shape, -1, 1, 'float32', 3);
   const filter = tf.randomUniform(filterShape, -1, 1, 'float32', 6);
   const dy = tf.randomUniform([64, info.outHeight, info.outWidth, co], -1, 1, 'float32', 4);
-  const attrs = { strides: stride, pad: 'same' as const, dataFormat: 'NHWC', dilations: 1 };
+  const attrs = { strides: stride, pad, dataFormat: 'NHWC', dilations: 1 };
   const flops = 2 * 9 * ci * co * 64 * info.outHeight * info.outWidth;
   const times = new Map<string, number>();
   let ref: Float32Array | null = null;
@@ -109,7 +119,7 @@ function conv(
   };
   const xnn = kind === 'forward' ? `xnnpack ${rate('xnnpack')} GFLOP/s, ` : '';
   console.log(
-    `conv ${kind} ${side}px ${ci}->${co} s${stride}: ${xnn}direct simd128 ${rate('simd128')}, ` +
+    `conv ${kind} ${side}px ${ci}->${co} s${stride} ${pad}: ${xnn}direct simd128 ${rate('simd128')}, ` +
       `direct relaxed ${rate('relaxed')} GFLOP/s (max |diff| ${diff.toExponential(1)})`,
   );
   tf.dispose([x, filter, dy]);

@@ -2,11 +2,12 @@
  * `node dist/bench/engine-profile.js [--net resnet|cnn] [--steps N] [--by-shape]`: where a
  * training step's time goes, per kernel (tf.profile around bench:engine's step: batch 64,
  * Adam), so that the roofline's gap can be attributed. Prints the kernel path, the step's
- * wall time, then each kernel's total time per step and share, largest first; with
- * --by-shape, per kernel and input shapes.
+ * wall time and its roofline bound (bench/roofline.ts, at the wasm peak measured first),
+ * then each kernel's total time per step, share, and time over its own bound, largest
+ * first; with --by-shape, per kernel and input shapes.
  *
- *   profile resnet (relaxed-simd): step 812 ms wall, 790 ms in kernels
- *     Conv2DBackpropFilter   123.4 ms  15.6%  (14 calls)
+ *   profile resnet (relaxed-simd): step 812 ms wall, 790 ms in kernels, bound 301 ms
+ *     Conv2DBackpropFilter   123.4 ms  15.6%  1.31x bound  (14 calls)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/backend.js';
@@ -15,6 +16,8 @@ import { resnet } from '../src/models/resnet.js';
 import { smallCnn } from '../src/models/small-cnn.js';
 import { trainStep } from '../src/training/classifier.js';
 import { makeOptimizer } from '../src/training/optimizers.js';
+import { type KernelRecord, stepBound } from './roofline.js';
+import { measureWasmPeak } from './wasm-peak.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,6 +31,8 @@ async function main(): Promise<void> {
   const byShape = process.argv.includes('--by-shape');
   if (!(Number.isInteger(steps) && steps >= 1))
     throw new Error(`--steps: a positive integer, got ${steps}`);
+  const peak = measureWasmPeak();
+  const gflops = peak.relaxedMadd ?? peak.mulAdd;
   const info = await initEngine({ backend: 'wasm' });
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
   const shape: [number, number, number] = net === 'cnn' ? [28, 28, 1] : [32, 32, 3];
@@ -44,7 +49,8 @@ async function main(): Promise<void> {
   const start = performance.now();
   for (let i = 0; i < steps; i++) trainStep(model, optimizer, x, y);
   const wall = (performance.now() - start) / steps;
-  const totals = new Map<string, { ms: number; calls: number }>();
+  const totals = new Map<string, { ms: number; calls: number; bound: number }>();
+  let bound = 0;
   for (let i = 0; i < steps; i++) {
     const profile = await tf.profile(() => {
       trainStep(model, optimizer, x, y);
@@ -53,7 +59,10 @@ async function main(): Promise<void> {
       // Op scopes (conv2d__op, unnamed scope) are listed too; their kernels count already.
       if (!tf.getKernel(k.name, 'wasm')) continue;
       const key = byShape ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
-      const t = totals.get(key) ?? { ms: 0, calls: 0 };
+      const t = totals.get(key) ?? { ms: 0, calls: 0, bound: 0 };
+      const kb = (1000 * stepBound([k as KernelRecord], gflops, peak.bandwidth)) / steps;
+      bound += kb;
+      t.bound += kb;
       t.ms += (k.kernelTimeMs as number) / steps;
       t.calls += 1 / steps;
       totals.set(key, t);
@@ -61,13 +70,13 @@ async function main(): Promise<void> {
   }
   const inKernels = [...totals.values()].reduce((s, t) => s + t.ms, 0);
   console.log(
-    `profile ${net} (${info.kernelPath}): step ${wall.toFixed(0)} ms wall, ${inKernels.toFixed(0)} ms in kernels`,
+    `profile ${net} (${info.kernelPath}): step ${wall.toFixed(0)} ms wall, ${inKernels.toFixed(0)} ms in kernels, bound ${bound.toFixed(0)} ms (${gflops.toFixed(1)} GFLOP/s, ${peak.bandwidth.toFixed(1)} GB/s)`,
   );
   for (const [name, t] of [...totals]
     .sort((a, b) => b[1].ms - a[1].ms)
     .slice(0, byShape ? 40 : 16)) {
     console.log(
-      `  ${name.padEnd(byShape ? 60 : 28)} ${t.ms.toFixed(1).padStart(7)} ms ${((100 * t.ms) / inKernels).toFixed(1).padStart(5)}%  (${Math.round(t.calls)} calls)`,
+      `  ${name.padEnd(byShape ? 60 : 28)} ${t.ms.toFixed(1).padStart(7)} ms ${((100 * t.ms) / inKernels).toFixed(1).padStart(5)}% ${(t.ms / t.bound).toFixed(2).padStart(6)}x bound  (${Math.round(t.calls)} calls)`,
     );
   }
 }

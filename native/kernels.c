@@ -344,14 +344,21 @@ typedef struct {
   int N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl;
 } conv_geom;
 
-// Offset in x of pixel p's first tap when every tap of it is inside x, else -1.
-static int inside_base(const conv_geom* g, int p) {
+// Offsets in x of the first taps of pixels p0 .. p0+pn-1 (base[i]; -1 for a pixel with a
+// tap outside x, in the padding), walking (n, oh, ow) along instead of
+// dividing per pixel: a block's classification costs a few operations a pixel.
+static void inside_bases(const conv_geom* g, int p0, int pn, int* base) {
   const int opix = g->OH * g->OW;
-  const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
-  const int h0 = oh * g->sh - g->pt, w0 = ow * g->sw - g->pl;
-  if (h0 < 0 || h0 + (g->KH - 1) * g->dh >= g->H || w0 < 0 || w0 + (g->KW - 1) * g->dw >= g->W)
-    return -1;
-  return ((n * g->H + h0) * g->W + w0) * g->C;
+  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
+  const int hmax = g->H - (g->KH - 1) * g->dh, wmax = g->W - (g->KW - 1) * g->dw;
+  for (int i = 0; i < pn; i++) {
+    const int h0 = oh * g->sh - g->pt, w0 = ow * g->sw - g->pl;
+    base[i] = h0 < 0 || h0 >= hmax || w0 < 0 || w0 >= wmax ? -1 : ((n * g->H + h0) * g->W + w0) * g->C;
+    if (++ow == g->OW) {
+      ow = 0;
+      if (++oh == g->OH) oh = 0, n++;
+    }
+  }
 }
 
 // Pixels per block of the direct forward convolution (their bases live on the stack).
@@ -406,10 +413,14 @@ static void segment_table(const float* x, const conv_geom* g, int p0, int pn, in
                           const float* zeros, float* gbuf, const float** table) {
   const int R = g->KH * g->KW * g->C, opix = g->OH * g->OW;
   const int seg = whole_rows ? g->KW * g->C : g->C, nseg = whole_rows ? g->KH : g->KH * g->KW;
+  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
   for (int i = 0; i < pn; i++) {
-    const int p = p0 + i, n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
     const float* img = x + n * g->H * g->W * g->C;
     const int hb = oh * g->sh - g->pt, wb = ow * g->sw - g->pl;
+    if (++ow == g->OW) {
+      ow = 0;
+      if (++oh == g->OH) oh = 0, n++;
+    }
     for (int s = 0; s < nseg; s++) {
       const int kh = whole_rows ? s : s / g->KW, kw = whole_rows ? 0 : s % g->KW;
       const int h = hb + kh * g->dh, w0 = wb + kw * g->dw;
@@ -472,8 +483,11 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
         v128_t acc[TILE_MR][2];
         for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
         const float* bp = bq;
+        // A segment in the padding above or below for all four adds nothing: skipped (the
+        // input gradient's convolution of dy padded by KH-1 has many).
         for (int s = 0; s < nseg; s++, bp += seg * TILE_NR)
-          dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, seg);
+          if (t0[s] != zeros || t1[s] != zeros || t2[s] != zeros || t3[s] != zeros)
+            dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, seg);
         store_tile(acc, y + (p0 + i) * Co + j0, Co, mr, nr, bias ? bias8 : 0, relu, 0);
       }
     }
@@ -481,7 +495,7 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
 }
 
 // Largest pixel block of the direct filter gradient.
-#define DIRECT_FG_PB 256
+#define DIRECT_FG_PB 128
 
 // The rows of dy for the block's pixels in the order `order` gives, in NR-column panels
 // (panel q holds count rows of NR values, zeros past Co).
@@ -531,19 +545,19 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
     roff[r] = ((tap / KW) * dh * W + (tap % KW) * dw) * C + c;
   }
   zero(dwk, R * Co);
-  int order[DIRECT_FG_PB], base[DIRECT_FG_PB];
+  int order[DIRECT_FG_PB], base[DIRECT_FG_PB], bases[DIRECT_FG_PB];
   for (int p0 = 0; p0 < P; p0 += pb) {
     const int pn = P - p0 < pb ? P - p0 : pb;
     // Inside pixels first (base: their first tap in x), then the others (rows in gbuf).
     int ni = 0, nb = 0;
+    inside_bases(&g, p0, pn, bases);
     for (int i = 0; i < pn; i++) {
-      const int b = inside_base(&g, p0 + i);
-      if (b < 0) continue;
-      base[ni] = b;
+      if (bases[i] < 0) continue;
+      base[ni] = bases[i];
       order[ni++] = i;
     }
     for (int i = 0; i < pn; i++) {
-      if (inside_base(&g, p0 + i) >= 0) continue;
+      if (bases[i] >= 0) continue;
       gather_row(x, &g, p0 + i, gbuf + nb * R);
       order[ni + nb++] = i;
     }

@@ -21,6 +21,7 @@ import { attachChainedOps } from './chained-ops.js';
 import { installFusedBatchNorm } from './fused-batch-norm.js';
 import { kernelBuild } from './kernels/native.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
+import { installLinearConv } from './linear-conv.js';
 import { findNativePackage } from './native-package.js';
 import { relaxedSimdAvailable } from './relaxed-simd.js';
 import { installReluGradient } from './relu-gradient.js';
@@ -85,6 +86,7 @@ export async function initEngine(options: { backend?: BackendChoice } = {}): Pro
   attachChainedOps();
   installFusedBatchNorm();
   installReluGradient();
+  installLinearConv();
   for (const name of order) {
     try {
       current = await activate(name);
