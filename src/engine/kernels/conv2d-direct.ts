@@ -95,7 +95,7 @@ export function directConv2d(
 }
 
 /** Pixels per block of the filter gradient's scratch (native/kernels.c DIRECT_FG_PB). */
-const FILTER_GRAD_BLOCK = 256;
+const FILTER_GRAD_BLOCK = 128;
 
 /**
  * dW [kh, kw, ci, co] on the direct kernel, reading x in place. Its scratch holds the
