@@ -28,6 +28,7 @@ export function kernelFlops(k: KernelRecord): number {
   switch (k.name) {
     case 'Conv2D':
     case 'FusedConv2D':
+    case 'TunebookConv2D':
       // Each output value: kh * kw * ci multiply-adds (filter b = [kh, kw, ci, co]).
       return b ? 2 * size(out) * (size(b) / b[3]) : 0;
     case 'Conv2DBackpropInput':

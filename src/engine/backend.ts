@@ -18,10 +18,10 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '../core/errors.js';
 import { attachChainedOps } from './chained-ops.js';
+import { installConvLayer } from './conv-layer.js';
 import { installFusedBatchNorm } from './fused-batch-norm.js';
 import { kernelBuild } from './kernels/native.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
-import { installLinearConv } from './linear-conv.js';
 import { findNativePackage } from './native-package.js';
 import { relaxedSimdAvailable } from './relaxed-simd.js';
 import { installReluGradient } from './relu-gradient.js';
@@ -86,7 +86,7 @@ export async function initEngine(options: { backend?: BackendChoice } = {}): Pro
   attachChainedOps();
   installFusedBatchNorm();
   installReluGradient();
-  installLinearConv();
+  installConvLayer();
   for (const name of order) {
     try {
       current = await activate(name);

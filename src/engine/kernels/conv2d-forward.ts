@@ -10,6 +10,13 @@ import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tf
 import { directConv2d } from './conv2d-direct.js';
 import { type ConvAttrs, runWasm, type WasmBackend } from './wasm-heap.js';
 
+/**
+ * FusedConv2D limited to linear and relu, bias optional, under a name of tunebook's own so
+ * that it can carry a registered gradient (engine/conv-layer.ts): tfjs's fused op
+ * differentiates through a custom gradient that computes every input's gradient.
+ */
+export const CONV2D_FUSED = 'TunebookConv2D';
+
 interface FusedAttrs extends ConvAttrs {
   activation?: string;
 }

@@ -19,7 +19,7 @@ import {
 import { add, multiply, realDiv, sub } from './broadcast-binary.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
-import { conv2d, fusedConv2d } from './conv2d-forward.js';
+import { CONV2D_FUSED, conv2d, fusedConv2d } from './conv2d-forward.js';
 import {
   depthwiseConv2dBackpropFilter,
   depthwiseConv2dBackpropInput,
@@ -36,6 +36,7 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   Conv2D: conv2d as unknown as KernelFunc,
   FusedConv2D: fusedConv2d as unknown as KernelFunc,
+  [CONV2D_FUSED]: fusedConv2d as unknown as KernelFunc,
   Conv2DBackpropFilter: conv2dBackpropFilter as unknown as KernelFunc,
   Conv2DBackpropInput: conv2dBackpropInput as unknown as KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dBackpropFilter as unknown as KernelFunc,
