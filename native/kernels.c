@@ -24,10 +24,73 @@ static void copy(float* dst, const float* src, int n) {
   for (; i < n; i++) dst[i] = src[i];
 }
 
+// maxpool_grad for windows that do not overlap (stride >= window), the usual 2x2 pool:
+// each x position is in at most one window, so every window writes its positions directly,
+// 0 or dy (as 0 + dy, the general path's sum), with no scatter; dx is zeroed first only when
+// the windows leave positions out.
+static void maxpool_grad_tiled(const float* x, const float* dy, float* dx, int N, int H, int W,
+                               int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt,
+                               int pl) {
+  const int covered = pt == 0 && pl == 0 && fh == sh && fw == sw && OH * sh == H && OW * sw == W;
+  if (!covered) zero(dx, N * H * W * C);
+  const int C4 = C & ~3;
+  const v128_t zero4 = wasm_f32x4_splat(0.0f);
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      int r0 = oh * sh - pt, r1 = r0 + fh;
+      if (r0 < 0) r0 = 0;
+      if (r1 > H) r1 = H;
+      for (int ow = 0; ow < OW; ow++) {
+        int c0 = ow * sw - pl, c1 = c0 + fw;
+        if (c0 < 0) c0 = 0;
+        if (c1 > W) c1 = W;
+        const float* g = dy + ((n * OH + oh) * OW + ow) * C;
+        const int corner = ((n * H + r0) * W + c0) * C;
+        int ch = 0;
+        for (; ch < C4; ch += 4) {
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          v128_t where = wasm_i32x4_splat(-1);
+          for (int r = r0, k = 0; r < r1; r++)
+            for (int c = c0; c < c1; c++, k++) {
+              const v128_t v = wasm_v128_load(x + corner + ((r - r0) * W + c - c0) * C + ch);
+              const v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              where = wasm_v128_bitselect(wasm_i32x4_splat(k), where, gt);
+            }
+          const v128_t g4 = wasm_v128_load(g + ch);
+          for (int r = r0, k = 0; r < r1; r++)
+            for (int c = c0; c < c1; c++, k++) {
+              const v128_t pick = wasm_i32x4_eq(where, wasm_i32x4_splat(k));
+              wasm_v128_store(dx + corner + ((r - r0) * W + c - c0) * C + ch,
+                              wasm_f32x4_add(zero4, wasm_v128_bitselect(g4, zero4, pick)));
+            }
+        }
+        for (; ch < C; ch++) {
+          float best = -__builtin_inff();
+          int where = -1;
+          for (int r = r0, k = 0; r < r1; r++)
+            for (int c = c0; c < c1; c++, k++)
+              if (x[corner + ((r - r0) * W + c - c0) * C + ch] > best) {
+                best = x[corner + ((r - r0) * W + c - c0) * C + ch];
+                where = k;
+              }
+          for (int r = r0, k = 0; r < r1; r++)
+            for (int c = c0; c < c1; c++, k++)
+              dx[corner + ((r - r0) * W + c - c0) * C + ch] = 0.0f + (k == where ? g[ch] : 0.0f);
+        }
+      }
+    }
+  }
+}
+
 // Max-pool gradient, NHWC: each window's dy goes to the first (row-major) position holding
 // the window's maximum, as tfjs's cpu backend does, so ties resolve the same way.
 EXPORT void maxpool_grad(const float* x, const float* dy, float* dx, int N, int H, int W,
                          int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt, int pl) {
+  if (sh >= fh && sw >= fw) {
+    maxpool_grad_tiled(x, dy, dx, N, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl);
+    return;
+  }
   zero(dx, N * H * W * C);
   const int C4 = C & ~3;
   for (int n = 0; n < N; n++) {
@@ -663,6 +726,78 @@ EXPORT void conv_input_grad_strided(const float* dy, const float* w, float* dx, 
       }
     }
   }
+}
+
+// Packs b (element (k, n) at b[n * ldb + k]: a transposed operand, rows of k contiguous)
+// into NR-column panels as pack_b does, four k at a time through 4 x 4 transposes.
+static void pack_bt(const float* b, int ldb, int kc, int nc, float* out) {
+  for (int j0 = 0; j0 < nc; j0 += TILE_NR, out += kc * TILE_NR) {
+    const int nr = nc - j0 < TILE_NR ? nc - j0 : TILE_NR;
+    int k = 0;
+    if (nr == TILE_NR) {
+      const float* r = b + j0 * ldb;
+      for (; k + 4 <= kc; k += 4) {
+        for (int h = 0; h < 2; h++) {
+          const float* s = r + 4 * h * ldb + k;
+          const v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + ldb);
+          const v128_t r2 = wasm_v128_load(s + 2 * ldb), r3 = wasm_v128_load(s + 3 * ldb);
+          const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);
+          const v128_t t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+          const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+          const v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+          float* o = out + k * TILE_NR + 4 * h;
+          wasm_v128_store(o, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+          wasm_v128_store(o + TILE_NR, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+          wasm_v128_store(o + 2 * TILE_NR, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+          wasm_v128_store(o + 3 * TILE_NR, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+        }
+      }
+    }
+    for (; k < kc; k++)
+      for (int j = 0; j < TILE_NR; j++) out[k * TILE_NR + j] = j < nr ? b[(j0 + j) * ldb + k] : 0.0f;
+  }
+}
+
+// K per block of the GEMM: a block's B panel (GEMM_KC x NR floats, 16 KiB) stays in L1.
+#define GEMM_KC 512
+
+// c[M, N] = a[M, K] x b (+ bias[N], then relu): a row-major (rows of K), b [K, N] row-major
+// or, with bt, [N, K] (the transposed operand of a dense layer's gradient). Tiles of 4 rows
+// x 8 columns over K in blocks of GEMM_KC, each block's partial sum added into c; bias and
+// relu after the whole sum, as the unfused product, add and relu round. bpack: GEMM_KC *
+// round_up(N, NR) floats of scratch.
+EXPORT void gemm(const float* a, const float* b, float* c, int M, int K, int N, int bt,
+                 const float* bias, int relu, float* bpack) {
+  const int panels = (N + TILE_NR - 1) / TILE_NR;
+  for (int k0 = 0; k0 < K || k0 == 0; k0 += GEMM_KC) {
+    const int kc = K - k0 < GEMM_KC ? K - k0 : GEMM_KC;
+    if (bt) pack_bt(b + k0, K, kc, N, bpack);
+    else pack_b(b + k0 * N, N, 1, kc, N, bpack);
+    for (int q = 0; q < panels; q++) {
+      const int j0 = q * TILE_NR, nr = N - j0 < TILE_NR ? N - j0 : TILE_NR;
+      const float* bq = bpack + q * kc * TILE_NR;
+      for (int i = 0; i < M; i += TILE_MR) {
+        const int mr = M - i < TILE_MR ? M - i : TILE_MR;
+        // Rows past mr repeat the last row (their sums are not stored).
+        const float* a0 = a + i * K + k0;
+        const float* a1 = a + (i + (mr > 1 ? 1 : 0)) * K + k0;
+        const float* a2 = a + (i + (mr > 2 ? 2 : 0)) * K + k0;
+        const float* a3 = a + (i + (mr > 3 ? 3 : 0)) * K + k0;
+        v128_t acc[TILE_MR][2];
+        for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        dot_4x8(acc, a0, a1, a2, a3, bq, kc);
+        store_tile(acc, c + i * N + j0, N, mr, nr, 0, 0, k0 > 0);
+      }
+    }
+  }
+  if (!bias && !relu) return;
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++) {
+      float v = c[i * N + j];
+      if (bias) v = v + bias[j];
+      if (relu) v = v < 0.0f ? 0.0f : v;
+      c[i * N + j] = v;
+    }
 }
 
 // ReLU's gradient as tfjs defines it, dy * step(x), in one pass: dy where x > 0, 0 where

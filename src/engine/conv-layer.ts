@@ -132,19 +132,15 @@ function registerFusedGradient(): void {
       const conv = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: a.dilations };
       return {
         x: () =>
-          tf
-            .engine()
-            .runKernel('Conv2DBackpropInput', { dy: g, filter }, {
-              ...conv,
-              inputShape: x.shape,
-            } as never) as tf.Tensor,
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, {
+            ...conv,
+            inputShape: x.shape,
+          } as never) as tf.Tensor,
         filter: () =>
-          tf
-            .engine()
-            .runKernel('Conv2DBackpropFilter', { x, dy: g }, {
-              ...conv,
-              filterShape: filter.shape,
-            } as never) as tf.Tensor,
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, {
+            ...conv,
+            filterShape: filter.shape,
+          } as never) as tf.Tensor,
         bias: () => tf.sum(g, [0, 1, 2]),
       };
     },

@@ -1,13 +1,30 @@
 /**
- * BatchMatMul for wasm. The backend sends any product with a transposed operand or a batch
- * dimension to a scalar triple loop (~2 GFLOP/s here) and only plain 2-D products to
- * XNNPACK (~25 GFLOP/s). Every dense layer's backward pass transposes one operand, so here
- * the transpose is done explicitly (a cheap copy) and a batch against a shared right-hand
- * side is folded into the rows, so that the product itself always reaches XNNPACK.
+ * BatchMatMul and _FusedMatMul for wasm on tunebook's GEMM (native/kernels.c gemm: 4 x 8
+ * register tiles, the convolutions' micro-kernel). The backend sends any product with a
+ * transposed operand or a batch dimension to a scalar triple loop (~2 GFLOP/s here) and only
+ * plain 2-D products to XNNPACK. Here a batch against a shared right-hand side is folded
+ * into the rows, a transposed right-hand side is packed as it is read (every dense layer's
+ * input gradient), a transposed left-hand side is copied first (its weight gradient), and
+ * bias and relu apply after the whole sum, as the unfused product, add and relu round.
+ * Batched against batched products and other activations go to the backend's kernels.
  */
 import { broadcast_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
-import { release, reshape, runWasm, transpose, type WasmBackend } from './wasm-heap.js';
+import {
+  native,
+  ptr,
+  release,
+  releaseScratch,
+  reshape,
+  runWasm,
+  scratch,
+  transpose,
+  type WasmBackend,
+} from './wasm-heap.js';
+
+/** K per block of the GEMM (native/kernels.c GEMM_KC) and its panel width. */
+const GEMM_KC = 512;
+const NR = 8;
 
 interface Attrs {
   transposeA: boolean;
@@ -53,7 +70,6 @@ function fastMatMul(
   const bRank = b.shape.length;
   const aBatch = size(a.shape.slice(0, -2));
   const bBatch = size(b.shape.slice(0, -2));
-  const plainAttrs = { ...attrs, transposeA: false, transposeB: false };
 
   // Batched against batched (attention-like) stays with the backend's loop. That loop adds a
   // fused bias wrongly (per k-block, and indexed by row as well as column), so a fused
@@ -65,6 +81,51 @@ function fastMatMul(
     return unfused(inputs, attrs, extra, backend);
   }
 
+  const activation = (attrs.activation as string | undefined) ?? 'linear';
+  const floats = [a, b, bias].every((t) => !t || t.dtype === 'float32');
+  if (!floats || (activation !== 'linear' && activation !== 'relu'))
+    return xnnpackMatMul(kernel, inputs, attrs, extra, backend);
+  const a2 = transposeA ? transpose(backend, a, swapLast(aRank)) : a;
+  const m = a2.shape[aRank - 2];
+  const k = a2.shape[aRank - 1];
+  const outShape = [
+    ...broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)),
+    m,
+    n0,
+  ];
+  const out = backend.makeOutput(outShape, 'float32');
+  const work = scratch(backend, GEMM_KC * Math.ceil(n0 / NR) * NR);
+  native(backend).gemm(
+    ptr(backend, a2),
+    ptr(backend, b),
+    ptr(backend, out),
+    aBatch * m,
+    k,
+    n0,
+    transposeB ? 1 : 0,
+    bias ? ptr(backend, bias) : 0,
+    activation === 'relu' ? 1 : 0,
+    work.offset,
+  );
+  releaseScratch(backend, work);
+  if (a2 !== a) release(backend, a2);
+  return out;
+}
+
+/** The product on XNNPACK (operands transposed explicitly and batches folded into rows). */
+function xnnpackMatMul(
+  kernel: string,
+  inputs: { a: TensorInfo; b: TensorInfo },
+  attrs: Attrs & NamedAttrMap,
+  extra: Record<string, TensorInfo>,
+  backend: WasmBackend,
+): TensorInfo {
+  const { a, b } = inputs;
+  const { transposeA, transposeB } = attrs;
+  const aRank = a.shape.length;
+  const bRank = b.shape.length;
+  const aBatch = size(a.shape.slice(0, -2));
+  const plainAttrs = { ...attrs, transposeA: false, transposeB: false };
   const temps: TensorInfo[] = [];
   let a2 = a;
   let b2 = b;

@@ -11,32 +11,12 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
 import type { ConvGeometry } from './native.js';
-import { native, ptr, release, type WasmBackend } from './wasm-heap.js';
+import { native, ptr, release, releaseScratch, scratch, type WasmBackend } from './wasm-heap.js';
 
 const NR = 8;
 
 /** Pixels per block of conv_direct (native/kernels.c DIRECT_PB). */
 const DIRECT_PIXEL_BLOCK = 64;
-
-/** Scratch for one kernel call: the kernels' shared block, or a tensor of its own. */
-interface Scratch {
-  offset: number;
-  floats: number;
-  own: TensorInfo | null;
-}
-
-/** At least `floats` floats of scratch; release with `releaseScratch` after the call. */
-function scratch(backend: WasmBackend, floats: number): Scratch {
-  const kernels = native(backend);
-  const shared = kernels.scratch_floats();
-  if (floats <= shared) return { offset: kernels.scratch, floats: shared, own: null };
-  const own = backend.makeOutput([floats], 'float32');
-  return { offset: ptr(backend, own), floats, own };
-}
-
-function releaseScratch(backend: WasmBackend, s: Scratch): void {
-  if (s.own) release(backend, s.own);
-}
 
 export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return [

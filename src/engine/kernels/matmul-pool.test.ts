@@ -293,7 +293,8 @@ describe('wasm MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () => {
         await runKernelOn(backend, 'BatchMatMul', { a, b }, attrs, grow),
       ]);
     }
-    const c = matMulCase(FUSED_LAYOUTS[1], 64, 96, 80, false, true);
+    // An output over 64 KiB, so that its allocation grows the heap.
+    const c = matMulCase(FUSED_LAYOUTS[1], 64, 96, 120, false, true);
     const inputs = {
       a: randomTensor(rng, c.aShape),
       b: randomTensor(rng, c.bShape),
@@ -304,6 +305,29 @@ describe('wasm MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () => {
       `_FusedMatMul ${c.label} bias=[${c.n}] activation=relu`,
       async (backend) => [await runKernelOn(backend, '_FusedMatMul', inputs, attrs, grow)],
     );
+    report.assertPassed(6);
+  });
+
+  test('BatchMatMul and _FusedMatMul match cpu when K spans several GEMM blocks (512)', async () => {
+    const report = new GridReport('products with long K vs cpu');
+    const rng = new Rng('matmul/long-k');
+    for (const [m, k, n, ta, tb] of [
+      [13, 1100, 21, false, true],
+      [6, 513, 9, true, false],
+      [64, 1600, 10, false, false],
+    ] as const) {
+      const a = randomTensor(rng, ta ? [k, m] : [m, k]);
+      const b = randomTensor(rng, tb ? [n, k] : [k, n]);
+      const bias = randomTensor(rng, [n]);
+      const label = `m=${m} k=${k} n=${n} transposeA=${ta} transposeB=${tb}`;
+      await report.againstCpu(`BatchMatMul ${label}`, async (backend) => [
+        await runKernelOn(backend, 'BatchMatMul', { a, b }, { transposeA: ta, transposeB: tb }),
+      ]);
+      const attrs = { transposeA: ta, transposeB: tb, activation: 'relu' };
+      await report.againstCpu(`_FusedMatMul ${label} bias relu`, async (backend) => [
+        await runKernelOn(backend, '_FusedMatMul', { a, b, bias }, attrs),
+      ]);
+    }
     report.assertPassed(6);
   });
 

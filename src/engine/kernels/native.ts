@@ -90,6 +90,22 @@ export interface NativeKernels {
       zeros: number,
     ]
   ): void;
+  /**
+   * c [m, n] = a [m, k] x b ([k, n], or [n, k] with bt = 1) (+ bias [n], then relu);
+   * bpack: GEMM_KC * round_up(n, 8) floats of the caller's scratch.
+   */
+  gemm(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    bt: number,
+    bias: number,
+    relu: number,
+    bpack: number,
+  ): void;
   /** dw [kh, kw, c, co] from x and dy; 1 (dw untouched) when the scratch is too small. */
   conv_filter_grad_direct(
     ...args: [

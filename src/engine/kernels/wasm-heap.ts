@@ -91,3 +91,23 @@ export interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   dilations?: number | [number, number];
 }
+
+/** Scratch for one kernel call: the kernels' shared block, or a tensor of its own. */
+export interface Scratch {
+  offset: number;
+  floats: number;
+  own: TensorInfo | null;
+}
+
+/** At least `floats` floats of scratch; release with `releaseScratch` after the call. */
+export function scratch(backend: WasmBackend, floats: number): Scratch {
+  const kernels = native(backend);
+  const shared = kernels.scratch_floats();
+  if (floats <= shared) return { offset: kernels.scratch, floats: shared, own: null };
+  const own = backend.makeOutput([floats], 'float32');
+  return { offset: ptr(backend, own), floats, own };
+}
+
+export function releaseScratch(backend: WasmBackend, s: Scratch): void {
+  if (s.own) release(backend, s.own);
+}
