@@ -24,6 +24,12 @@ export interface MeasureOptions {
   warmup: number;
 }
 
+/** One pass: samples per second over the pass, and the fastest of its steps in seconds. */
+export interface PassResult {
+  samplesPerS: number;
+  fastestStep: number;
+}
+
 /** A prepared net on one thread: what it is, and one timed pass over its batches. */
 export interface Prepared {
   net: Net;
@@ -36,8 +42,8 @@ export interface Prepared {
   flopsPerSample: number;
   /** The kernels of one training step (tf.profile), for the roofline. */
   kernels: KernelRecord[];
-  /** Trains once over the `steps` batches; samples per second. */
-  pass(): number;
+  /** Trains once over the `steps` batches: samples per second, and its fastest step. */
+  pass(): PassResult;
 }
 
 export function median(values: number[]): number {
@@ -85,8 +91,13 @@ export async function prepare(options: MeasureOptions): Promise<Prepared> {
     kernels,
     pass: () => {
       const start = performance.now();
-      for (const b of batches) trainStep(model, optimizer, b.x, b.y);
-      return n / ((performance.now() - start) / 1000);
+      let fastest = Infinity;
+      for (const b of batches) {
+        const t = performance.now();
+        trainStep(model, optimizer, b.x, b.y);
+        fastest = Math.min(fastest, performance.now() - t);
+      }
+      return { samplesPerS: n / ((performance.now() - start) / 1000), fastestStep: fastest / 1000 };
     },
   };
 }
