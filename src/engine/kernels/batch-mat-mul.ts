@@ -6,7 +6,8 @@
  * into the rows, a transposed right-hand side is packed as it is read (every dense layer's
  * input gradient), a transposed left-hand side is copied first (its weight gradient), and
  * bias and relu apply after the whole sum, as the unfused product, add and relu round.
- * Batched against batched products and other activations go to the backend's kernels.
+ * Batched against batched products and other dtypes go to the backend's kernel; activations
+ * other than relu follow the product as the backend's kernels.
  */
 import { broadcast_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
@@ -15,7 +16,6 @@ import {
   ptr,
   release,
   releaseScratch,
-  reshape,
   runWasm,
   scratch,
   transpose,
@@ -72,8 +72,8 @@ function fastMatMul(
   const bBatch = size(b.shape.slice(0, -2));
 
   // Batched against batched (attention-like) stays with the backend's loop. That loop adds a
-  // fused bias wrongly (per k-block, and indexed by row as well as column), so a fused
-  // product that cannot reach XNNPACK is split into product, bias and activation.
+  // fused bias wrongly (per k-block, and indexed by row as well as column), so such a fused
+  // product is split into product, bias and activation.
   const n0 = transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1];
   const bias = extra.bias;
   if (bBatch !== 1 || (bias && size(bias.shape) !== n0)) {
@@ -81,10 +81,12 @@ function fastMatMul(
     return unfused(inputs, attrs, extra, backend);
   }
 
+  // Other dtypes to the backend's kernel; other activations as product, bias, activation.
+  if (![a, b, bias].every((t) => !t || t.dtype === 'float32'))
+    return runWasm(kernel, { a, b, ...extra }, attrs, backend);
   const activation = (attrs.activation as string | undefined) ?? 'linear';
-  const floats = [a, b, bias].every((t) => !t || t.dtype === 'float32');
-  if (!floats || (activation !== 'linear' && activation !== 'relu'))
-    return xnnpackMatMul(kernel, inputs, attrs, extra, backend);
+  if (activation !== 'linear' && activation !== 'relu')
+    return unfused(inputs, attrs, extra, backend);
   const a2 = transposeA ? transpose(backend, a, swapLast(aRank)) : a;
   const m = a2.shape[aRank - 2];
   const k = a2.shape[aRank - 1];
@@ -109,48 +111,6 @@ function fastMatMul(
   );
   releaseScratch(backend, work);
   if (a2 !== a) release(backend, a2);
-  return out;
-}
-
-/** The product on XNNPACK (operands transposed explicitly and batches folded into rows). */
-function xnnpackMatMul(
-  kernel: string,
-  inputs: { a: TensorInfo; b: TensorInfo },
-  attrs: Attrs & NamedAttrMap,
-  extra: Record<string, TensorInfo>,
-  backend: WasmBackend,
-): TensorInfo {
-  const { a, b } = inputs;
-  const { transposeA, transposeB } = attrs;
-  const aRank = a.shape.length;
-  const bRank = b.shape.length;
-  const aBatch = size(a.shape.slice(0, -2));
-  const plainAttrs = { ...attrs, transposeA: false, transposeB: false };
-  const temps: TensorInfo[] = [];
-  let a2 = a;
-  let b2 = b;
-  if (transposeA) {
-    a2 = transpose(backend, a, swapLast(aRank));
-    temps.push(a2);
-  }
-  if (transposeB) {
-    b2 = transpose(backend, b, swapLast(bRank));
-    temps.push(b2);
-  }
-  const m = a2.shape[aRank - 2];
-  const k = a2.shape[aRank - 1];
-  const n = b2.shape[bRank - 1];
-  const a3 = reshape(backend, a2, [1, aBatch * m, k]);
-  const b3 = reshape(backend, b2, [1, k, n]);
-  temps.push(a3, b3);
-  const out3 = runWasm(kernel, { a: a3, b: b3, ...extra }, plainAttrs, backend);
-  const outShape = [
-    ...broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)),
-    m,
-    n,
-  ];
-  const out = reshape(backend, out3, outShape);
-  release(backend, out3, ...temps);
   return out;
 }
 

@@ -59,10 +59,6 @@ export function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): 
   return runWasm('Transpose', { x }, { perm }, backend);
 }
 
-export function reshape(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
-  return runWasm('Reshape', { x }, { shape }, backend);
-}
-
 export function release(backend: WasmBackend, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
