@@ -775,6 +775,37 @@ EXPORT void relu_grad(const float* dy, const float* x, float* dx, int n) {
   }
 }
 
+// relu_grad over rows of C channels that also sums dx per channel, as sum_rows would (float64,
+// rows in order), in the same pass: the gradient of a convolution's bias and ReLU together.
+EXPORT void relu_grad_sum(const float* dy, const float* x, float* dx, double* acc, float* out,
+                          int rows, int C) {
+  const v128_t one = wasm_f32x4_splat(1.0f), zero4 = wasm_f32x4_splat(0.0f);
+  for (int c = 0; c < C; c++) acc[c] = 0.0;
+  const int C4 = C & ~3;
+  for (int r = 0; r < rows; r++) {
+    const int o = r * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      const v128_t v = wasm_v128_load(x + o + c);
+      v128_t step = wasm_v128_bitselect(one, zero4, wasm_f32x4_gt(v, zero4));
+      step = wasm_v128_bitselect(v, step, wasm_f32x4_ne(v, v));
+      const v128_t g = wasm_f32x4_mul(wasm_v128_load(dy + o + c), step);
+      wasm_v128_store(dx + o + c, g);
+      const v128_t lo = wasm_f64x2_promote_low_f32x4(g);
+      const v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g, g, 2, 3, 0, 1));
+      wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), lo));
+      wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), hi));
+    }
+    for (; c < C; c++) {
+      const float v = x[o + c];
+      const float g = dy[o + c] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
+      dx[o + c] = g;
+      acc[c] += g;
+    }
+  }
+  for (int c = 0; c < C; c++) out[c] = (float)acc[c];
+}
+
 // One Adam step over n values exactly as tfjs's AdamOptimizer computes it, op by op in
 // float32 (every product, sum, quotient and root rounded in the same order), so the result
 // equals it to the bit: m' = m*b1 + g*(1-b1), v' = v*b2 + (g*g)*(1-b2),

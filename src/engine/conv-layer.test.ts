@@ -91,6 +91,11 @@ test('Conv2D with bias and ReLU: one kernel forward, and the values of conv, add
     const run = names.join(' ');
     assert.equal(names.filter((n) => n === CONV2D_FUSED).length, 2, run);
     for (const absent of ['Add', 'Relu', 'FusedConv2D']) assert.ok(!names.includes(absent), run);
+    // With ReLU, its gradient and the bias's in one pass; linear sums dy for each bias (the
+    // loss has one Sum of its own).
+    const count = (name: string) => names.filter((n) => n === name).length;
+    assert.equal(count('TunebookReluGradSum'), activation === 'relu' ? 2 : 0, run);
+    assert.equal(count('Sum'), activation === 'relu' ? 1 : 3, run);
     // Only the second layer's input gradient: the first one's input is the data.
     assert.equal(names.filter((n) => n === 'Conv2DBackpropInput').length, 1, run);
     // tfjs's unfused ops, what tfjs-layers runs while recording gradients with ReLU.

@@ -12,8 +12,9 @@
  * - a layer with a bias and/or ReLU runs `TunebookConv2D` where the backend has it (wasm):
  *   the fused kernel's arithmetic (the convolution, + bias, then ReLU, each rounded to
  *   float32 as the three kernels round it, so the same values) with a registered gradient:
- *   ReLU's gradient from the output (y > 0 exactly where the pre-activation is), then only
- *   the needed ones of the input, filter and bias gradients, on the same kernels as tfjs's.
+ *   ReLU's gradient from the output (y > 0 exactly where the pre-activation is) and, in the
+ *   same pass, the bias's (the per-channel sum, as the Sum kernel sums), then only the
+ *   needed ones of the input and filter gradients, on the same kernels as tfjs's.
  *
  * Channels-first layers, dilated ones, other activations and other backends keep the
  * layer's own code. Why a patch of the layer's prototype: models loaded from disk are built
@@ -26,6 +27,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CONV2D_FUSED } from './kernels/conv2d-forward.js';
+import { RELU_GRAD_SUM } from './kernels/relu-grad.js';
 import { reluGradient } from './relu-gradient.js';
 
 /** The fields of tfjs-layers' Conv2D the patch reads. */
@@ -128,7 +130,7 @@ function registerFusedGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved;
       const a = attrs as unknown as FusedAttrs;
-      const g = a.activation === 'relu' ? reluGradient(dy as tf.Tensor, y) : (dy as tf.Tensor);
+      const [g, dBias] = activationGradient(dy as tf.Tensor, y, a.activation);
       const conv = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: a.dilations };
       return {
         x: () =>
@@ -141,8 +143,25 @@ function registerFusedGradient(): void {
             ...conv,
             filterShape: filter.shape,
           } as never) as tf.Tensor,
-        bias: () => tf.sum(g, [0, 1, 2]),
+        bias: () => dBias ?? tf.sum(g, [0, 1, 2]),
       };
     },
   });
+}
+
+/**
+ * The gradient at the pre-activation, g, and where the backend has the one-pass kernel for
+ * ReLU, g's per-channel sum (the bias's gradient) from the same pass; else null for it.
+ */
+function activationGradient(
+  dy: tf.Tensor,
+  y: tf.Tensor,
+  activation: FusedAttrs['activation'],
+): [tf.Tensor, tf.Tensor | null] {
+  if (activation === 'linear') return [dy, null];
+  if (dy.dtype === 'float32' && tf.getKernel(RELU_GRAD_SUM, tf.getBackend())) {
+    const [g, sum] = tf.engine().runKernel(RELU_GRAD_SUM, { dy, x: y }) as tf.Tensor[];
+    return [g, sum];
+  }
+  return [reluGradient(dy, y), null];
 }

@@ -166,3 +166,32 @@ test("ReLU's gradient runs as one kernel on wasm and equals dy * step(x) on cpu,
     );
   }
 });
+
+test("ReLU's gradient with its per-channel sum in one pass equals TunebookReluGrad then Sum, to the bit", async () => {
+  await initEngine({ backend: 'wasm' });
+  const special = [0, -0, 1.5, -2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  // 7 channels: the 4-wide loop and the scalar tail of every row; the specials in both.
+  for (const shape of [
+    [3, 5, 7],
+    [6, 8],
+    [2, 1, 1, 3],
+  ]) {
+    const n = shape.reduce((p, d) => p * d, 1);
+    const r = new Rng(n);
+    const x = tf.tensor(
+      Float32Array.from({ length: n }, (_, i) => special[i % 11] ?? r.range(-3, 3)),
+      shape,
+    );
+    const dy = tf.tensor(values(shape, n + 1), shape);
+    const [g, sum] = tf.engine().runKernel('TunebookReluGradSum', { dy, x }) as tf.Tensor[];
+    const g0 = tf.engine().runKernel('TunebookReluGrad', { dy, x }) as tf.Tensor;
+    const sum0 = tf.sum(
+      g0,
+      shape.slice(0, -1).map((_, i) => i),
+    );
+    assert.deepEqual(sum.shape, [shape[shape.length - 1]]);
+    assert.deepEqual(Array.from(g.dataSync()), Array.from(g0.dataSync()), `${shape}: dx`);
+    assert.deepEqual(Array.from(sum.dataSync()), Array.from(sum0.dataSync()), `${shape}: sum`);
+    tf.dispose([x, dy, g, sum, g0, sum0]);
+  }
+});

@@ -165,6 +165,16 @@ export interface NativeKernels {
   ): void;
   /** dx = dy * step(x) (relu's gradient), n floats. */
   relu_grad(dy: number, x: number, dx: number, n: number): void;
+  /** relu_grad over rows of c, and out [c] = sum of dx over rows (float64 acc, c doubles). */
+  relu_grad_sum(
+    dy: number,
+    x: number,
+    dx: number,
+    acc: number,
+    out: number,
+    rows: number,
+    c: number,
+  ): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number, scale: number): void;
   bcast_last(
     op: number,

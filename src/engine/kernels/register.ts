@@ -26,7 +26,7 @@ import {
 } from './depthwise-backprop.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { mean, sum } from './reductions.js';
-import { RELU_GRAD, reluGrad } from './relu-grad.js';
+import { RELU_GRAD, RELU_GRAD_SUM, reluGrad, reluGradSum } from './relu-grad.js';
 import { tile } from './tile.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 import { rememberOriginal } from './wasm-heap.js';
@@ -57,6 +57,7 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   [BATCH_NORM_FORWARD]: batchNormForward as unknown as KernelFunc,
   [BATCH_NORM_BACKWARD]: batchNormBackward as unknown as KernelFunc,
   [RELU_GRAD]: reluGrad as unknown as KernelFunc,
+  [RELU_GRAD_SUM]: reluGradSum as unknown as KernelFunc,
   [ADAM_STEP]: adamStep as unknown as KernelFunc,
 };
 
