@@ -29,6 +29,33 @@ static void copy(float* dst, const float* src, int n) {
 // 0 or dy (as 0 + dy, the general path's sum), with no scatter; dx is zeroed first only when
 // the windows leave positions out. Its own window walk: one walk shared with the scatter
 // path below (tried) ran this case 1.3x slower.
+// A whole 2 x 2 window, four channels: dy to the first position (row-major) of the maximum.
+static inline void window2x2(const float* x, const float* g, float* dx, int rowstride, int C,
+                             int ch) {
+  const v128_t zero4 = wasm_f32x4_splat(0.0f);
+  const v128_t v0 = wasm_v128_load(x + ch), v1 = wasm_v128_load(x + C + ch);
+  const v128_t v2 = wasm_v128_load(x + rowstride + ch), v3 = wasm_v128_load(x + rowstride + C + ch);
+  // best and which position holds it, as the general walk: a later position wins only when
+  // strictly greater (-inf start, so a NaN is never picked; a window of NaNs sends nothing).
+  v128_t best = wasm_f32x4_splat(-__builtin_inff());
+  v128_t m0 = wasm_f32x4_gt(v0, best);
+  best = wasm_v128_bitselect(v0, best, m0);
+  const v128_t m1 = wasm_f32x4_gt(v1, best);
+  best = wasm_v128_bitselect(v1, best, m1);
+  const v128_t m2 = wasm_f32x4_gt(v2, best);
+  best = wasm_v128_bitselect(v2, best, m2);
+  const v128_t m3 = wasm_f32x4_gt(v3, best);
+  // Position k is picked when it won and no later one did.
+  const v128_t p3 = m3, p2 = wasm_v128_andnot(m2, m3);
+  const v128_t p1 = wasm_v128_andnot(m1, wasm_v128_or(m2, m3));
+  const v128_t p0 = wasm_v128_andnot(m0, wasm_v128_or(m1, wasm_v128_or(m2, m3)));
+  const v128_t g4 = wasm_v128_load(g + ch);
+  wasm_v128_store(dx + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p0)));
+  wasm_v128_store(dx + C + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p1)));
+  wasm_v128_store(dx + rowstride + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p2)));
+  wasm_v128_store(dx + rowstride + C + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p3)));
+}
+
 static void maxpool_grad_tiled(const float* x, const float* dy, float* dx, int N, int H, int W,
                                int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt,
                                int pl) {
@@ -48,6 +75,8 @@ static void maxpool_grad_tiled(const float* x, const float* dy, float* dx, int N
         const float* g = dy + ((n * OH + oh) * OW + ow) * C;
         const int corner = ((n * H + r0) * W + c0) * C;
         int ch = 0;
+        if (r1 - r0 == 2 && c1 - c0 == 2)
+          for (; ch < C4; ch += 4) window2x2(x + corner, g, dx + corner, W * C, C, ch);
         for (; ch < C4; ch += 4) {
           v128_t best = wasm_f32x4_splat(-__builtin_inff());
           v128_t where = wasm_i32x4_splat(-1);
