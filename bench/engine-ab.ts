@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/engine-ab.js [--net cnn|resnet] [--reps N] [--a FILE] [--b FILE]`: two
+ * `node dist/bench/engine-ab.js [--net cnn|resnet] [--reps N] [--a FILE] [--b FILE] [--by-call]`: two
  * builds of tunebook's wasm kernels against each other inside one training step. Every call
  * the step makes to a kernel export is run on both builds, alternately, `reps` times (order
  * swapped each time), on the step's own tensors, before the real call; each side keeps its
@@ -9,7 +9,8 @@
  * (`git show HEAD:native/<file>`), B = the working tree's; the file is the build this V8 runs
  * (kernels-relaxed.wasm or kernels.wasm). Kernels that update their inputs in place (Adam)
  * are not repeated. One step warms both builds up, the next is measured. Two identical builds
- * read B/A 0.97-1.01 a kernel here.
+ * read B/A 0.97-1.01 a kernel here. --by-call: a line per call (name#n, n-th call in the step,
+ * with its integer arguments after the pointers, e.g. a convolution's geometry).
  *
  *   conv_direct              A 35.62 ms  B 33.10 ms  B/A 0.929  (6 calls)
  *   engine-ab cnn: B/A 0.962 over 38 kernel calls (A 61.3 ms, B 59.0 ms a step)
@@ -83,16 +84,28 @@ async function main(): Promise<void> {
     .value as number;
   const a = instantiate(aBytes, memory, stack);
   const b = instantiate(bBytes, memory, stack);
-  const tallies = new Map<string, Tally>();
+  const byCall = process.argv.includes('--by-call');
+  let tallies = new Map<string, Tally>();
+  const seen = new Map<string, number>();
+  const tally = (name: string, args: number[]) => {
+    let key = name;
+    if (byCall) {
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      // Pointers are large heap offsets; the small integers are the call's shape.
+      key = `${name}#${n} ${args.filter((v) => Number.isInteger(v) && v < 4096).join(',')}`;
+    }
+    const t = tallies.get(key) ?? { a: 0, b: 0, calls: 0 };
+    tallies.set(key, t);
+    return t;
+  };
   for (const name of Object.keys(a)) {
     if (SKIP.has(name) || typeof a[name] !== 'function') continue;
     const real = (loaded as unknown as Exports)[name].bind(loaded);
-    const t: Tally = { a: 0, b: 0, calls: 0 };
-    tallies.set(name, t);
     Object.defineProperty(loaded, name, {
       configurable: true,
       value: (...args: number[]) => {
-        race(a, b, name, args, reps, t);
+        race(a, b, name, args, reps, tally(name, args));
         return real(...args);
       },
     });
@@ -100,7 +113,8 @@ async function main(): Promise<void> {
   // The first pass warms both modules up (V8 compiles a wasm function with its baseline
   // compiler first and optimises it once it is hot); the second is measured.
   prepared.pass();
-  for (const t of tallies.values()) Object.assign(t, { a: 0, b: 0, calls: 0 });
+  tallies = new Map();
+  seen.clear();
   prepared.pass();
   const ran = [...tallies].filter(([, t]) => t.calls > 0).sort((x, y) => y[1].a - x[1].a);
   for (const [name, t] of ran) {
