@@ -536,13 +536,41 @@ static void segment_table(const float* x, const conv_geom* g, int p0, int pn, in
   }
 }
 
+// One 4 x 8 tile of conv_direct: pixels i..i+3 of the block (table rows, nseg segments of seg
+// floats each) against the panel at bq, stored at yq (row stride Co), nr columns wide.
+static inline void direct_tile(const float** table, int i, int pn, int nseg, int seg,
+                               const float* zeros, const float* bq, float* yq, int Co, int nr,
+                               const float* bias8, int relu) {
+  const int mr = pn - i < TILE_MR ? pn - i : TILE_MR;
+  // Rows past mr repeat the last pixel (their sums are not stored).
+  const float** t0 = table + i * nseg;
+  const float** t1 = table + (i + (mr > 1 ? 1 : 0)) * nseg;
+  const float** t2 = table + (i + (mr > 2 ? 2 : 0)) * nseg;
+  const float** t3 = table + (i + (mr > 3 ? 3 : 0)) * nseg;
+  v128_t acc[TILE_MR][2];
+  for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+  const float* bp = bq;
+  // A segment in the padding above or below for all four adds nothing: skipped (the
+  // input gradient's convolution of dy padded by KH-1 has many).
+  for (int s = 0; s < nseg; s++, bp += seg * TILE_NR)
+    if (t0[s] != zeros || t1[s] != zeros || t2[s] != zeros || t3[s] != zeros)
+      dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, seg);
+  store_tile(acc, yq, Co, mr, nr, bias8, relu, 0);
+}
+
+// Packed filters up to this many floats (16 KiB) stay in L1 across a pixel tile's panels.
+#define DIRECT_SMALL_W 4096
+
 // y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
 // is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
 // tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
 // else C per tap) where segment_table puts them: in x, in a block of zeros, or gathered
-// into scratch for pixels at the left and right edges. scratch: DIRECT_PB * R floats of
-// gathered segments, R floats of zeros, then DIRECT_PB * nseg pointers. bias: Co values or
-// null.
+// into scratch for pixels at the left and right edges. A block's tiles go panel by panel
+// (a panel's filter rows stay in L1 for all its pixels); when the whole packed filter fits
+// in L1 (first layers: R = 9-27), pixel tile by pixel tile instead, each through every
+// panel, so a tile's segment pointers are loaded once, not once per panel. scratch:
+// DIRECT_PB * R floats of gathered segments, R floats of zeros, then DIRECT_PB * nseg
+// pointers. bias: Co values or null.
 EXPORT void conv_direct(const float* x, const float* w, const float* bias, float* y, int N,
                         int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
                         int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
@@ -557,31 +585,22 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   zero(zeros, seg);
   pack_b(w, Co, 1, R, Co, wpack);
   const int panels = (Co + TILE_NR - 1) / TILE_NR;
+  const int pixel_outer = R * panels * TILE_NR <= DIRECT_SMALL_W;
+  // The bias in NR-wide panels, zeros past Co (pixel_outer: all panels; else one at a time).
+  float bias8[DIRECT_SMALL_W / TILE_NR];
+  const int bias_panels = pixel_outer ? panels : 1;
   for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
     const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
     segment_table(x, &g, p0, pn, whole_rows, zeros, gbuf, table);
-    for (int q = 0; q < panels; q++) {
-      const int j0 = q * TILE_NR;
-      const int nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
-      const float* bq = wpack + q * R * TILE_NR;
-      float bias8[TILE_NR];
-      for (int j = 0; j < TILE_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
+    for (int q = 0; q < panels; q += bias_panels) {
+      for (int j = 0; j < bias_panels * TILE_NR; j++)
+        bias8[j] = bias && q * TILE_NR + j < Co ? bias[q * TILE_NR + j] : 0.0f;
       for (int i = 0; i < pn; i += TILE_MR) {
-        const int mr = pn - i < TILE_MR ? pn - i : TILE_MR;
-        // Rows past mr repeat the last pixel (their sums are not stored).
-        const float** t0 = table + i * nseg;
-        const float** t1 = table + (i + (mr > 1 ? 1 : 0)) * nseg;
-        const float** t2 = table + (i + (mr > 2 ? 2 : 0)) * nseg;
-        const float** t3 = table + (i + (mr > 3 ? 3 : 0)) * nseg;
-        v128_t acc[TILE_MR][2];
-        for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
-        const float* bp = bq;
-        // A segment in the padding above or below for all four adds nothing: skipped (the
-        // input gradient's convolution of dy padded by KH-1 has many).
-        for (int s = 0; s < nseg; s++, bp += seg * TILE_NR)
-          if (t0[s] != zeros || t1[s] != zeros || t2[s] != zeros || t3[s] != zeros)
-            dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, seg);
-        store_tile(acc, y + (p0 + i) * Co + j0, Co, mr, nr, bias ? bias8 : 0, relu, 0);
+        for (int u = q; u < q + bias_panels; u++) {
+          const int j0 = u * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
+          direct_tile(table, i, pn, nseg, seg, zeros, wpack + u * R * TILE_NR,
+                      y + (p0 + i) * Co + j0, Co, nr, bias ? bias8 + (u - q) * TILE_NR : 0, relu);
+        }
       }
     }
   }
