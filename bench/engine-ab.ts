@@ -38,6 +38,18 @@ function instantiate(bytes: Buffer, memory: WebAssembly.Memory, stack: number): 
   return instance.exports as unknown as Exports;
 }
 
+/** A build's bytes: the file named by `name`, else the default; one line naming it if unreadable. */
+function build(name: string, file: string, fallback: () => Buffer): Buffer {
+  try {
+    return file ? readFileSync(file) : fallback();
+  } catch (error) {
+    console.error(
+      `engine-ab: ${name}: cannot read ${file || 'the default build'}: ${(error as Error).message.split('\n')[0]}`,
+    );
+    process.exit(2);
+  }
+}
+
 interface Tally {
   a: number;
   b: number;
@@ -75,10 +87,12 @@ async function main(): Promise<void> {
   const backend = tf.backend() as unknown as WasmBackend;
   const loaded = native(backend);
   const file = loaded.build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
-  const aBytes = flag('a', '')
-    ? readFileSync(flag('a', ''))
-    : execFileSync('git', ['show', `HEAD:native/${file}`], { maxBuffer: 1 << 26 });
-  const bBytes = readFileSync(flag('b', '') || new URL(`../../native/${file}`, import.meta.url));
+  const aBytes = build('--a', flag('a', ''), () =>
+    execFileSync('git', ['show', `HEAD:native/${file}`], { maxBuffer: 1 << 26 }),
+  );
+  const bBytes = build('--b', flag('b', ''), () =>
+    readFileSync(new URL(`../../native/${file}`, import.meta.url)),
+  );
   const memory = backend.wasm.asm.memory as WebAssembly.Memory;
   const stack = (loaded as unknown as { __stack_pointer: WebAssembly.Global }).__stack_pointer
     .value as number;

@@ -24,11 +24,6 @@ static void copy(float* dst, const float* src, int n) {
   for (; i < n; i++) dst[i] = src[i];
 }
 
-// maxpool_grad for windows that do not overlap (stride >= window), the usual 2x2 pool:
-// each x position is in at most one window, so every window writes its positions directly,
-// 0 or dy (as 0 + dy, the general path's sum), with no scatter; dx is zeroed first only when
-// the windows leave positions out. Its own window walk: one walk shared with the scatter
-// path below (tried) ran this case 1.3x slower.
 // A whole 2 x 2 window, four channels: dy to the first position (row-major) of the maximum.
 static inline void window2x2(const float* x, const float* g, float* dx, int rowstride, int C,
                              int ch) {
@@ -38,7 +33,7 @@ static inline void window2x2(const float* x, const float* g, float* dx, int rows
   // best and which position holds it, as the general walk: a later position wins only when
   // strictly greater (-inf start, so a NaN is never picked; a window of NaNs sends nothing).
   v128_t best = wasm_f32x4_splat(-__builtin_inff());
-  v128_t m0 = wasm_f32x4_gt(v0, best);
+  const v128_t m0 = wasm_f32x4_gt(v0, best);
   best = wasm_v128_bitselect(v0, best, m0);
   const v128_t m1 = wasm_f32x4_gt(v1, best);
   best = wasm_v128_bitselect(v1, best, m1);
@@ -56,6 +51,11 @@ static inline void window2x2(const float* x, const float* g, float* dx, int rows
   wasm_v128_store(dx + rowstride + C + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p3)));
 }
 
+// maxpool_grad for windows that do not overlap (stride >= window), the usual 2x2 pool:
+// each x position is in at most one window, so every window writes its positions directly,
+// 0 or dy (as 0 + dy, the general path's sum), with no scatter; dx is zeroed first only when
+// the windows leave positions out. Its own window walk: one walk shared with the scatter
+// path below (tried) ran this case 1.3x slower.
 static void maxpool_grad_tiled(const float* x, const float* dy, float* dx, int N, int H, int W,
                                int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt,
                                int pl) {
@@ -567,7 +567,7 @@ static inline void direct_tile(const float** table, int i, int pn, int nseg, int
 // else C per tap) where segment_table puts them: in x, in a block of zeros, or gathered
 // into scratch for pixels at the left and right edges. A block's tiles go panel by panel
 // (a panel's filter rows stay in L1 for all its pixels); when the whole packed filter fits
-// in L1 (first layers: R = 9-27), pixel tile by pixel tile instead, each through every
+// in L1 (first layers, 16-channel stages), pixel tile by pixel tile instead, each through every
 // panel, so a tile's segment pointers are loaded once, not once per panel. scratch:
 // DIRECT_PB * R floats of gathered segments, R floats of zeros, then DIRECT_PB * nseg
 // pointers. bias: Co values or null.
@@ -586,17 +586,18 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   pack_b(w, Co, 1, R, Co, wpack);
   const int panels = (Co + TILE_NR - 1) / TILE_NR;
   const int pixel_outer = R * panels * TILE_NR <= DIRECT_SMALL_W;
-  // The bias in NR-wide panels, zeros past Co (pixel_outer: all panels; else one at a time).
+  // Panels a pixel tile runs through before the next tile, and their bias, NR values a
+  // panel with zeros past Co.
+  const int group = pixel_outer ? panels : 1;
   float bias8[DIRECT_SMALL_W / TILE_NR];
-  const int bias_panels = pixel_outer ? panels : 1;
   for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
     const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
     segment_table(x, &g, p0, pn, whole_rows, zeros, gbuf, table);
-    for (int q = 0; q < panels; q += bias_panels) {
-      for (int j = 0; j < bias_panels * TILE_NR; j++)
+    for (int q = 0; q < panels; q += group) {
+      for (int j = 0; j < group * TILE_NR; j++)
         bias8[j] = bias && q * TILE_NR + j < Co ? bias[q * TILE_NR + j] : 0.0f;
       for (int i = 0; i < pn; i += TILE_MR) {
-        for (int u = q; u < q + bias_panels; u++) {
+        for (int u = q; u < q + group; u++) {
           const int j0 = u * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
           direct_tile(table, i, pn, nseg, seg, zeros, wpack + u * R * TILE_NR,
                       y + (p0 + i) * Co + j0, Co, nr, bias ? bias8 + (u - q) * TILE_NR : 0, relu);
