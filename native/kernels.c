@@ -384,9 +384,9 @@ static void pack_b(const float* b, int brs, int bcs, int kc, int nc, float* out)
   }
 }
 
-// Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into c (row stride ldc),
-// only its first mr rows and nr columns; bias (NR values, or null) and relu on the way.
-static void store_tile(v128_t acc[TILE_MR][2], float* c, int ldc, int mr, int nr,
+// Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into the rows at rows[r],
+// only the first mr rows and nr columns; bias (NR values, or null) and relu on the way.
+static void store_rows(v128_t acc[TILE_MR][2], float* const* rows, int mr, int nr,
                        const float* bias, int relu, int add) {
   float tile[TILE_MR * TILE_NR];
   const v128_t zero4 = wasm_f32x4_splat(0.0f);
@@ -401,7 +401,7 @@ static void store_tile(v128_t acc[TILE_MR][2], float* c, int ldc, int mr, int nr
       x1 = wasm_f32x4_max(x1, zero4);
     }
     if (r < mr && nr == TILE_NR) {
-      float* o = c + r * ldc;
+      float* o = rows[r];
       if (add) {
         x0 = wasm_f32x4_add(x0, wasm_v128_load(o));
         x1 = wasm_f32x4_add(x1, wasm_v128_load(o + 4));
@@ -416,8 +416,15 @@ static void store_tile(v128_t acc[TILE_MR][2], float* c, int ldc, int mr, int nr
   for (int r = 0; r < mr; r++)
     for (int j = 0; j < nr; j++) {
       const float v = tile[r * TILE_NR + j];
-      c[r * ldc + j] = add ? c[r * ldc + j] + v : v;
+      rows[r][j] = add ? rows[r][j] + v : v;
     }
+}
+
+// The same into c, rows ldc floats apart.
+static void store_tile(v128_t acc[TILE_MR][2], float* c, int ldc, int mr, int nr,
+                       const float* bias, int relu, int add) {
+  float* const rows[TILE_MR] = {c, c + ldc, c + 2 * ldc, c + 3 * ldc};
+  store_rows(acc, rows, mr, nr, bias, relu, add);
 }
 
 EXPORT int scratch_floats(void) { return SCRATCH_FLOATS; }
@@ -454,7 +461,7 @@ static void inside_bases(const conv_geom* g, int p0, int pn, int* base) {
   }
 }
 
-// Pixels per block of the direct forward convolution (their bases live on the stack).
+// Pixels per block of the direct forward convolution (their output rows live on the stack).
 #define DIRECT_PB 64
 
 // Writes pixel p's unfolded row (R = KH*KW*C values, tap-major, zeros where a tap falls in
@@ -498,49 +505,55 @@ static inline void dot_4x8(v128_t acc[TILE_MR][2], const float* x0, const float*
   acc[2][0] = a20, acc[2][1] = a21, acc[3][0] = a30, acc[3][1] = a31;
 }
 
-// Where each segment of each pixel of a block is (table[i * nseg + s]): in x when inside
-// it, in `zeros` when it lies in the padding above or below (or is a single tap in the
-// padding), and gathered into gbuf + i*R + s*seg, zeros included, when it straddles the
-// left or right edge. So only pixels at the left and right edges copy anything.
-static void segment_table(const float* x, const conv_geom* g, int p0, int pn, int whole_rows,
-                          const float* zeros, float* gbuf, const float** table) {
-  const int R = g->KH * g->KW * g->C, opix = g->OH * g->OW;
-  const int seg = whole_rows ? g->KW * g->C : g->C, nseg = whole_rows ? g->KH : g->KH * g->KW;
-  int n = p0 / opix, oh = (p0 % opix) / g->OW, ow = p0 % g->OW;
+// Output columns [c0, c1) whose taps reach the same filter columns, kw in [lo, hi] (empty
+// when lo > hi): conv_direct's unit of work. Padding on the left and right leaves a few
+// such edge columns; all the others form one class with every tap inside x.
+typedef struct {
+  int c0, c1, lo, hi;
+} column_class;
+
+// The filter columns output column ow reaches inside x: [*lo, *hi].
+static void column_taps(const conv_geom* g, int ow, int* lo, int* hi) {
+  const int w0 = ow * g->sw - g->pl;
+  int a = 0, b = g->KW - 1;
+  while (a <= b && w0 + a * g->dw < 0) a++;
+  while (b >= a && w0 + b * g->dw >= g->W) b--;
+  *lo = a, *hi = b;
+}
+
+// Walks pixels t0 .. t0+pn-1 of class k, in the order (oh, n, then the class's columns), so
+// that the four pixels of a tile share their output row and hence which filter rows fall in
+// the padding; fills each pixel's output row (yrow[i]) and where each of its segments
+// starts (table[i * nseg + s]): in x, or at `zeros` for a filter row above or below x and,
+// with dw > 1 (one segment a tap), for a tap outside [lo, hi]. Segments start at tap lo.
+static void class_block(const float* x, const conv_geom* g, const column_class* k, int t0,
+                        int pn, int whole_rows, const float* zeros, const float** table,
+                        float* y, int Co, float** yrow) {
+  const int w = k->c1 - k->c0, nseg = whole_rows ? g->KH : g->KH * g->KW;
+  int ow = k->c0 + t0 % w, n = (t0 / w) % g->N, oh = t0 / w / g->N;
   for (int i = 0; i < pn; i++) {
+    yrow[i] = y + ((n * g->OH + oh) * g->OW + ow) * Co;
     const float* img = x + n * g->H * g->W * g->C;
     const int hb = oh * g->sh - g->pt, wb = ow * g->sw - g->pl;
-    if (++ow == g->OW) {
-      ow = 0;
-      if (++oh == g->OH) oh = 0, n++;
-    }
     for (int s = 0; s < nseg; s++) {
-      const int kh = whole_rows ? s : s / g->KW, kw = whole_rows ? 0 : s % g->KW;
-      const int h = hb + kh * g->dh, w0 = wb + kw * g->dw;
-      const int w1 = whole_rows ? w0 + (g->KW - 1) * g->dw : w0;
-      const float** t = table + i * nseg + s;
-      if (h < 0 || h >= g->H || (!whole_rows && (w0 < 0 || w0 >= g->W))) {
-        *t = zeros;
-      } else if (w0 >= 0 && w1 < g->W) {
-        *t = img + (h * g->W + w0) * g->C;
-      } else {
-        float* out = gbuf + i * R + s * seg;
-        for (int k = 0; k < g->KW; k++) {
-          const int w = w0 + k * g->dw;
-          if (w < 0 || w >= g->W) zero(out + k * g->C, g->C);
-          else copy(out + k * g->C, img + (h * g->W + w) * g->C, g->C);
-        }
-        *t = out;
-      }
+      const int kh = whole_rows ? s : s / g->KW, kw = whole_rows ? k->lo : s % g->KW;
+      const int h = hb + kh * g->dh;
+      const int inside = h >= 0 && h < g->H && k->lo <= kw && kw <= k->hi;
+      table[i * nseg + s] = inside ? img + (h * g->W + wb + kw * g->dw) * g->C : zeros;
+    }
+    if (++ow == k->c1) {
+      ow = k->c0;
+      if (++n == g->N) n = 0, oh++;
     }
   }
 }
 
-// One 4 x 8 tile of conv_direct: pixels i..i+3 of the block (table rows, nseg segments of seg
-// floats each) against the panel at bq, stored at yq (row stride Co), nr columns wide.
-static inline void direct_tile(const float** table, int i, int pn, int nseg, int seg,
-                               const float* zeros, const float* bq, float* yq, int Co, int nr,
-                               const float* bias8, int relu) {
+// One 4 x 8 tile of conv_direct: pixels i..i+3 of the block (table rows of nseg segments,
+// each n floats long, seg floats apart in the filter) against the panel at bq, stored in
+// columns j0 .. j0+nr-1 of their output rows.
+static inline void direct_tile(const float** table, float** yrow, int i, int pn, int nseg,
+                               int seg, int n, const float* zeros, const float* bq, int j0,
+                               int nr, const float* bias8, int relu) {
   const int mr = pn - i < TILE_MR ? pn - i : TILE_MR;
   // Rows past mr repeat the last pixel (their sums are not stored).
   const float** t0 = table + i * nseg;
@@ -550,60 +563,83 @@ static inline void direct_tile(const float** table, int i, int pn, int nseg, int
   v128_t acc[TILE_MR][2];
   for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
   const float* bp = bq;
-  // A segment in the padding above or below for all four adds nothing: skipped (the
-  // input gradient's convolution of dy padded by KH-1 has many).
+  // A segment in the padding for all four adds nothing: skipped (the input gradient's
+  // convolution of dy padded by KH-1 has many).
   for (int s = 0; s < nseg; s++, bp += seg * TILE_NR)
     if (t0[s] != zeros || t1[s] != zeros || t2[s] != zeros || t3[s] != zeros)
-      dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, seg);
-  store_tile(acc, yq, Co, mr, nr, bias8, relu, 0);
+      dot_4x8(acc, t0[s], t1[s], t2[s], t3[s], bp, n);
+  float* rows[TILE_MR];
+  for (int r = 0; r < TILE_MR; r++) rows[r] = yrow[i + (r < mr ? r : 0)] + j0;
+  store_rows(acc, rows, mr, nr, bias8, relu, 0);
 }
 
 // Packed filters up to this many floats (16 KiB) stay in L1 across a pixel tile's panels.
 #define DIRECT_SMALL_W 4096
 
-// y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
-// is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
-// tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
-// else C per tap) where segment_table puts them: in x, in a block of zeros, or gathered
-// into scratch for pixels at the left and right edges. A block's tiles go panel by panel
-// (a panel's filter rows stay in L1 for all its pixels); when the whole packed filter fits
-// in L1 (first layers, 16-channel stages), pixel tile by pixel tile instead, each through every
-// panel, so a tile's segment pointers are loaded once, not once per panel. scratch:
-// DIRECT_PB * R floats of gathered segments, R floats of zeros, then DIRECT_PB * nseg
-// pointers. bias: Co values or null.
-EXPORT void conv_direct(const float* x, const float* w, const float* bias, float* y, int N,
-                        int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
-                        int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
-                        float* scratch) {
-  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
-  const int R = KH * KW * C, P = N * OH * OW;
-  const int whole_rows = dw == 1;
-  const int seg = whole_rows ? KW * C : C, nseg = whole_rows ? KH : KH * KW;
-  float* gbuf = scratch;
-  float* zeros = gbuf + DIRECT_PB * R;
-  const float** table = (const float**)(zeros + R);
-  zero(zeros, seg);
-  pack_b(w, Co, 1, R, Co, wpack);
+// Runs the pixels of class k through conv_direct's tiles, a block at a time.
+static void direct_class(const float* x, const conv_geom* g, const column_class* k,
+                         const float* wpack, const float* bias, float* y, int Co, int relu,
+                         const float* zeros, const float** table) {
+  const int R = g->KH * g->KW * g->C, whole_rows = g->dw == 1;
+  const int nseg = whole_rows ? g->KH : g->KH * g->KW, seg = whole_rows ? g->KW * g->C : g->C;
+  // A segment's length, and where its first tap sits in the packed filter.
+  const int taps = k->hi >= k->lo ? k->hi - k->lo + 1 : 0;
+  const int n = whole_rows ? taps * g->C : g->C, first = whole_rows ? k->lo * g->C : 0;
+  const int count = g->OH * g->N * (k->c1 - k->c0);
   const int panels = (Co + TILE_NR - 1) / TILE_NR;
   const int pixel_outer = R * panels * TILE_NR <= DIRECT_SMALL_W;
   // Panels a pixel tile runs through before the next tile, and their bias, NR values a
   // panel with zeros past Co.
   const int group = pixel_outer ? panels : 1;
   float bias8[DIRECT_SMALL_W / TILE_NR];
-  for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
-    const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
-    segment_table(x, &g, p0, pn, whole_rows, zeros, gbuf, table);
+  float* yrow[DIRECT_PB];
+  for (int t0 = 0; t0 < count; t0 += DIRECT_PB) {
+    const int pn = count - t0 < DIRECT_PB ? count - t0 : DIRECT_PB;
+    class_block(x, g, k, t0, pn, whole_rows, zeros, table, y, Co, yrow);
     for (int q = 0; q < panels; q += group) {
       for (int j = 0; j < group * TILE_NR; j++)
         bias8[j] = bias && q * TILE_NR + j < Co ? bias[q * TILE_NR + j] : 0.0f;
       for (int i = 0; i < pn; i += TILE_MR) {
         for (int u = q; u < q + group; u++) {
           const int j0 = u * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
-          direct_tile(table, i, pn, nseg, seg, zeros, wpack + u * R * TILE_NR,
-                      y + (p0 + i) * Co + j0, Co, nr, bias ? bias8 + (u - q) * TILE_NR : 0, relu);
+          direct_tile(table, yrow, i, pn, nseg, seg, n, zeros,
+                      wpack + (u * R + first) * TILE_NR, j0, nr,
+                      bias ? bias8 + (u - q) * TILE_NR : 0, relu);
         }
       }
     }
+  }
+}
+
+// y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
+// is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
+// tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
+// else C per tap) in x itself: the output columns go by class (column_class), and a class's
+// segments are trimmed to the taps inside x, so nothing is gathered and no product with the
+// padding's zeros is computed, except for filter rows in the padding of some of a tile's
+// pixels but not all. A block's tiles go panel by panel (a panel's filter rows stay in L1
+// for all its pixels); when the whole packed filter fits in L1 (first layers, 16-channel
+// stages), pixel tile by pixel tile instead, each through every panel, so a tile's segment
+// pointers are loaded once, not once per panel. scratch: KW * C floats of zeros, then
+// DIRECT_PB * nseg pointers. bias: Co values or null.
+EXPORT void conv_direct(const float* x, const float* w, const float* bias, float* y, int N,
+                        int H, int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
+                        int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
+                        float* scratch) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  float* zeros = scratch;
+  const float** table = (const float**)(zeros + KW * C);
+  zero(zeros, KW * C);
+  pack_b(w, Co, 1, KH * KW * C, Co, wpack);
+  for (int c0 = 0; c0 < OW;) {
+    column_class k = {c0, c0 + 1, 0, 0};
+    column_taps(&g, c0, &k.lo, &k.hi);
+    for (int lo, hi; k.c1 < OW; k.c1++) {
+      column_taps(&g, k.c1, &lo, &hi);
+      if (lo != k.lo || hi != k.hi) break;
+    }
+    direct_class(x, &g, &k, wpack, bias, y, Co, relu, zeros, table);
+    c0 = k.c1;
   }
 }
 

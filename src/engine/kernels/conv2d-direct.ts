@@ -2,8 +2,9 @@
  * Convolutions on tunebook's direct kernels (native/kernels.c conv_direct and
  * conv_filter_grad_direct), which read the input in place: no unfolded matrix, no packing
  * of the input (with few channels, 16-32 in a ResNet's first stages, that cost as much as a
- * quarter of the arithmetic) and no padded copy (what reaches into the padding is gathered
- * with its zeros into scratch, a block of pixels at a time). The forward kernel serves
+ * quarter of the arithmetic) and no padded copy (the forward kernel trims each pixel's filter
+ * rows to the taps inside x; the filter gradient gathers what reaches into the padding, with
+ * its zeros, into scratch, a block of pixels at a time). The forward kernel serves
  * Conv2D, FusedConv2D and the stride-1 input gradient (a convolution of dy with the rotated
  * filter); conv_input_grad_strided the input gradient with strides > 1; the filter gradient
  * lands in [kh, kw, ci, co] with no transpose.
@@ -39,9 +40,9 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
 
 /**
  * y = conv(x, filter) (+ bias, relu) on the direct kernel; filter [kh, kw, ci, co]. It reads
- * x in place: only the filter rows of pixels at the left and right edges that straddle the
- * padding are gathered, a block at a time, into the shared scratch (or a tensor of its own
- * when a block's rows are too long for it).
+ * x in place, output columns grouped by which filter columns fall inside x, so nothing is
+ * gathered and the padding's zeros are not multiplied; the shared scratch (or a tensor of
+ * its own when too long for it) holds a row of zeros and a block's segment pointers.
  */
 export function directConv2d(
   backend: WasmBackend,
@@ -54,8 +55,8 @@ export function directConv2d(
   const kernels = native(backend);
   const co = info.outChannels;
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
-  // Gathered segments, a block of zeros, the segment pointers (at most one per row value).
-  const work = scratch(backend, (2 * DIRECT_PIXEL_BLOCK + 1) * rows);
+  // A filter row of zeros, then the segment pointers (at most one per row value).
+  const work = scratch(backend, (DIRECT_PIXEL_BLOCK + 1) * rows);
   const wpack = backend.makeOutput([rows * Math.ceil(co / NR) * NR], 'float32');
   const y = backend.makeOutput(info.outShape, 'float32');
   kernels.conv_direct(
