@@ -24,6 +24,59 @@ static void copy(float* dst, const float* src, int n) {
   for (; i < n; i++) dst[i] = src[i];
 }
 
+// Max pooling, NHWC, as tfjs's cpu backend computes it and as maxpool_grad picks: from -inf,
+// a position replaces the best only when strictly greater, so a NaN is never the maximum
+// and a window of NaNs (or wholly in the padding) gives -inf. Windows in row-major order;
+// four channels at a time, and a 2 x 2 window inside x read as two pairs of rows.
+EXPORT void maxpool(const float* x, float* y, int N, int H, int W, int C, int OH, int OW,
+                    int fh, int fw, int sh, int sw, int pt, int pl) {
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  const int C4 = C & ~3;
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++) {
+      int r0 = oh * sh - pt, r1 = r0 + fh;
+      if (r0 < 0) r0 = 0;
+      if (r1 > H) r1 = H;
+      for (int ow = 0; ow < OW; ow++) {
+        int c0 = ow * sw - pl, c1 = c0 + fw;
+        if (c0 < 0) c0 = 0;
+        if (c1 > W) c1 = W;
+        const float* base = x + ((n * H + r0) * W + c0) * C;
+        float* out = y + ((n * OH + oh) * OW + ow) * C;
+        int ch = 0;
+        if (r1 - r0 == 2 && c1 - c0 == 2) {
+          for (; ch < C4; ch += 4) {
+            v128_t best = ninf;
+            const float* q[4] = {base, base + C, base + W * C, base + W * C + C};
+            for (int k = 0; k < 4; k++) {
+              const v128_t v = wasm_v128_load(q[k] + ch);
+              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            }
+            wasm_v128_store(out + ch, best);
+          }
+        }
+        for (; ch < C4; ch += 4) {
+          v128_t best = ninf;
+          for (int r = 0; r < r1 - r0; r++)
+            for (int c = 0; c < c1 - c0; c++) {
+              const v128_t v = wasm_v128_load(base + (r * W + c) * C + ch);
+              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+            }
+          wasm_v128_store(out + ch, best);
+        }
+        for (; ch < C; ch++) {
+          float best = -__builtin_inff();
+          for (int r = 0; r < r1 - r0; r++)
+            for (int c = 0; c < c1 - c0; c++) {
+              const float v = base[(r * W + c) * C + ch];
+              if (v > best) best = v;
+            }
+          out[ch] = best;
+        }
+      }
+    }
+}
+
 // A whole 2 x 2 window, four channels: dy to the first position (row-major) of the maximum.
 static inline void window2x2(const float* x, const float* g, float* dx, int rowstride, int C,
                              int ch) {

@@ -1,10 +1,11 @@
 /**
- * Tests for the wasm MaxPoolGrad, BatchMatMul and _FusedMatMul kernels against the cpu
- * backend: MaxPoolGrad over filters 1-3, strides 1-3, same/valid/explicit padding, on inputs
- * with and without ties (which must go to the same position as on cpu); the matrix products
+ * Tests for the wasm MaxPool, MaxPoolGrad, BatchMatMul and _FusedMatMul kernels against the
+ * cpu backend: MaxPool (to the bit, NaN included) and MaxPoolGrad over filters 1-3, strides
+ * 1-3, same/valid/explicit padding, on inputs with and without ties (which must go to the same position as on cpu); the matrix products
  * with every transpose combination, 2-D, batched and broadcast operands, bias and every fused
  * activation; and end to end through tf.grad(s) of tf.maxPool, tf.matMul and tf.fused.matMul.
  */
+import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng.js';
@@ -246,6 +247,53 @@ describe('wasm MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () => {
     }
     t.diagnostic(report.summary());
     report.assertPassed(460);
+  });
+
+  test('MaxPool equals cpu to the bit (filters 1-3, strides 1-3, same/valid/explicit, with ties)', async (t) => {
+    const report = new GridReport('MaxPool vs cpu', 0);
+    const rng = new Rng('maxpool-forward/values');
+    const cases = [
+      ...poolGrid('maxpool-forward/grid', VALUE_KINDS, [1, 2, 3, 4]),
+      ...poolGrid('maxpool-forward/larger', ['normal', 'relu'], [5, 8, 9]).filter(
+        (_, i) => i % 3 === 0,
+      ),
+    ];
+    for (const c of cases) {
+      const x = randomTensor(rng.fork(c.label), c.xShape, c.kind);
+      const attrs = {
+        filterSize: c.filterSize,
+        strides: c.strides,
+        pad: c.pad,
+        dimRoundingMode: undefined,
+      };
+      await report.againstCpu(c.label, async (backend) => [
+        await runKernelOn(backend, 'MaxPool', { x }, attrs),
+      ]);
+    }
+    t.diagnostic(report.summary());
+    report.assertPassed(200);
+  });
+
+  test('MaxPool passes over NaN as cpu does: the largest number wins, a window of NaNs gives -inf', async () => {
+    // Two 2x2 windows of five channels (a SIMD group of four and one more). In the first,
+    // channel k (1-3) has NaN at its first k positions, channel 4 at all but its first; the
+    // second window is all NaN.
+    const nanAt = (k: number, position: number) => (k === 4 ? position > 0 : position < k);
+    const values = new Float32Array(2 * 4 * 5);
+    for (let h = 0; h < 2; h++)
+      for (let w = 0; w < 4; w++)
+        for (let k = 0; k < 5; k++) {
+          const position = h * 2 + (w % 2);
+          const nan = w >= 2 || nanAt(k, position);
+          values[(h * 4 + w) * 5 + k] = nan ? Number.NaN : 10 * k + position;
+        }
+    const x = { shape: [1, 2, 4, 5], values };
+    const attrs = { filterSize: [2, 2], strides: [2, 2], pad: 'valid', dimRoundingMode: undefined };
+    const wasm = await runKernelOn('wasm', 'MaxPool', { x }, attrs);
+    const cpu = await runKernelOn('cpu', 'MaxPool', { x }, attrs);
+    const expected = [3, 13, 23, 33, 40, ...Array(5).fill(Number.NEGATIVE_INFINITY)];
+    assert.deepEqual([...cpu.values], expected);
+    assert.deepEqual([...wasm.values], expected);
   });
 
   test('BatchMatMul matches cpu (transposes, 2-D, batched and broadcast operands, sizes 1-40)', async (t) => {

@@ -37,24 +37,27 @@ export type ConvGeometry = [
   pl: number,
 ];
 
+/** A max pool's geometry as the kernels take it (src/engine/kernels/max-pool.ts). */
+export type PoolGeometry = [
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+  fh: number,
+  fw: number,
+  sh: number,
+  sw: number,
+  pt: number,
+  pl: number,
+];
+
 export interface NativeKernels {
-  maxpool_grad(
-    x: number,
-    dy: number,
-    dx: number,
-    n: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
-    fh: number,
-    fw: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
-  ): void;
+  /** y = max pool of x, NHWC (MaxPool's rule: first strictly greatest, -inf for none). */
+  maxpool(x: number, y: number, ...geometry: PoolGeometry): void;
+  /** dx = each window's dy at its maximum's position (maxpool's rule), NHWC. */
+  maxpool_grad(x: number, dy: number, dx: number, ...geometry: PoolGeometry): void;
   fill_zero(p: number, n: number): void;
   /** Floats of the scratch block shared by the kernels (`scratch`). */
   scratch_floats(): number;

@@ -1,8 +1,8 @@
 /**
  * Registers tunebook's training kernels on the wasm backend: the ones it lacks
  * (Conv2DBackpropFilter, the depthwise backprops) and faster replacements for ones it runs
- * slowly (Conv2D, FusedConv2D, Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPoolGrad,
- * batch norm, ReLU's gradient and Adam's update as single passes). Call after the wasm
+ * slowly (Conv2D, FusedConv2D, Conv2DBackpropInput, BatchMatMul, _FusedMatMul, MaxPool,
+ * MaxPoolGrad, batch norm, ReLU's gradient and Adam's update as single passes). Call after the wasm
  * backend is initialised: the replaced kernels' own setup must have run, since the
  * replacements delegate to them for cases they do not speed up.
  */
@@ -24,7 +24,7 @@ import {
   depthwiseConv2dBackpropFilter,
   depthwiseConv2dBackpropInput,
 } from './depthwise-backprop.js';
-import { maxPoolGrad } from './max-pool-grad.js';
+import { maxPool, maxPoolGrad } from './max-pool.js';
 import { mean, sum } from './reductions.js';
 import { RELU_GRAD, RELU_GRAD_SUM, reluGrad, reluGradSum } from './relu-grad.js';
 import { tile } from './tile.js';
@@ -43,6 +43,7 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dBackpropInput as unknown as KernelFunc,
   BatchMatMul: batchMatMul as unknown as KernelFunc,
   _FusedMatMul: fusedMatMul as unknown as KernelFunc,
+  MaxPool: maxPool as unknown as KernelFunc,
   MaxPoolGrad: maxPoolGrad as unknown as KernelFunc,
   Sum: sum as unknown as KernelFunc,
   Mean: mean as unknown as KernelFunc,
