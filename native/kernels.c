@@ -24,6 +24,14 @@ static void copy(float* dst, const float* src, int n) {
   for (; i < n; i++) dst[i] = src[i];
 }
 
+// The rows (or columns) [*a, *b) of x that pooling window o covers: stride s, padding p
+// before, f wide, clipped to [0, limit).
+static inline void window_span(int o, int s, int p, int f, int limit, int* a, int* b) {
+  const int lo = o * s - p, hi = lo + f;
+  *a = lo < 0 ? 0 : lo;
+  *b = hi > limit ? limit : hi;
+}
+
 // Max pooling, NHWC, as tfjs's cpu backend computes it and as maxpool_grad picks: from -inf,
 // a position replaces the best only when strictly greater, so a NaN is never the maximum
 // and a window of NaNs (or wholly in the padding) gives -inf. Windows in row-major order;
@@ -34,13 +42,11 @@ EXPORT void maxpool(const float* x, float* y, int N, int H, int W, int C, int OH
   const int C4 = C & ~3;
   for (int n = 0; n < N; n++)
     for (int oh = 0; oh < OH; oh++) {
-      int r0 = oh * sh - pt, r1 = r0 + fh;
-      if (r0 < 0) r0 = 0;
-      if (r1 > H) r1 = H;
+      int r0, r1;
+      window_span(oh, sh, pt, fh, H, &r0, &r1);
       for (int ow = 0; ow < OW; ow++) {
-        int c0 = ow * sw - pl, c1 = c0 + fw;
-        if (c0 < 0) c0 = 0;
-        if (c1 > W) c1 = W;
+        int c0, c1;
+        window_span(ow, sw, pl, fw, W, &c0, &c1);
         const float* base = x + ((n * H + r0) * W + c0) * C;
         float* out = y + ((n * OH + oh) * OW + ow) * C;
         int ch = 0;
@@ -118,13 +124,11 @@ static void maxpool_grad_tiled(const float* x, const float* dy, float* dx, int N
   const v128_t zero4 = wasm_f32x4_splat(0.0f);
   for (int n = 0; n < N; n++) {
     for (int oh = 0; oh < OH; oh++) {
-      int r0 = oh * sh - pt, r1 = r0 + fh;
-      if (r0 < 0) r0 = 0;
-      if (r1 > H) r1 = H;
+      int r0, r1;
+      window_span(oh, sh, pt, fh, H, &r0, &r1);
       for (int ow = 0; ow < OW; ow++) {
-        int c0 = ow * sw - pl, c1 = c0 + fw;
-        if (c0 < 0) c0 = 0;
-        if (c1 > W) c1 = W;
+        int c0, c1;
+        window_span(ow, sw, pl, fw, W, &c0, &c1);
         const float* g = dy + ((n * OH + oh) * OW + ow) * C;
         const int corner = ((n * H + r0) * W + c0) * C;
         int ch = 0;
@@ -178,13 +182,11 @@ EXPORT void maxpool_grad(const float* x, const float* dy, float* dx, int N, int 
   const int C4 = C & ~3;
   for (int n = 0; n < N; n++) {
     for (int oh = 0; oh < OH; oh++) {
-      int r0 = oh * sh - pt, r1 = r0 + fh;
-      if (r0 < 0) r0 = 0;
-      if (r1 > H) r1 = H;
+      int r0, r1;
+      window_span(oh, sh, pt, fh, H, &r0, &r1);
       for (int ow = 0; ow < OW; ow++) {
-        int c0 = ow * sw - pl, c1 = c0 + fw;
-        if (c0 < 0) c0 = 0;
-        if (c1 > W) c1 = W;
+        int c0, c1;
+        window_span(ow, sw, pl, fw, W, &c0, &c1);
         const float* g = dy + ((n * OH + oh) * OW + ow) * C;
         int ch = 0;
         for (; ch < C4; ch += 4) {
