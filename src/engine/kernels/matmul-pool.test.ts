@@ -1,9 +1,10 @@
 /**
  * Tests for the wasm MaxPool, MaxPoolGrad, BatchMatMul and _FusedMatMul kernels against the
  * cpu backend: MaxPool (to the bit, NaN included) and MaxPoolGrad over filters 1-3, strides
- * 1-3, same/valid/explicit padding, on inputs with and without ties (which must go to the same position as on cpu); the matrix products
- * with every transpose combination, 2-D, batched and broadcast operands, bias and every fused
- * activation; and end to end through tf.grad(s) of tf.maxPool, tf.matMul and tf.fused.matMul.
+ * 1-3, same/valid/explicit padding, on inputs with and without ties (which must go to the
+ * same position as on cpu); the matrix products with every transpose combination, 2-D,
+ * batched and broadcast operands, bias and every fused activation; and end to end through
+ * tf.grad(s) of tf.maxPool, tf.matMul and tf.fused.matMul.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -214,7 +215,7 @@ const FUSED_LAYOUTS: readonly { name: string; a: number[]; b: number[] }[] = [
 
 const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const;
 
-describe('wasm MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () => {
+describe('wasm MaxPool, MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () => {
   before(setupBackends);
 
   test('MaxPoolGrad matches cpu (filters 1-3, strides 1-3, same/valid/explicit, with ties)', async (t) => {
