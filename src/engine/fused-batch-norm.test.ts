@@ -82,3 +82,35 @@ test('a BatchNormalization layer trains with the fused path and updates its movi
   });
   x.dispose();
 });
+
+test('on wasm the moving statistics are updated by one kernel, equal to the bit to the three ops, and nothing of it is taped', async () => {
+  await initEngine({ backend: 'wasm' });
+  const decay = 1 - 0.3;
+  // Values whose differences and products round: magnitudes 0.01-100, both signs (rounding
+  // once instead of after each op differs on about half of them).
+  const spread = (seed: number) =>
+    tf.mul(random([1000], seed, -1, 1), tf.pow(10, random([1000], seed + 1, -2, 2)));
+  const old = spread(6);
+  const value = spread(8);
+  const ops = tf.sub(old, tf.mul(tf.sub(old, value), decay));
+  const kernel = tf
+    .engine()
+    .runKernel('TunebookMovingAverage', { moving: old, value }, { decay }) as tf.Tensor;
+  assert.deepEqual(
+    new Uint32Array(kernel.dataSync().buffer.slice(0)),
+    new Uint32Array(ops.dataSync().buffer.slice(0)),
+  );
+  tf.dispose([old, value, ops, kernel]);
+  // A layer's training call under a gradient tape: one kernel per statistic, where the three
+  // ops were two Subs and a Multiply each, whose inputs tfjs cloned for their gradients.
+  const layer = tfl.layers.batchNormalization({ momentum: 0.99 });
+  const x = random([4, 3, 3, 5], 9);
+  tf.dispose(layer.apply(x, { training: false }) as tf.Tensor);
+  const profile = await tf.profile(() => {
+    tf.dispose(tf.variableGrads(() => tf.sum(layer.apply(x, { training: true }) as tf.Tensor)));
+  });
+  const names = profile.kernels.map((k) => k.name);
+  assert.equal(names.filter((n) => n === 'TunebookMovingAverage').length, 2, names.join(' '));
+  assert.equal(names.filter((n) => n === 'Sub').length, 0, names.join(' '));
+  x.dispose();
+});

@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD } from './kernels/batch-norm.js';
+import { BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD, MOVING_AVERAGE } from './kernels/batch-norm.js';
 
 /** Normalises `x` over all axes but the last with the batch statistics. */
 export function batchNormTraining(
@@ -106,6 +106,17 @@ function viaKernels(
   return { y, mean, variance };
 }
 
+/**
+ * old - (old - value) * decay: one kernel where the backend has it (wasm), else the three
+ * ops, which give the same float32 values.
+ */
+function movingAverage(old: tf.Tensor, value: tf.Tensor, decay: number): tf.Tensor {
+  if (tf.getKernel(MOVING_AVERAGE, tf.getBackend()) && old.dtype === 'float32') {
+    return tf.engine().runKernel(MOVING_AVERAGE, { moving: old, value }, { decay }) as tf.Tensor;
+  }
+  return tf.sub(old, tf.mul(tf.sub(old, value), decay));
+}
+
 interface BatchNormLayer {
   trainable: boolean;
   axis: number;
@@ -158,10 +169,7 @@ export function installFusedBatchNorm(): void {
         [this.movingMean, mean],
         [this.movingVariance, variance],
       ] as const) {
-        tf.tidy(() => {
-          const old = variable.read();
-          variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
-        });
+        tf.tidy(() => variable.write(movingAverage(variable.read(), value, decay)));
       }
       return y;
     });

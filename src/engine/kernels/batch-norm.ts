@@ -7,12 +7,21 @@
  * Kernel names: `TunebookBatchNormForward` ({x, gamma, beta}, {epsilon}) ->
  * [y, mean, variance, invStd]; `TunebookBatchNormBackward` ({dy, x, mean, invStd, gamma})
  * -> [dx, dGamma, dBeta]. Channels last; statistics over every other axis.
+ *
+ * `TunebookMovingAverage` ({moving, value}, {decay}) -> moving - (moving - value) * decay,
+ * rounded to float32 after each operation as the three ops it replaces (tf.sub, tf.mul,
+ * tf.sub) round, so the moving statistics are the same to the bit. Why a kernel: the update
+ * runs inside the training step's gradient tape, where tfjs records every op and clones the
+ * inputs of each op it could differentiate (Sub and Multiply: two Identity kernels each), so
+ * the three ops cost nine kernel calls per statistic, 270 a ResNet step; a kernel with no
+ * gradient is one call and saves nothing.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { native, ptr, type WasmBackend } from './wasm-heap.js';
+import { f32, native, ptr, type WasmBackend } from './wasm-heap.js';
 
 export const BATCH_NORM_FORWARD = 'TunebookBatchNormForward';
 export const BATCH_NORM_BACKWARD = 'TunebookBatchNormBackward';
+export const MOVING_AVERAGE = 'TunebookMovingAverage';
 
 function withScratch<T>(backend: WasmBackend, bytes: number, f: (scratch: number) => T): T {
   const scratch = backend.wasm._malloc(bytes) >>> 0;
@@ -87,4 +96,21 @@ export function batchNormBackward(args: {
     ),
   );
   return [dx, dGamma, dBeta];
+}
+
+export function movingAverage(args: {
+  inputs: { moving: TensorInfo; value: TensorInfo };
+  attrs: { decay: number };
+  backend: WasmBackend;
+}): TensorInfo {
+  const { inputs, attrs, backend } = args;
+  const out = backend.makeOutput(inputs.moving.shape, 'float32');
+  // Views after makeOutput, which may grow the heap. Each step in float64 rounded to float32
+  // is float32's own correctly rounded operation (53 >= 2 * 24 + 2 bits).
+  const [moving, value, o] = [inputs.moving, inputs.value, out].map((t) => f32(backend, t));
+  const decay = Math.fround(attrs.decay);
+  for (let i = 0; i < o.length; i++) {
+    o[i] = moving[i] - Math.fround(Math.fround(moving[i] - value[i]) * decay);
+  }
+  return out;
 }

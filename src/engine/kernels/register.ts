@@ -15,6 +15,8 @@ import {
   BATCH_NORM_FORWARD,
   batchNormBackward,
   batchNormForward,
+  MOVING_AVERAGE,
+  movingAverage,
 } from './batch-norm.js';
 import { add, multiply, realDiv, sub } from './broadcast-binary.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
@@ -57,6 +59,7 @@ export const WASM_TRAINING_KERNELS: Record<string, KernelFunc> = {
   UnsortedSegmentSum: unsortedSegmentSum as unknown as KernelFunc,
   [BATCH_NORM_FORWARD]: batchNormForward as unknown as KernelFunc,
   [BATCH_NORM_BACKWARD]: batchNormBackward as unknown as KernelFunc,
+  [MOVING_AVERAGE]: movingAverage as unknown as KernelFunc,
   [RELU_GRAD]: reluGrad as unknown as KernelFunc,
   [RELU_GRAD_SUM]: reluGradSum as unknown as KernelFunc,
   [ADAM_STEP]: adamStep as unknown as KernelFunc,
