@@ -51,10 +51,12 @@ test('the lock of a dead process is taken over', () => {
 test('the lock of a zombie (killed, not yet reaped by its parent) is taken over', async (t) => {
   if (!hasProc) return t.skip('no /proc on this machine');
   // `exec sleep` replaces the shell, so its background child is never waited for: a zombie.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30']);
+  // The child outlives the exec (0.2 s): one that exited first could be reaped by the shell,
+  // which on a loaded machine it was.
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30']);
   try {
     const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', r)));
-    for (let i = 0; i < 100 && processStat(pid)?.state !== 'Z'; i++)
+    for (let i = 0; i < 250 && processStat(pid)?.state !== 'Z'; i++)
       await new Promise((r) => setTimeout(r, 20));
     assert.equal(processStat(pid)?.state, 'Z');
     process.kill(pid, 0); // what the old check relied on: it succeeds on a zombie
