@@ -35,7 +35,8 @@ static inline void window_span(int o, int s, int p, int f, int limit, int* a, in
 // Max pooling, NHWC, as tfjs's cpu backend computes it and as maxpool_grad picks: from -inf,
 // a position replaces the best only when strictly greater, so a NaN is never the maximum
 // and a window of NaNs (or wholly in the padding) gives -inf. Windows in row-major order;
-// four channels at a time, and a 2 x 2 window inside x read as two pairs of rows.
+// four channels at a time, and a 2 x 2 window inside x read as two pairs of rows (the
+// general walk alone took 1.7-1.9x as long on the CNN's 2x2 pools, engine-ab).
 EXPORT void maxpool(const float* x, float* y, int N, int H, int W, int C, int OH, int OW,
                     int fh, int fw, int sh, int sw, int pt, int pl) {
   const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
