@@ -36,7 +36,9 @@ static inline void window_span(int o, int s, int p, int f, int limit, int* a, in
 // a position replaces the best only when strictly greater, so a NaN is never the maximum
 // and a window of NaNs (or wholly in the padding) gives -inf. Windows in row-major order;
 // four channels at a time, and a 2 x 2 window inside x read as two pairs of rows (the
-// general walk alone took 1.7-1.9x as long on the CNN's 2x2 pools, engine-ab).
+// general walk alone took 1.7-1.9x as long on the CNN's 2x2 pools, engine-ab). "Replaces
+// when strictly greater" is f32x4.pmax(best, v), one maxps under V8 (a compare and select
+// took 1.5x as long on those pools).
 EXPORT void maxpool(const float* x, float* y, int N, int H, int W, int C, int OH, int OW,
                     int fh, int fw, int sh, int sw, int pt, int pl) {
   const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
@@ -57,7 +59,7 @@ EXPORT void maxpool(const float* x, float* y, int N, int H, int W, int C, int OH
             const float* q[4] = {base, base + C, base + W * C, base + W * C + C};
             for (int k = 0; k < 4; k++) {
               const v128_t v = wasm_v128_load(q[k] + ch);
-              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+              best = wasm_f32x4_pmax(best, v);
             }
             wasm_v128_store(out + ch, best);
           }
@@ -67,7 +69,7 @@ EXPORT void maxpool(const float* x, float* y, int N, int H, int W, int C, int OH
           for (int r = 0; r < r1 - r0; r++)
             for (int c = 0; c < c1 - c0; c++) {
               const v128_t v = wasm_v128_load(base + (r * W + c) * C + ch);
-              best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+              best = wasm_f32x4_pmax(best, v);
             }
           wasm_v128_store(out + ch, best);
         }
@@ -485,6 +487,8 @@ static void pack_b(const float* b, int brs, int bcs, int kc, int nc, float* out)
 
 // Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into the rows at rows[r],
 // only the first mr rows and nr columns; bias (NR values, or null) and relu on the way.
+// ReLU is x < 0 ? 0 : x, as gemm's: NaN stays NaN, -0 stays -0. That is f32x4.pmax(x, 0), one
+// maxps under V8; f32x4.max's rules for NaN and signed zeros cost it several instructions.
 static void store_rows(v128_t acc[TILE_MR][2], float* const* rows, int mr, int nr,
                        const float* bias, int relu, int add) {
   float tile[TILE_MR * TILE_NR];
@@ -496,8 +500,8 @@ static void store_rows(v128_t acc[TILE_MR][2], float* const* rows, int mr, int n
       x1 = wasm_f32x4_add(x1, wasm_v128_load(bias + 4));
     }
     if (relu) {
-      x0 = wasm_f32x4_max(x0, zero4);
-      x1 = wasm_f32x4_max(x1, zero4);
+      x0 = wasm_f32x4_pmax(x0, zero4);
+      x1 = wasm_f32x4_pmax(x1, zero4);
     }
     if (r < mr && nr == TILE_NR) {
       float* o = rows[r];
@@ -710,6 +714,78 @@ static void direct_class(const float* x, const conv_geom* g, const column_class*
   }
 }
 
+// Filters of at most this many taps (KH*KW*C: a first layer on one to three channels) go
+// through conv_direct's unfolded path.
+#define SMALL_R 32
+
+// store_rows for a whole tile written (not added), inline: as a call, the accumulators and
+// row pointers pass through the stack.
+static inline void store_whole(v128_t acc[TILE_MR][2], float* const* rows, int j0,
+                               const float* bias, int relu) {
+  const v128_t zero4 = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < TILE_MR; r++) {
+    v128_t x0 = acc[r][0], x1 = acc[r][1];
+    if (bias) {
+      x0 = wasm_f32x4_add(x0, wasm_v128_load(bias));
+      x1 = wasm_f32x4_add(x1, wasm_v128_load(bias + 4));
+    }
+    if (relu) {
+      x0 = wasm_f32x4_pmax(x0, zero4);
+      x1 = wasm_f32x4_pmax(x1, zero4);
+    }
+    wasm_v128_store(rows[r] + j0, x0);
+    wasm_v128_store(rows[r] + j0 + 4, x1);
+  }
+}
+
+// conv_direct with few taps (R <= SMALL_R), pixels in order, 4 x 8 tiles whose result goes
+// straight to y's rows: a tile of four pixels inside x reads its KH segments of KW*C floats
+// in x, any other tile its pixels' unfolded rows (gathered into u, RS floats apart). With so
+// few multiply-adds a tile (R * 8), conv_direct's segment table and stored tiles took 2.3x
+// the arithmetic's time on a 3 x 3 filter over one channel. Same sums in the same order.
+static void conv_small_r(const float* x, const conv_geom* g, const float* wpack,
+                         const float* bias, float* y, int Co, int relu, float* u) {
+  const int R = g->KH * g->KW * g->C, RS = (R + 3) & ~3, P = g->N * g->OH * g->OW;
+  const int panels = (Co + TILE_NR - 1) / TILE_NR, seg = g->KW * g->C;
+  const int rowstep = g->dw == 1 ? g->dh * g->W * g->C : 0;
+  float bias8[TILE_NR];
+  int base[DIRECT_PB];
+  for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
+    const int pn = P - p0 < DIRECT_PB ? P - p0 : DIRECT_PB;
+    inside_bases(g, p0, pn, base);
+    for (int i = 0; i < pn; i += TILE_MR) {
+      const int mr = pn - i < TILE_MR ? pn - i : TILE_MR;
+      const int i1 = i + (mr > 1), i2 = i + (mr > 2 ? 2 : 0), i3 = i + (mr > 3 ? 3 : 0);
+      const float *x0, *x1, *x2, *x3;
+      int step = rowstep, nseg = g->KH, n = seg;
+      if (rowstep && base[i] >= 0 && base[i1] >= 0 && base[i2] >= 0 && base[i3] >= 0) {
+        x0 = x + base[i], x1 = x + base[i1], x2 = x + base[i2], x3 = x + base[i3];
+      } else {
+        for (int r = 0; r < mr; r++) gather_row(x, g, p0 + i + r, u + r * RS);
+        x0 = u, x1 = u + (i1 - i) * RS, x2 = u + (i2 - i) * RS, x3 = u + (i3 - i) * RS;
+        step = 0, nseg = 1, n = R;
+      }
+      float* const rows[TILE_MR] = {y + (p0 + i) * Co, y + (p0 + i1) * Co, y + (p0 + i2) * Co,
+                                    y + (p0 + i3) * Co};
+      for (int q = 0; q < panels; q++) {
+        const int j0 = q * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
+        for (int j = 0; j < TILE_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
+        v128_t acc[TILE_MR][2];
+        for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        const float* bp = wpack + q * R * TILE_NR;
+        for (int s = 0, o = 0; s < nseg; s++, o += step, bp += n * TILE_NR)
+          dot_4x8(acc, x0 + o, x1 + o, x2 + o, x3 + o, bp, n);
+        if (mr == TILE_MR && nr == TILE_NR) {
+          store_whole(acc, rows, j0, bias ? bias8 : 0, relu);
+          continue;
+        }
+        float* const out[TILE_MR] = {rows[0] + j0, rows[1] + j0, rows[2] + j0, rows[3] + j0};
+        store_rows(acc, out, mr, nr, bias ? bias8 : 0, relu, 0);
+      }
+    }
+  }
+}
+
 // y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
 // is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
 // tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
@@ -730,6 +806,10 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   const float** table = (const float**)(zeros + KW * C);
   zero(zeros, KW * C);
   pack_b(w, Co, 1, KH * KW * C, Co, wpack);
+  if (KH * KW * C <= SMALL_R) {
+    conv_small_r(x, &g, wpack, bias, y, Co, relu, scratch);
+    return;
+  }
   for (int c0 = 0; c0 < OW;) {
     column_class k = {c0, c0 + 1, 0, 0};
     column_taps(&g, c0, &k.lo, &k.hi);
@@ -1002,50 +1082,77 @@ EXPORT void gemm(const float* a, const float* b, float* c, int M, int K, int N, 
     }
 }
 
+// step(x) as relu_grad multiplies by it: 1 where x > 0, x itself where x is NaN, else 0.
+static inline v128_t relu_step(v128_t v) {
+  const v128_t one = wasm_f32x4_splat(1.0f), zero4 = wasm_f32x4_splat(0.0f);
+  // x > 0 and x NaN exclude each other, so the two masked values can be or'ed.
+  return wasm_v128_or(wasm_v128_and(wasm_f32x4_gt(v, zero4), one),
+                      wasm_v128_and(wasm_f32x4_ne(v, v), v));
+}
+
 // ReLU's gradient as tfjs defines it, dy * step(x), in one pass: dy where x > 0, 0 where
 // x <= 0, NaN where x is NaN (step(NaN) = NaN), and dy * 0 (so NaN for an infinite dy) below.
 EXPORT void relu_grad(const float* dy, const float* x, float* dx, int n) {
-  const v128_t one = wasm_f32x4_splat(1.0f), zero4 = wasm_f32x4_splat(0.0f);
   int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const v128_t v = wasm_v128_load(x + i);
-    v128_t step = wasm_v128_bitselect(one, zero4, wasm_f32x4_gt(v, zero4));
-    step = wasm_v128_bitselect(v, step, wasm_f32x4_ne(v, v));
-    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), step));
-  }
+  for (; i + 4 <= n; i += 4)
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), relu_step(wasm_v128_load(x + i))));
   for (; i < n; i++) {
     const float v = x[i];
     dx[i] = dy[i] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
   }
 }
 
+// Rows of relu_grad_sum's block: three blocks of RGS_BLOCK floats (x, dy, dx) stay in L1.
+#define RGS_BLOCK 2048
+
 // relu_grad over rows of C channels that also sums dx per channel, as sum_rows would (float64,
 // rows in order), in the same pass: the gradient of a convolution's bias and ReLU together.
+// Blocks of rows, eight channels at a time across a block with their float64 sums in
+// registers (in memory from row to row, each row waited on the last's store: 1.4x the time).
 EXPORT void relu_grad_sum(const float* dy, const float* x, float* dx, double* acc, float* out,
                           int rows, int C) {
-  const v128_t one = wasm_f32x4_splat(1.0f), zero4 = wasm_f32x4_splat(0.0f);
   for (int c = 0; c < C; c++) acc[c] = 0.0;
-  const int C4 = C & ~3;
-  for (int r = 0; r < rows; r++) {
-    const int o = r * C;
+  const int C8 = C & ~7, C4 = C & ~3;
+  const int block = C >= RGS_BLOCK ? 1 : RGS_BLOCK / C;
+  for (int r0 = 0; r0 < rows; r0 += block) {
+    const int r1 = rows - r0 < block ? rows : r0 + block;
     int c = 0;
+    for (; c < C8; c += 8) {
+      v128_t s0 = wasm_v128_load(acc + c), s1 = wasm_v128_load(acc + c + 2);
+      v128_t s2 = wasm_v128_load(acc + c + 4), s3 = wasm_v128_load(acc + c + 6);
+      for (int r = r0; r < r1; r++) {
+        const int o = r * C + c;
+        const v128_t g0 = wasm_f32x4_mul(wasm_v128_load(dy + o), relu_step(wasm_v128_load(x + o)));
+        const v128_t g1 =
+            wasm_f32x4_mul(wasm_v128_load(dy + o + 4), relu_step(wasm_v128_load(x + o + 4)));
+        wasm_v128_store(dx + o, g0);
+        wasm_v128_store(dx + o + 4, g1);
+        s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(g0));
+        s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g0, g0, 2, 3, 0, 1)));
+        s2 = wasm_f64x2_add(s2, wasm_f64x2_promote_low_f32x4(g1));
+        s3 = wasm_f64x2_add(s3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g1, g1, 2, 3, 0, 1)));
+      }
+      wasm_v128_store(acc + c, s0), wasm_v128_store(acc + c + 2, s1);
+      wasm_v128_store(acc + c + 4, s2), wasm_v128_store(acc + c + 6, s3);
+    }
     for (; c < C4; c += 4) {
-      const v128_t v = wasm_v128_load(x + o + c);
-      v128_t step = wasm_v128_bitselect(one, zero4, wasm_f32x4_gt(v, zero4));
-      step = wasm_v128_bitselect(v, step, wasm_f32x4_ne(v, v));
-      const v128_t g = wasm_f32x4_mul(wasm_v128_load(dy + o + c), step);
-      wasm_v128_store(dx + o + c, g);
-      const v128_t lo = wasm_f64x2_promote_low_f32x4(g);
-      const v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g, g, 2, 3, 0, 1));
-      wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), lo));
-      wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), hi));
+      v128_t s0 = wasm_v128_load(acc + c), s1 = wasm_v128_load(acc + c + 2);
+      for (int r = r0; r < r1; r++) {
+        const int o = r * C + c;
+        const v128_t g = wasm_f32x4_mul(wasm_v128_load(dy + o), relu_step(wasm_v128_load(x + o)));
+        wasm_v128_store(dx + o, g);
+        s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(g));
+        s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g, g, 2, 3, 0, 1)));
+      }
+      wasm_v128_store(acc + c, s0), wasm_v128_store(acc + c + 2, s1);
     }
-    for (; c < C; c++) {
-      const float v = x[o + c];
-      const float g = dy[o + c] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
-      dx[o + c] = g;
-      acc[c] += g;
-    }
+    for (; c < C; c++)
+      for (int r = r0; r < r1; r++) {
+        const float v = x[r * C + c];
+        const float g = dy[r * C + c] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
+        dx[r * C + c] = g;
+        acc[c] += g;
+      }
   }
   for (int c = 0; c < C; c++) out[c] = (float)acc[c];
 }

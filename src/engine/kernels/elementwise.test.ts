@@ -170,11 +170,14 @@ test("ReLU's gradient runs as one kernel on wasm and equals dy * step(x) on cpu,
 test("ReLU's gradient with its per-channel sum in one pass equals TunebookReluGrad then Sum, to the bit", async () => {
   await initEngine({ backend: 'wasm' });
   const special = [0, -0, 1.5, -2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-  // 7 channels: the 4-wide loop and the scalar tail of every row; the specials in both.
+  // 7 channels: the 4-wide loop and the scalar tail of every row; the specials in both. 8
+  // and 19: the 8-wide loop; 200 rows of 19 and 300 of 12: more than one block of rows.
   for (const shape of [
     [3, 5, 7],
     [6, 8],
     [2, 1, 1, 3],
+    [5, 40, 19],
+    [300, 12],
   ]) {
     const n = shape.reduce((p, d) => p * d, 1);
     const r = new Rng(n);

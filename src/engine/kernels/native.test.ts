@@ -52,74 +52,80 @@ function standalone(build: KernelBuild): { k: NativeKernels; memory: WebAssembly
   return { k: exports, memory };
 }
 
+/** A convolution case: x [n, h, w, c], filter [k, k, c, co], stride s, padding p each side. */
+interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  k: number;
+  co: number;
+  s: number;
+  p: number;
+  relu: boolean;
+}
+
+const CONV_CASES: [string, ConvCase][] = [
+  // 126 pixels (two blocks of 64), every border case, R = 117 (the segment path), 11 channels
+  // (a partial panel).
+  ['segments, same padding', { n: 2, h: 7, w: 9, c: 13, k: 3, co: 11, s: 1, p: 1, relu: false }],
+  // R = 9 and 27 (the few-tap path): border tiles gathered, pixel counts not a multiple of 4,
+  // stride 2, a partial panel after whole ones, ReLU.
+  ['one channel, same padding', { n: 3, h: 9, w: 11, c: 1, k: 3, co: 19, s: 1, p: 1, relu: true }],
+  ['three channels, stride 2', { n: 2, h: 11, w: 9, c: 3, k: 3, co: 8, s: 2, p: 1, relu: false }],
+  ['one channel, valid', { n: 2, h: 28, w: 28, c: 1, k: 3, co: 32, s: 1, p: 0, relu: true }],
+];
+
 for (const build of ['simd128', 'relaxed'] as const) {
-  test(`${build} conv_direct matches a float64 convolution within R * 2^-24 * sum|x*w|: tails, padding, bias`, () => {
-    const { k, memory } = standalone(build);
-    // x [2, 7, 9, 13], w [3, 3, 13, 11] (11 channels: a partial panel), 'same' padding:
-    // 126 pixels (two blocks of 64), every border case, R = 117 unfolded values per pixel.
-    const [n, h, w, c, kh, kw, co] = [2, 7, 9, 13, 3, 3, 11];
-    const r = kh * kw * c;
-    const floats = new Float32Array(memory.buffer);
-    const X = 65536 / 4;
-    const W = X + n * h * w * c;
-    const B = W + r * co;
-    const Y = B + co;
-    const P = Y + n * h * w * co;
-    const S = P + r * 16;
-    let seed = 7;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 1073741824 - 1;
-    };
-    for (let i = X; i < Y; i++) floats[i] = rand();
-    floats.fill(Number.NaN, Y, Y + n * h * w * co);
-    k.conv_direct(
-      X * 4,
-      W * 4,
-      B * 4,
-      Y * 4,
-      n,
-      h,
-      w,
-      c,
-      kh,
-      kw,
-      h,
-      w,
-      1,
-      1,
-      1,
-      1,
-      1,
-      1,
-      co,
-      0,
-      P * 4,
-      S * 4,
-    );
-    let worst = 0;
-    for (let b = 0; b < n; b++)
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++)
-          for (let o = 0; o < co; o++) {
-            let sum = floats[B + o];
-            let bound = Math.abs(sum);
-            for (let i = 0; i < kh; i++)
-              for (let j = 0; j < kw; j++) {
-                const yy = y - 1 + i;
-                const xx = x - 1 + j;
-                if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-                for (let ch = 0; ch < c; ch++) {
-                  const term =
-                    floats[X + ((b * h + yy) * w + xx) * c + ch] *
-                    floats[W + ((i * kw + j) * c + ch) * co + o];
-                  sum += term;
-                  bound += Math.abs(term);
+  for (const [name, cc] of CONV_CASES) {
+    test(`${build} conv_direct matches a float64 convolution within R * 2^-24 * sum|x*w|: ${name}`, () => {
+      const { k, memory } = standalone(build);
+      const { n, h, w, c, co, s: st, p: pad } = cc;
+      const [kh, kw] = [cc.k, cc.k];
+      const oh = Math.floor((h + 2 * pad - kh) / st) + 1;
+      const ow = Math.floor((w + 2 * pad - kw) / st) + 1;
+      const r = kh * kw * c;
+      const floats = new Float32Array(memory.buffer);
+      const X = 65536 / 4;
+      const W = X + n * h * w * c;
+      const B = W + r * co;
+      const Y = B + co;
+      const P = Y + n * oh * ow * co;
+      const S = P + r * 16 * Math.ceil(co / 8);
+      let seed = 7;
+      const rand = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 1073741824 - 1;
+      };
+      for (let i = X; i < Y; i++) floats[i] = rand();
+      floats.fill(Number.NaN, Y, Y + n * oh * ow * co);
+      const geometry = [n, h, w, c, kh, kw, oh, ow, st, st, 1, 1, pad, pad] as const;
+      k.conv_direct(X * 4, W * 4, B * 4, Y * 4, ...geometry, co, cc.relu ? 1 : 0, P * 4, S * 4);
+      let worst = 0;
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < oh; y++)
+          for (let x = 0; x < ow; x++)
+            for (let o = 0; o < co; o++) {
+              let sum = floats[B + o];
+              let bound = Math.abs(sum);
+              for (let i = 0; i < kh; i++)
+                for (let j = 0; j < kw; j++) {
+                  const yy = y * st - pad + i;
+                  const xx = x * st - pad + j;
+                  if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+                  for (let ch = 0; ch < c; ch++) {
+                    const term =
+                      floats[X + ((b * h + yy) * w + xx) * c + ch] *
+                      floats[W + ((i * kw + j) * c + ch) * co + o];
+                    sum += term;
+                    bound += Math.abs(term);
+                  }
                 }
-              }
-            const got = floats[Y + ((b * h + y) * w + x) * co + o];
-            worst = Math.max(worst, Math.abs(got - sum) / (bound * (r + 1) * 2 ** -24));
-          }
-    assert.ok(worst <= 1, `${build}: error ${worst.toFixed(3)} of its bound`);
-  });
+              if (cc.relu) sum = Math.max(sum, 0);
+              const got = floats[Y + ((b * oh + y) * ow + x) * co + o];
+              worst = Math.max(worst, Math.abs(got - sum) / (bound * (r + 1) * 2 ** -24));
+            }
+      assert.ok(worst <= 1, `${build}: error ${worst.toFixed(3)} of its bound`);
+    });
+  }
 }
