@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/engine-ab.js [--net cnn|resnet] [--reps N] [--a FILE] [--b FILE] [--by-call]`: two
+ * `node dist/bench/engine-ab.js [--net cnn|resnet] [--reps N] [--a FILE] [--b FILE] [--by-call] [--cold]`: two
  * builds of tunebook's wasm kernels against each other inside one training step. Every call
  * the step makes to a kernel export is run on both builds, alternately, `reps` times (order
  * swapped each time), on the step's own tensors, before the real call; each side keeps its
@@ -10,7 +10,11 @@
  * (kernels-relaxed.wasm or kernels.wasm). Kernels that update their inputs in place (Adam)
  * are not repeated. One step warms both builds up, the next is measured. Two identical builds
  * read B/A 0.97-1.01 a kernel here. --by-call: a line per call (name#n, n-th call in the step,
- * with its integer arguments after the pointers, e.g. a convolution's geometry).
+ * with its integer arguments after the pointers, e.g. a convolution's geometry). --cold:
+ * every run starts from caches emptied of the step's tensors (a 64 MiB buffer read and written
+ * before it), as in the step itself, where they come from memory: a memory-bound kernel can
+ * win on warm caches and lose in the step (relu_grad_sum's blocks of rows: 0.85 warm, 1.5 in
+ * the step).
  *
  *   conv_direct              A 35.62 ms  B 33.10 ms  B/A 0.929  (6 calls)
  *   engine-ab cnn: B/A 0.962 over 38 kernel calls (A 61.3 ms, B 59.0 ms a step)
@@ -56,12 +60,21 @@ interface Tally {
   calls: number;
 }
 
+/** Larger than this machine's last-level cache: touching it evicts the step's tensors. */
+const EVICT = new Float64Array(8 << 20);
+
+/** Reads and writes one value in each 64-byte line of EVICT. */
+function evictCaches(): void {
+  for (let i = 0; i < EVICT.length; i += 8) EVICT[i] += 1;
+}
+
 /** Runs `name` on both builds `reps` times, alternating; adds each side's fastest to `t`. */
 function race(a: Exports, b: Exports, name: string, args: number[], reps: number, t: Tally) {
   let ta = Infinity;
   let tb = Infinity;
   for (let r = 0; r < reps; r++) {
     for (const side of r % 2 ? [a, b] : [b, a]) {
+      if (cold) evictCaches();
       const start = performance.now();
       side[name](...args);
       const took = performance.now() - start;
@@ -73,6 +86,8 @@ function race(a: Exports, b: Exports, name: string, args: number[], reps: number
   t.b += tb;
   t.calls++;
 }
+
+const cold = process.argv.includes('--cold');
 
 async function main(): Promise<void> {
   // Optimised code from the first call: with V8's baseline compiler first, the two modules

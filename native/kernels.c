@@ -1104,43 +1104,26 @@ EXPORT void relu_grad(const float* dy, const float* x, float* dx, int n) {
   }
 }
 
-// Rows of relu_grad_sum's block: three blocks of RGS_BLOCK floats (x, dy, dx) stay in L1.
-#define RGS_BLOCK 2048
+// relu_grad_sum's rows per pass: each channel's float64 sum stays in registers across them.
+#define RGS_ROWS 4
 
 // relu_grad over rows of C channels that also sums dx per channel, as sum_rows would (float64,
 // rows in order), in the same pass: the gradient of a convolution's bias and ReLU together.
-// Blocks of rows, eight channels at a time across a block with their float64 sums in
-// registers (in memory from row to row, each row waited on the last's store: 1.4x the time).
+// Rows go RGS_ROWS at a time, so a sum is loaded and stored once for them, not once a row
+// (each row then waited on the last one's store); x, dy and dx are still read and written in
+// order. Blocks of rows taken eight channels at a time instead ran 0.85x on warm caches but
+// 1.5x inside the step, where the tensors come from memory.
 EXPORT void relu_grad_sum(const float* dy, const float* x, float* dx, double* acc, float* out,
                           int rows, int C) {
   for (int c = 0; c < C; c++) acc[c] = 0.0;
-  const int C8 = C & ~7, C4 = C & ~3;
-  const int block = C >= RGS_BLOCK ? 1 : RGS_BLOCK / C;
-  for (int r0 = 0; r0 < rows; r0 += block) {
-    const int r1 = rows - r0 < block ? rows : r0 + block;
+  const int C4 = C & ~3;
+  for (int r0 = 0; r0 < rows; r0 += RGS_ROWS) {
+    const int nr = rows - r0 < RGS_ROWS ? rows - r0 : RGS_ROWS;
     int c = 0;
-    for (; c < C8; c += 8) {
-      v128_t s0 = wasm_v128_load(acc + c), s1 = wasm_v128_load(acc + c + 2);
-      v128_t s2 = wasm_v128_load(acc + c + 4), s3 = wasm_v128_load(acc + c + 6);
-      for (int r = r0; r < r1; r++) {
-        const int o = r * C + c;
-        const v128_t g0 = wasm_f32x4_mul(wasm_v128_load(dy + o), relu_step(wasm_v128_load(x + o)));
-        const v128_t g1 =
-            wasm_f32x4_mul(wasm_v128_load(dy + o + 4), relu_step(wasm_v128_load(x + o + 4)));
-        wasm_v128_store(dx + o, g0);
-        wasm_v128_store(dx + o + 4, g1);
-        s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(g0));
-        s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g0, g0, 2, 3, 0, 1)));
-        s2 = wasm_f64x2_add(s2, wasm_f64x2_promote_low_f32x4(g1));
-        s3 = wasm_f64x2_add(s3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(g1, g1, 2, 3, 0, 1)));
-      }
-      wasm_v128_store(acc + c, s0), wasm_v128_store(acc + c + 2, s1);
-      wasm_v128_store(acc + c + 4, s2), wasm_v128_store(acc + c + 6, s3);
-    }
     for (; c < C4; c += 4) {
       v128_t s0 = wasm_v128_load(acc + c), s1 = wasm_v128_load(acc + c + 2);
-      for (int r = r0; r < r1; r++) {
-        const int o = r * C + c;
+      for (int u = 0; u < nr; u++) {
+        const int o = (r0 + u) * C + c;
         const v128_t g = wasm_f32x4_mul(wasm_v128_load(dy + o), relu_step(wasm_v128_load(x + o)));
         wasm_v128_store(dx + o, g);
         s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(g));
@@ -1149,10 +1132,11 @@ EXPORT void relu_grad_sum(const float* dy, const float* x, float* dx, double* ac
       wasm_v128_store(acc + c, s0), wasm_v128_store(acc + c + 2, s1);
     }
     for (; c < C; c++)
-      for (int r = r0; r < r1; r++) {
-        const float v = x[r * C + c];
-        const float g = dy[r * C + c] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
-        dx[r * C + c] = g;
+      for (int u = 0; u < nr; u++) {
+        const int o = (r0 + u) * C + c;
+        const float v = x[o];
+        const float g = dy[o] * (v != v ? v : v > 0.0f ? 1.0f : 0.0f);
+        dx[o] = g;
         acc[c] += g;
       }
   }
