@@ -170,8 +170,8 @@ test("ReLU's gradient runs as one kernel on wasm and equals dy * step(x) on cpu,
 test("ReLU's gradient with its per-channel sum in one pass equals TunebookReluGrad then Sum, to the bit", async () => {
   await initEngine({ backend: 'wasm' });
   const special = [0, -0, 1.5, -2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-  // 7 channels: the 4-wide loop and the scalar tail of every row; the specials in both. 8
-  // and 19: the 8-wide loop; 200 rows of 19 and 300 of 12: more than one block of rows.
+  // 7 channels: the 4-wide loop and the scalar tail of every row; the specials in both. Rows
+  // go four at a time: 15, 6, 2 and 200 rows end with a short group (of 3, 2, 2, none).
   for (const shape of [
     [3, 5, 7],
     [6, 8],
