@@ -740,16 +740,46 @@ static void direct_class(const float* x, const conv_geom* g, const column_class*
 // through conv_direct's unfolded path.
 #define SMALL_R 32
 
+// Output pixel p of conv_small_r on its own, from its taps inside x only (tap by tap, C
+// floats each, all four tile rows on the pixel, the first stored): a tile with a pixel in
+// the padding. No product with the padding's zeros, as in conv_direct.
+static void small_r_edge(const float* x, const conv_geom* g, int p, const float* wpack,
+                         const float* bias, float* y, int Co, int relu) {
+  const int R = g->KH * g->KW * g->C, opix = g->OH * g->OW, panels = (Co + TILE_NR - 1) / TILE_NR;
+  const int n = p / opix, oh = (p % opix) / g->OW, ow = p % g->OW;
+  const float* img = x + n * g->H * g->W * g->C;
+  float bias8[TILE_NR];
+  for (int q = 0; q < panels; q++) {
+    const int j0 = q * TILE_NR, nr = Co - j0 < TILE_NR ? Co - j0 : TILE_NR;
+    for (int j = 0; j < TILE_NR; j++) bias8[j] = bias && j < nr ? bias[j0 + j] : 0.0f;
+    v128_t acc[TILE_MR][2];
+    for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+    for (int kh = 0; kh < g->KH; kh++) {
+      const int h = oh * g->sh - g->pt + kh * g->dh;
+      if (h < 0 || h >= g->H) continue;
+      for (int kw = 0; kw < g->KW; kw++) {
+        const int w = ow * g->sw - g->pl + kw * g->dw;
+        if (w < 0 || w >= g->W) continue;
+        const float* s = img + (h * g->W + w) * g->C;
+        dot_4x8(acc, s, s, s, s, wpack + (q * R + (kh * g->KW + kw) * g->C) * TILE_NR, g->C);
+      }
+    }
+    float* const out[TILE_MR] = {y + p * Co + j0, 0, 0, 0};
+    store_rows(acc, out, 1, nr, bias ? bias8 : 0, relu, 0);
+  }
+}
+
 // conv_direct with few taps (R <= SMALL_R), pixels in order, 4 x 8 tiles whose result goes
 // straight to y's rows: a tile of four pixels inside x reads its KH segments of KW*C floats
-// in x, any other tile its pixels' unfolded rows (gathered into u, RS floats apart). With so
-// few multiply-adds a tile (R * 8), conv_direct's segment table and stored tiles took 2.3x
-// the arithmetic's time on a 3 x 3 filter over one channel. Same sums in the same order.
+// in x (dilation 1 across), any other goes pixel by pixel (small_r_edge). With so few
+// multiply-adds a tile (R * 8), conv_direct's segment table and its store through a call
+// took 2.7x the arithmetic's time on a 3 x 3 filter over one channel. Same sums in the same
+// order as conv_direct's.
 static void conv_small_r(const float* x, const conv_geom* g, const float* wpack,
-                         const float* bias, float* y, int Co, int relu, float* u) {
-  const int R = g->KH * g->KW * g->C, RS = (R + 3) & ~3, P = g->N * g->OH * g->OW;
+                         const float* bias, float* y, int Co, int relu) {
+  const int R = g->KH * g->KW * g->C, P = g->N * g->OH * g->OW;
   const int panels = (Co + TILE_NR - 1) / TILE_NR, seg = g->KW * g->C;
-  const int rowstep = g->dw == 1 ? g->dh * g->W * g->C : 0;
+  const int rowstep = g->dh * g->W * g->C;
   float bias8[TILE_NR];
   int base[DIRECT_PB];
   for (int p0 = 0; p0 < P; p0 += DIRECT_PB) {
@@ -758,15 +788,11 @@ static void conv_small_r(const float* x, const conv_geom* g, const float* wpack,
     for (int i = 0; i < pn; i += TILE_MR) {
       const int mr = pn - i < TILE_MR ? pn - i : TILE_MR;
       const int i1 = i + (mr > 1), i2 = i + (mr > 2 ? 2 : 0), i3 = i + (mr > 3 ? 3 : 0);
-      const float *x0, *x1, *x2, *x3;
-      int step = rowstep, nseg = g->KH, n = seg;
-      if (rowstep && base[i] >= 0 && base[i1] >= 0 && base[i2] >= 0 && base[i3] >= 0) {
-        x0 = x + base[i], x1 = x + base[i1], x2 = x + base[i2], x3 = x + base[i3];
-      } else {
-        for (int r = 0; r < mr; r++) gather_row(x, g, p0 + i + r, u + r * RS);
-        x0 = u, x1 = u + (i1 - i) * RS, x2 = u + (i2 - i) * RS, x3 = u + (i3 - i) * RS;
-        step = 0, nseg = 1, n = R;
+      if (g->dw != 1 || base[i] < 0 || base[i1] < 0 || base[i2] < 0 || base[i3] < 0) {
+        for (int r = 0; r < mr; r++) small_r_edge(x, g, p0 + i + r, wpack, bias, y, Co, relu);
+        continue;
       }
+      const float *x0 = x + base[i], *x1 = x + base[i1], *x2 = x + base[i2], *x3 = x + base[i3];
       float* const rows[TILE_MR] = {y + (p0 + i) * Co, y + (p0 + i1) * Co, y + (p0 + i2) * Co,
                                     y + (p0 + i3) * Co};
       for (int q = 0; q < panels; q++) {
@@ -775,8 +801,8 @@ static void conv_small_r(const float* x, const conv_geom* g, const float* wpack,
         v128_t acc[TILE_MR][2];
         for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
         const float* bp = wpack + q * R * TILE_NR;
-        for (int s = 0, o = 0; s < nseg; s++, o += step, bp += n * TILE_NR)
-          dot_4x8(acc, x0 + o, x1 + o, x2 + o, x3 + o, bp, n);
+        for (int kh = 0, o = 0; kh < g->KH; kh++, o += rowstep, bp += seg * TILE_NR)
+          dot_4x8(acc, x0 + o, x1 + o, x2 + o, x3 + o, bp, seg);
         if (mr == TILE_MR && nr == TILE_NR) {
           store_whole(acc, rows, j0, bias ? bias8 : 0, relu);
           continue;
@@ -809,7 +835,7 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   zero(zeros, KW * C);
   pack_b(w, Co, 1, KH * KW * C, Co, wpack);
   if (KH * KW * C <= SMALL_R) {
-    conv_small_r(x, &g, wpack, bias, y, Co, relu, scratch);
+    conv_small_r(x, &g, wpack, bias, y, Co, relu);
     return;
   }
   for (int c0 = 0; c0 < OW;) {

@@ -129,3 +129,61 @@ for (const build of ['simd128', 'relaxed'] as const) {
     });
   }
 }
+
+for (const build of ['simd128', 'relaxed'] as const) {
+  test(`${build} conv_direct's few-tap path multiplies no padding: an infinite tap leaves the outputs it does not reach finite`, () => {
+    const { k, memory } = standalone(build);
+    // One and three channels, 'same' padding; tap (0, 0) infinite, x positive: outputs in
+    // the first row or column never reach it (it lies in the padding there). (The segment
+    // path still multiplies the zeros of a filter row in the padding for some of a tile's
+    // pixels but not all, as native/kernels.c says.)
+    for (const c of [1, 3]) {
+      const [n, h, w, kk, co] = [2, 6, 7, 3, 9];
+      const r = kk * kk * c;
+      const floats = new Float32Array(memory.buffer);
+      const X = 65536 / 4;
+      const W = X + n * h * w * c;
+      const Y = W + r * co;
+      const P = Y + n * h * w * co;
+      const S = P + r * 16 * 2;
+      floats.fill(0.5, X, W);
+      for (let i = 0; i < r * co; i++) floats[W + i] = i < c * co ? Number.POSITIVE_INFINITY : 0.25;
+      k.conv_direct(
+        X * 4,
+        W * 4,
+        0,
+        Y * 4,
+        n,
+        h,
+        w,
+        c,
+        kk,
+        kk,
+        h,
+        w,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        co,
+        0,
+        P * 4,
+        S * 4,
+      );
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) {
+            const got = floats[Y + ((b * h + y) * w + x) * co];
+            const edge = y === 0 || x === 0;
+            // Taps inside x, less the infinite one: 0.5 * 0.25 each.
+            const inside =
+              (Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) *
+              (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1);
+            const want = edge ? inside * c * 0.125 : Number.POSITIVE_INFINITY;
+            assert.equal(got, want, `c ${c}, pixel (${b}, ${y}, ${x})`);
+          }
+    }
+  });
+}
