@@ -55,8 +55,10 @@ export function directConv2d(
   const kernels = native(backend);
   const co = info.outChannels;
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
-  // A filter row of zeros, then the segment pointers (at most one per row value).
-  const work = scratch(backend, (DIRECT_PIXEL_BLOCK + 1) * rows);
+  // A filter row of zeros, then the segment pointers (at most one per row value); with few
+  // taps, a zero-padded copy of x.
+  const padded = kernels.small_r_padded_floats(...convGeometry(info));
+  const work = scratch(backend, Math.max((DIRECT_PIXEL_BLOCK + 1) * rows, padded));
   const wpack = backend.makeOutput([rows * Math.ceil(co / NR) * NR], 'float32');
   const y = backend.makeOutput(info.outShape, 'float32');
   kernels.conv_direct(

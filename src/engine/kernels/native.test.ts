@@ -52,7 +52,7 @@ function standalone(build: KernelBuild): { k: NativeKernels; memory: WebAssembly
   return { k: exports, memory };
 }
 
-/** A convolution case: x [n, h, w, c], filter [k, k, c, co], stride s, padding p each side. */
+/** A convolution case: x [n, h, w, c], filter [k, k, c, co], stride s, padding p before and pe (default p) after. */
 interface ConvCase {
   n: number;
   h: number;
@@ -62,6 +62,7 @@ interface ConvCase {
   co: number;
   s: number;
   p: number;
+  pe?: number;
   relu: boolean;
 }
 
@@ -74,6 +75,12 @@ const CONV_CASES: [string, ConvCase][] = [
   ['one channel, same padding', { n: 3, h: 9, w: 11, c: 1, k: 3, co: 19, s: 1, p: 1, relu: true }],
   ['three channels, stride 2', { n: 2, h: 11, w: 9, c: 3, k: 3, co: 8, s: 2, p: 1, relu: false }],
   ['one channel, valid', { n: 2, h: 28, w: 28, c: 1, k: 3, co: 32, s: 1, p: 0, relu: true }],
+  // tfjs's 'same' at stride 2 on an even size: no padding before, one after (the few-tap
+  // path's padded copy reaches past x at the bottom and right only).
+  [
+    'three channels, padding after only',
+    { n: 2, h: 10, w: 8, c: 3, k: 3, co: 16, s: 2, p: 0, pe: 1, relu: true },
+  ],
 ];
 
 for (const build of ['simd128', 'relaxed'] as const) {
@@ -82,8 +89,9 @@ for (const build of ['simd128', 'relaxed'] as const) {
       const { k, memory } = standalone(build);
       const { n, h, w, c, co, s: st, p: pad } = cc;
       const [kh, kw] = [cc.k, cc.k];
-      const oh = Math.floor((h + 2 * pad - kh) / st) + 1;
-      const ow = Math.floor((w + 2 * pad - kw) / st) + 1;
+      const after = cc.pe ?? pad;
+      const oh = Math.floor((h + pad + after - kh) / st) + 1;
+      const ow = Math.floor((w + pad + after - kw) / st) + 1;
       const r = kh * kw * c;
       const floats = new Float32Array(memory.buffer);
       const X = 65536 / 4;

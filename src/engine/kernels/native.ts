@@ -63,8 +63,11 @@ export interface NativeKernels {
   scratch_floats(): number;
   /**
    * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and scratch
-   * ((2 * DIRECT_PIXEL_BLOCK + 1) * kh*kw*c floats) are the caller's.
+   * ((DIRECT_PIXEL_BLOCK + 1) * kh*kw*c floats, and at least small_r_padded_floats) are
+   * the caller's.
    */
+  /** Floats of conv_direct's zero-padded copy of x for a filter of few taps (0: none). */
+  small_r_padded_floats(...geometry: ConvGeometry): number;
   conv_direct(
     ...args: [
       x: number,
