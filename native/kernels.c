@@ -92,21 +92,21 @@ static inline void window2x2(const float* x, const float* g, float* dx, int rows
   const v128_t zero4 = wasm_f32x4_splat(0.0f);
   const v128_t v0 = wasm_v128_load(x + ch), v1 = wasm_v128_load(x + C + ch);
   const v128_t v2 = wasm_v128_load(x + rowstride + ch), v3 = wasm_v128_load(x + rowstride + C + ch);
-  // best and which position holds it, as the general walk: a later position wins only when
-  // strictly greater (-inf start, so a NaN is never picked; a window of NaNs sends nothing).
-  v128_t best = wasm_f32x4_splat(-__builtin_inff());
-  const v128_t m0 = wasm_f32x4_gt(v0, best);
-  best = wasm_v128_bitselect(v0, best, m0);
-  const v128_t m1 = wasm_f32x4_gt(v1, best);
-  best = wasm_v128_bitselect(v1, best, m1);
-  const v128_t m2 = wasm_f32x4_gt(v2, best);
-  best = wasm_v128_bitselect(v2, best, m2);
-  const v128_t m3 = wasm_f32x4_gt(v3, best);
-  // Position k is picked when it won and no later one did.
-  const v128_t p3 = m3, p2 = wasm_v128_andnot(m2, m3);
-  const v128_t p1 = wasm_v128_andnot(m1, wasm_v128_or(m2, m3));
-  const v128_t p0 = wasm_v128_andnot(m0, wasm_v128_or(m1, wasm_v128_or(m2, m3)));
-  const v128_t g4 = wasm_v128_load(g + ch);
+  // The general walk's pick: a later position wins only when strictly greater, from -inf,
+  // so the first position holding the window's maximum, none for a window of -inf or NaN
+  // (a NaN is never picked). Here the maximum by pmax (which passes over NaN), then the first
+  // position equal to it, and for a window with no number above -inf a dy of 0 (what no pick
+  // stores): fewer operations than tracking the winner step by step (engine-ab B/A 0.86
+  // warm, 0.85 cold on the CNN's first pool).
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  const v128_t best =
+      wasm_f32x4_pmax(wasm_f32x4_pmax(wasm_f32x4_pmax(wasm_f32x4_pmax(ninf, v0), v1), v2), v3);
+  const v128_t e0 = wasm_f32x4_eq(v0, best), e1 = wasm_f32x4_eq(v1, best);
+  const v128_t e01 = wasm_v128_or(e0, e1), e012 = wasm_v128_or(e01, wasm_f32x4_eq(v2, best));
+  const v128_t p0 = e0, p1 = wasm_v128_andnot(e1, e0);
+  const v128_t p2 = wasm_v128_andnot(wasm_f32x4_eq(v2, best), e01);
+  const v128_t p3 = wasm_v128_andnot(wasm_f32x4_eq(v3, best), e012);
+  const v128_t g4 = wasm_v128_and(wasm_v128_load(g + ch), wasm_f32x4_gt(best, ninf));
   wasm_v128_store(dx + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p0)));
   wasm_v128_store(dx + C + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p1)));
   wasm_v128_store(dx + rowstride + ch, wasm_f32x4_add(zero4, wasm_v128_and(g4, p2)));
