@@ -32,7 +32,13 @@ function flag(name: string, fallback: string): string {
 }
 
 /** Exports that are not repeated: in-place updates, and helpers that time nothing. */
-const SKIP = new Set(['adam_step', 'scratch_floats', 'small_r_padded_floats', 'fill_zero', '__stack_pointer']);
+const SKIP = new Set([
+  'adam_step',
+  'scratch_floats',
+  'small_r_padded_floats',
+  'fill_zero',
+  '__stack_pointer',
+]);
 
 type Exports = Record<string, (...args: number[]) => number>;
 
