@@ -174,12 +174,77 @@ static void maxpool_grad_tiled(const float* x, const float* dy, float* dx, int N
   }
 }
 
+// Floats of maxpool_grad_rows's row of window maxima (on the stack: 64 KiB of its 256).
+#define POOL_ROW_FLOATS 16384
+
+// maxpool_grad_tiled's picks with x's rows read one after the other, as maxpool reads them
+// (two streams a row apart read x at about half the rate of one when it comes from memory,
+// as in a training step): per output row, the windows' maxima first (maxpool_row), a lane
+// with no number above -inf set to NaN, then each window row in order, where a position
+// equal to its window's maximum takes dy and sets that maximum to NaN (all ones), which
+// nothing equals after it: the first position holding the maximum, none for a window of -inf
+// or NaN, the walk's picks. dx as 0 + dy or 0 at every position (zeroed first where the
+// windows leave some out).
+static void maxpool_grad_rows(const float* x, const float* dy, float* dx, int N, int H, int W,
+                              int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt,
+                              int pl) {
+  const int covered = pt == 0 && pl == 0 && fh == sh && fw == sw && OH * sh == H && OW * sw == W;
+  if (!covered) zero(dx, N * H * W * C);
+  const int C4 = C & ~3;
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff()), zero4 = wasm_f32x4_splat(0.0f);
+  float best[POOL_ROW_FLOATS];
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++) {
+      int r0, r1;
+      window_span(oh, sh, pt, fh, H, &r0, &r1);
+      for (int r = r0; r < r1; r++)
+        maxpool_row(x + (n * H + r) * W * C, best, OW, W, C, fw, sw, pl, r == r0);
+      int i = 0;
+      for (; i + 4 <= OW * C; i += 4) {
+        const v128_t b = wasm_v128_load(best + i);
+        wasm_v128_store(best + i, wasm_v128_or(b, wasm_v128_not(wasm_f32x4_gt(b, ninf))));
+      }
+      for (; i < OW * C; i++)
+        if (!(best[i] > -__builtin_inff())) best[i] = __builtin_nanf("");
+      const float* g = dy + (n * OH + oh) * OW * C;
+      for (int r = r0; r < r1; r++) {
+        const float* row = x + (n * H + r) * W * C;
+        float* drow = dx + (n * H + r) * W * C;
+        for (int ow = 0; ow < OW; ow++) {
+          int c0, c1;
+          window_span(ow, sw, pl, fw, W, &c0, &c1);
+          float* b = best + ow * C;
+          const float* gw = g + ow * C;
+          for (int c = c0; c < c1; c++) {
+            const float* v = row + c * C;
+            float* d = drow + c * C;
+            int ch = 0;
+            for (; ch < C4; ch += 4) {
+              const v128_t m = wasm_v128_load(b + ch);
+              const v128_t e = wasm_f32x4_eq(wasm_v128_load(v + ch), m);
+              wasm_v128_store(d + ch, wasm_f32x4_add(zero4, wasm_v128_and(wasm_v128_load(gw + ch), e)));
+              wasm_v128_store(b + ch, wasm_v128_or(m, e));
+            }
+            for (; ch < C; ch++) {
+              const int e = v[ch] == b[ch];
+              d[ch] = 0.0f + (e ? gw[ch] : 0.0f);
+              if (e) b[ch] = __builtin_nanf("");
+            }
+          }
+        }
+      }
+    }
+}
+
 // Max-pool gradient, NHWC: each window's dy goes to the first (row-major) position holding
 // the window's maximum, as tfjs's cpu backend does, so ties resolve the same way.
 EXPORT void maxpool_grad(const float* x, const float* dy, float* dx, int N, int H, int W,
                          int C, int OH, int OW, int fh, int fw, int sh, int sw, int pt, int pl) {
   if (sh >= fh && sw >= fw) {
-    maxpool_grad_tiled(x, dy, dx, N, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl);
+    if (OW * C <= POOL_ROW_FLOATS)
+      maxpool_grad_rows(x, dy, dx, N, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl);
+    else
+      maxpool_grad_tiled(x, dy, dx, N, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl);
     return;
   }
   zero(dx, N * H * W * C);
