@@ -298,9 +298,11 @@ describe('wasm MaxPool, MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () =
   });
 
   test('MaxPoolGrad equals cpu to the bit on 2x2 windows of -inf, NaN, ties and signed zeros', async () => {
-    // Eight windows of five channels (a SIMD group of four and one more); channel k of window
-    // w takes pattern (w + k) % 8, so each pattern meets every lane and the scalar tail. dy
-    // holds NaN, -0 and infinities, which a window with nothing to pick must not send.
+    // Windows of channels whose count is not a multiple of four (SIMD groups and a scalar
+    // tail); channel k of window w takes pattern (w + k) % 8, so each pattern meets every
+    // lane and the tail. dy holds NaN, -0 and infinities, which a window with nothing to pick
+    // must not send. 8 windows of 5 channels: an output row's maxima on the stack; 130 of 130
+    // (16,900 floats, more than its 16,384): the window-by-window path.
     const inf = Number.POSITIVE_INFINITY;
     const patterns = [
       [-inf, -inf, -inf, -inf],
@@ -313,24 +315,33 @@ describe('wasm MaxPool, MaxPoolGrad, BatchMatMul and _FusedMatMul kernels', () =
       [7, Number.NaN, 7, Number.NaN],
     ];
     const dyValues = [1.5, -0, Number.NaN, -2, inf, -inf, 0.25, -3];
-    const [windows, channels] = [8, 5];
-    const values = new Float32Array(2 * 2 * windows * channels);
-    for (let h = 0; h < 2; h++)
-      for (let w = 0; w < 2 * windows; w++)
-        for (let k = 0; k < channels; k++) {
-          const pattern = patterns[((w >> 1) + k) % 8];
-          values[(h * 2 * windows + w) * channels + k] = pattern[h * 2 + (w % 2)];
-        }
-    const input = { shape: [1, 2, 2 * windows, channels], values };
-    const dy = {
-      shape: [1, 1, windows, channels],
-      values: Float32Array.from({ length: windows * channels }, (_, i) => dyValues[(i * 3) % 8]),
-    };
-    const attrs = { filterSize: [2, 2], strides: [2, 2], pad: 'valid', dimRoundingMode: undefined };
-    const output = await runKernelOn('cpu', 'MaxPool', { x: input }, attrs);
-    const cpu = await runKernelOn('cpu', 'MaxPoolGrad', { dy, input, output }, attrs);
-    const wasm = await runKernelOn('wasm', 'MaxPoolGrad', { dy, input, output }, attrs);
-    assert.deepEqual([...wasm.values], [...cpu.values]);
+    for (const [windows, channels] of [
+      [8, 5],
+      [130, 130],
+    ]) {
+      const values = new Float32Array(2 * 2 * windows * channels);
+      for (let h = 0; h < 2; h++)
+        for (let w = 0; w < 2 * windows; w++)
+          for (let k = 0; k < channels; k++) {
+            const pattern = patterns[((w >> 1) + k) % 8];
+            values[(h * 2 * windows + w) * channels + k] = pattern[h * 2 + (w % 2)];
+          }
+      const input = { shape: [1, 2, 2 * windows, channels], values };
+      const dy = {
+        shape: [1, 1, windows, channels],
+        values: Float32Array.from({ length: windows * channels }, (_, i) => dyValues[(i * 3) % 8]),
+      };
+      const attrs = {
+        filterSize: [2, 2],
+        strides: [2, 2],
+        pad: 'valid',
+        dimRoundingMode: undefined,
+      };
+      const output = await runKernelOn('cpu', 'MaxPool', { x: input }, attrs);
+      const cpu = await runKernelOn('cpu', 'MaxPoolGrad', { dy, input, output }, attrs);
+      const wasm = await runKernelOn('wasm', 'MaxPoolGrad', { dy, input, output }, attrs);
+      assert.deepEqual([...wasm.values], [...cpu.values], `${windows} windows of ${channels}`);
+    }
   });
 
   test('BatchMatMul matches cpu (transposes, 2-D, batched and broadcast operands, sizes 1-40)', async (t) => {
