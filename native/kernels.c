@@ -551,24 +551,28 @@ static void pack_b(const float* b, int brs, int bcs, int kc, int nc, float* out)
   }
 }
 
-// Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into the rows at rows[r],
-// only the first mr rows and nr columns; bias (NR values, or null) and relu on the way.
+// A tile row's two accumulators with bias (NR values, or null) added and relu applied.
 // ReLU is x < 0 ? 0 : x, as gemm's: NaN stays NaN, -0 stays -0. That is f32x4.pmax(x, 0), one
 // maxps under V8; f32x4.max's rules for NaN and signed zeros cost it several instructions.
+static inline void tile_epilogue(v128_t* x0, v128_t* x1, const float* bias, int relu) {
+  if (bias) {
+    *x0 = wasm_f32x4_add(*x0, wasm_v128_load(bias));
+    *x1 = wasm_f32x4_add(*x1, wasm_v128_load(bias + 4));
+  }
+  if (relu) {
+    *x0 = wasm_f32x4_pmax(*x0, wasm_f32x4_splat(0.0f));
+    *x1 = wasm_f32x4_pmax(*x1, wasm_f32x4_splat(0.0f));
+  }
+}
+
+// Writes (add = 0) or adds (add = 1) an MR x NR accumulator tile into the rows at rows[r],
+// only the first mr rows and nr columns; bias and relu on the way (tile_epilogue).
 static void store_rows(v128_t acc[TILE_MR][2], float* const* rows, int mr, int nr,
                        const float* bias, int relu, int add) {
   float tile[TILE_MR * TILE_NR];
-  const v128_t zero4 = wasm_f32x4_splat(0.0f);
   for (int r = 0; r < TILE_MR; r++) {
     v128_t x0 = acc[r][0], x1 = acc[r][1];
-    if (bias) {
-      x0 = wasm_f32x4_add(x0, wasm_v128_load(bias));
-      x1 = wasm_f32x4_add(x1, wasm_v128_load(bias + 4));
-    }
-    if (relu) {
-      x0 = wasm_f32x4_pmax(x0, zero4);
-      x1 = wasm_f32x4_pmax(x1, zero4);
-    }
+    tile_epilogue(&x0, &x1, bias, relu);
     if (r < mr && nr == TILE_NR) {
       float* o = rows[r];
       if (add) {
@@ -722,17 +726,9 @@ static void class_block(const float* x, const conv_geom* g, const column_class* 
 // about 4% on a few-tap tile, 1% on the CNN's 3 x 3 x 32 ones (engine-ab, 0.96-1.00).
 static inline void store_whole(v128_t acc[TILE_MR][2], float* const* rows, int j0,
                                const float* bias, int relu) {
-  const v128_t zero4 = wasm_f32x4_splat(0.0f);
   for (int r = 0; r < TILE_MR; r++) {
     v128_t x0 = acc[r][0], x1 = acc[r][1];
-    if (bias) {
-      x0 = wasm_f32x4_add(x0, wasm_v128_load(bias));
-      x1 = wasm_f32x4_add(x1, wasm_v128_load(bias + 4));
-    }
-    if (relu) {
-      x0 = wasm_f32x4_pmax(x0, zero4);
-      x1 = wasm_f32x4_pmax(x1, zero4);
-    }
+    tile_epilogue(&x0, &x1, bias, relu);
     wasm_v128_store(rows[r] + j0, x0);
     wasm_v128_store(rows[r] + j0 + 4, x1);
   }
