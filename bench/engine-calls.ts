@@ -23,12 +23,19 @@ type Exports = Record<string, (...args: number[]) => number>;
 
 const STEPS = 20;
 
+/** A bad flag: one line naming it and what was received, exit 2, before anything trains. */
+function refuse(message: string): never {
+  console.error(`engine-calls: ${message}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
   const net = flag('net', 'cnn') as Net;
-  if (!NETS.includes(net)) throw new Error(`--net: one of ${NETS.join(', ')}, got ${net}`);
-  const passes = Number(flag('passes', '5'));
+  if (!NETS.includes(net)) refuse(`--net: one of ${NETS.join(', ')}, got ${net}`);
+  const raw = flag('passes', '5');
+  const passes = Number(raw);
   if (!(Number.isInteger(passes) && passes >= 1))
-    throw new Error(`--passes: a whole number >= 1, got ${passes}`);
+    refuse(`--passes: a whole number >= 1, got ${raw}`);
   const prepared = await prepare({ net, backend: 'wasm', batch: 64, steps: STEPS, warmup: 10 });
   const loaded = native(tf.backend() as unknown as WasmBackend) as unknown as Exports;
   const calls = new Map<string, number[]>();
