@@ -36,6 +36,8 @@ const SKIP = new Set([
   'adam_step',
   'scratch_floats',
   'small_r_padded_floats',
+  'conv_direct_scratch_floats',
+  'conv_direct_wpack_floats',
   'fill_zero',
   '__stack_pointer',
 ]);

@@ -886,7 +886,7 @@ static int padded_extent(int in, int out, int s, int d, int k, int before) {
 }
 
 // Floats of conv_small_r's padded copy of x (0: none needed, more taps or no padding).
-EXPORT int small_r_padded_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
+static int small_r_padded_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
                                  int sh, int sw, int dh, int dw, int pt, int pl) {
   if (KH * KW * C > SMALL_R) return 0;
   const int Hp = padded_extent(H, OH, sh, dh, KH, pt), Wp = padded_extent(W, OW, sw, dw, KW, pl);
@@ -924,6 +924,192 @@ static void small_r_padded(const float* x, const conv_geom* g, const float* w,
   conv_small_r(xp, &gp, wpack, bias, y, Co, relu);
 }
 
+// ---------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for 3 x 3 convolutions at stride and dilation 1 with at least
+// WINO_MIN_C channels in and out (the CNN's and the ResNet's big layers, forward and the
+// stride-1 input gradient): a 2 x 2 output tile is A^T [(G w G^T) . (B^T d B)] A over its
+// 4 x 4 input patch d, so the products are 16 per tile and channel pair instead of 36
+// (Lavin & Gray, 2016). The 16 element-wise products summed over the channels are 16
+// independent products [tiles, C] x [C, Co], on the direct kernels' 4 x 8 tile. The
+// transforms' constants are 0, +-1 and +-1/2, so the result differs from the direct sum by
+// a few roundings of the transformed values (relative error ~1e-6 against 1e-7 direct; the
+// grids' tolerance is 1e-4). Non-finite values do not follow the direct sum's rules (inf
+// times a transform's 0 is NaN), so a call whose outputs are not all finite is recomputed
+// by the direct kernel: every non-finite input or weight reaches some output.
+#define WINO_TB 32
+
+// Floats between a block's 16 matrices of transformed inputs (or of products): a cache line
+// past a multiple of 4 KiB, so that the 16 values of one tile do not share an L1 set.
+static inline int wino_stride(int cols) { return WINO_TB * cols + 16; }
+#define WINO_MIN_C 8
+
+static int winograd_applies(const conv_geom* g, int Co) {
+  return g->KH == 3 && g->KW == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 &&
+         g->C >= WINO_MIN_C && g->C % 4 == 0 && Co >= WINO_MIN_C;
+}
+
+// u[xi][panel][c][NR] = (G w G^T)[xi] for every (c, co), zeros past Co; xi = 4 * row + col.
+static void winograd_filter(const float* w, int C, int Co, float* u) {
+  const int panels = (Co + TILE_NR - 1) / TILE_NR;
+  zero(u, 16 * C * panels * TILE_NR);
+  for (int c = 0; c < C; c++)
+    for (int co = 0; co < Co; co++) {
+      float t[4][3];
+      for (int j = 0; j < 3; j++) {
+        const float g0 = w[(j * C + c) * Co + co], g1 = w[((3 + j) * C + c) * Co + co];
+        const float g2 = w[((6 + j) * C + c) * Co + co];
+        t[0][j] = g0, t[1][j] = 0.5f * (g0 + g1 + g2), t[2][j] = 0.5f * (g0 - g1 + g2);
+        t[3][j] = g2;
+      }
+      float* o = u + ((co / TILE_NR) * C + c) * TILE_NR + co % TILE_NR;
+      const int xi_stride = panels * C * TILE_NR;
+      for (int i = 0; i < 4; i++) {
+        o[(4 * i) * xi_stride] = t[i][0];
+        o[(4 * i + 1) * xi_stride] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+        o[(4 * i + 2) * xi_stride] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+        o[(4 * i + 3) * xi_stride] = t[i][2];
+      }
+    }
+}
+
+// Tile `tile` of the output grid (TH x TW tiles an image): its image and top-left pixel.
+static inline void wino_tile(int tile, int TH, int TW, int* n, int* oh, int* ow) {
+  *n = tile / (TH * TW), *oh = 2 * ((tile / TW) % TH), *ow = 2 * (tile % TW);
+}
+
+// v[xi][t][c] = (B^T d B)[xi] of tiles t0 .. t0+tn-1's 4 x 4 input patches (zeros outside x),
+// four channels at a time. Rows of B^T: (1 0 -1 0), (0 1 1 0), (0 -1 1 0), (0 1 0 -1).
+static void winograd_input(const float* x, const conv_geom* g, int t0, int tn, const float* zeros,
+                           float* v) {
+  const int C = g->C, TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2, xs = wino_stride(C);
+  for (int t = 0; t < tn; t++) {
+    int n, oh, ow;
+    wino_tile(t0 + t, TH, TW, &n, &oh, &ow);
+    const float* img = x + n * g->H * g->W * C;
+    const float* p[16];
+    for (int i = 0; i < 4; i++)
+      for (int j = 0; j < 4; j++) {
+        const int h = oh - g->pt + i, w = ow - g->pl + j;
+        p[4 * i + j] = h >= 0 && h < g->H && w >= 0 && w < g->W ? img + (h * g->W + w) * C : zeros;
+      }
+    float* o = v + t * C;
+    for (int c = 0; c < C; c += 4) {
+      v128_t r[4][4];
+      for (int j = 0; j < 4; j++) {
+        const v128_t d0 = wasm_v128_load(p[j] + c), d1 = wasm_v128_load(p[4 + j] + c);
+        const v128_t d2 = wasm_v128_load(p[8 + j] + c), d3 = wasm_v128_load(p[12 + j] + c);
+        r[0][j] = wasm_f32x4_sub(d0, d2), r[1][j] = wasm_f32x4_add(d1, d2);
+        r[2][j] = wasm_f32x4_sub(d2, d1), r[3][j] = wasm_f32x4_sub(d1, d3);
+      }
+      for (int i = 0; i < 4; i++) {
+        float* oi = o + 4 * i * xs + c;
+        wasm_v128_store(oi, wasm_f32x4_sub(r[i][0], r[i][2]));
+        wasm_v128_store(oi + xs, wasm_f32x4_add(r[i][1], r[i][2]));
+        wasm_v128_store(oi + 2 * xs, wasm_f32x4_sub(r[i][2], r[i][1]));
+        wasm_v128_store(oi + 3 * xs, wasm_f32x4_sub(r[i][1], r[i][3]));
+      }
+    }
+  }
+}
+
+// m[xi][t][Copad] = v[xi][t][:] x u[xi] for the block's tiles, 4 x 8 tiles (rows past tn
+// are computed from stale v and never read).
+static void winograd_products(const float* v, const float* u, int tn, int C, int panels,
+                              float* m) {
+  const int Copad = panels * TILE_NR, vs = wino_stride(C), ms = wino_stride(Copad);
+  for (int xi = 0; xi < 16; xi++)
+    for (int q = 0; q < panels; q++) {
+      const float* bp = u + (xi * panels + q) * C * TILE_NR;
+      for (int i = 0; i < tn; i += TILE_MR) {
+        const float* x0 = v + xi * vs + i * C;
+        v128_t acc[TILE_MR][2];
+        for (int r = 0; r < TILE_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.0f);
+        dot_4x8(acc, x0, x0 + C, x0 + 2 * C, x0 + 3 * C, bp, C);
+        float* rows[TILE_MR];
+        for (int r = 0; r < TILE_MR; r++) rows[r] = m + xi * ms + (i + r) * Copad;
+        store_whole(acc, rows, q * TILE_NR, 0, 0);
+      }
+    }
+}
+
+// y's 2 x 2 tiles from m: A^T m A, rows of A^T (1 1 1 0), (0 1 -1 -1); + bias, relu; pixels
+// past OH or OW dropped, channels past Co not stored. Returns 0 if a sum is not finite.
+static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, int Co,
+                           int Copad, const float* bias4, int relu, float* y) {
+  const int TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2, ms = wino_stride(Copad);
+  v128_t bad = wasm_i32x4_splat(0);
+  for (int t = 0; t < tn; t++) {
+    int n, oh, ow;
+    wino_tile(t0 + t, TH, TW, &n, &oh, &ow);
+    float* out[4];
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) {
+        const int inside = oh + i < g->OH && ow + j < g->OW;
+        out[2 * i + j] = inside ? y + ((n * g->OH + oh + i) * g->OW + ow + j) * Co : 0;
+      }
+    const float* mt = m + t * Copad;
+    for (int co = 0; co < Co; co += 4) {
+      v128_t s[2][4];
+      for (int j = 0; j < 4; j++) {
+        const v128_t m0 = wasm_v128_load(mt + j * ms + co), m1 = wasm_v128_load(mt + (4 + j) * ms + co);
+        const v128_t m2 = wasm_v128_load(mt + (8 + j) * ms + co);
+        const v128_t m3 = wasm_v128_load(mt + (12 + j) * ms + co);
+        s[0][j] = wasm_f32x4_add(wasm_f32x4_add(m0, m1), m2);
+        s[1][j] = wasm_f32x4_sub(wasm_f32x4_sub(m1, m2), m3);
+      }
+      v128_t r[4];
+      for (int i = 0; i < 2; i++) {
+        r[2 * i] = wasm_f32x4_add(wasm_f32x4_add(s[i][0], s[i][1]), s[i][2]);
+        r[2 * i + 1] = wasm_f32x4_sub(wasm_f32x4_sub(s[i][1], s[i][2]), s[i][3]);
+      }
+      for (int k = 0; k < 4; k++) {
+        bad = wasm_v128_or(bad, wasm_f32x4_ne(wasm_f32x4_sub(r[k], r[k]), wasm_f32x4_splat(0.0f)));
+        if (bias4) r[k] = wasm_f32x4_add(r[k], wasm_v128_load(bias4 + co));
+        if (relu) r[k] = wasm_f32x4_pmax(r[k], wasm_f32x4_splat(0.0f));
+        if (!out[k]) continue;
+        if (co + 4 <= Co) {
+          wasm_v128_store(out[k] + co, r[k]);
+          continue;
+        }
+        float lanes[4];
+        wasm_v128_store(lanes, r[k]);
+        for (int c = co; c < Co; c++) out[k][c] = lanes[c - co];
+      }
+    }
+  }
+  return !wasm_v128_any_true(bad);
+}
+
+// Floats of conv_winograd's scratch: a row of C zeros, the bias padded to Copad, and a
+// block's transformed inputs (16 x WINO_TB x C) and products (16 x WINO_TB x Copad), each
+// matrix wino_stride apart.
+static int winograd_scratch_floats(int C, int Co) {
+  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
+  return C + Copad + 16 * (wino_stride(C) + wino_stride(Copad));
+}
+
+// conv_direct's work when winograd_applies, u (16 * C * Copad floats) the transformed
+// filter. Returns 0 (y to be recomputed) when some output sum was not finite.
+static int conv_winograd(const float* x, const conv_geom* g, const float* w, const float* bias,
+                         float* y, int Co, int relu, float* u, float* scratch) {
+  const int C = g->C, panels = (Co + TILE_NR - 1) / TILE_NR, Copad = panels * TILE_NR;
+  float* zeros = scratch;
+  float* bias4 = zeros + C;
+  float* v = bias4 + Copad;
+  float* m = v + 16 * wino_stride(C);
+  zero(zeros, C);
+  for (int j = 0; j < Copad; j++) bias4[j] = bias && j < Co ? bias[j] : 0.0f;
+  winograd_filter(w, C, Co, u);
+  const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
+  for (int t0 = 0; t0 < tiles; t0 += WINO_TB) {
+    const int tn = tiles - t0 < WINO_TB ? tiles - t0 : WINO_TB;
+    winograd_input(x, g, t0, tn, zeros, v);
+    winograd_products(v, u, tn, C, panels, m);
+    if (!winograd_output(m, g, t0, tn, Co, Copad, bias ? bias4 : 0, relu, y)) return 0;
+  }
+  return 1;
+}
+
 // y[P, Co] = conv(x, w) (+ bias, relu), x NHWC with the padding implicit. w [KH, KW, C, Co]
 // is packed into NR-column panels in wpack (round_up(Co, NR) * R floats, caller's). 4 x 8
 // tiles read their 4 pixels' segments (KW*C contiguous floats per filter row when dw == 1,
@@ -941,6 +1127,8 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
                         int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
                         float* scratch) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  if (winograd_applies(&g, Co) && conv_winograd(x, &g, w, bias, y, Co, relu, wpack, scratch))
+    return;
   float* zeros = scratch;
   const float** table = (const float**)(zeros + KW * C);
   zero(zeros, KW * C);
@@ -959,6 +1147,27 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
     direct_class(x, &g, &k, wpack, bias, y, Co, relu, zeros, table);
     c0 = k.c1;
   }
+}
+
+// Floats of conv_direct's scratch for this geometry: the direct tiles' row of zeros and a
+// block's segment pointers, the few-tap path's padded copy of x, or Winograd's blocks.
+EXPORT int conv_direct_scratch_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
+                                      int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int direct = KW * C + DIRECT_PB * KH * KW;
+  const int padded = small_r_padded_floats(N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl);
+  const int wino = winograd_applies(&g, Co) ? winograd_scratch_floats(C, Co) : 0;
+  const int most = direct > padded ? direct : padded;
+  return most > wino ? most : wino;
+}
+
+// Floats of conv_direct's wpack: the filter in NR-column panels, or Winograd's 16 transformed
+// copies of it.
+EXPORT int conv_direct_wpack_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
+                                    int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
+  return (winograd_applies(&g, Co) ? 16 * C : KH * KW * C) * Copad;
 }
 
 // Largest pixel block of the direct filter gradient.

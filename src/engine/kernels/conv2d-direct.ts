@@ -16,9 +16,6 @@ import { native, ptr, release, releaseScratch, scratch, type WasmBackend } from 
 
 const NR = 8;
 
-/** Pixels per block of conv_direct (native/kernels.c DIRECT_PB). */
-const DIRECT_PIXEL_BLOCK = 64;
-
 export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return [
     info.batchSize,
@@ -54,19 +51,18 @@ export function directConv2d(
 ): TensorInfo {
   const kernels = native(backend);
   const co = info.outChannels;
-  const rows = info.filterHeight * info.filterWidth * info.inChannels;
-  // A filter row of zeros, then the segment pointers (at most one per row value); with few
-  // taps, a zero-padded copy of x.
-  const padded = kernels.small_r_padded_floats(...convGeometry(info));
-  const work = scratch(backend, Math.max((DIRECT_PIXEL_BLOCK + 1) * rows, padded));
-  const wpack = backend.makeOutput([rows * Math.ceil(co / NR) * NR], 'float32');
+  const geometry = convGeometry(info);
+  // What the kernel's path needs (direct tiles, the few-tap padded copy, or Winograd's
+  // blocks and transformed filter), as native/kernels.c works it out.
+  const work = scratch(backend, kernels.conv_direct_scratch_floats(...geometry, co));
+  const wpack = backend.makeOutput([kernels.conv_direct_wpack_floats(...geometry, co)], 'float32');
   const y = backend.makeOutput(info.outShape, 'float32');
   kernels.conv_direct(
     ptr(backend, x),
     ptr(backend, filter),
     bias ? ptr(backend, bias) : 0,
     ptr(backend, y),
-    ...convGeometry(info),
+    ...geometry,
     co,
     relu ? 1 : 0,
     ptr(backend, wpack),

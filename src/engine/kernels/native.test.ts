@@ -81,6 +81,12 @@ const CONV_CASES: [string, ConvCase][] = [
     'three channels, padding after only',
     { n: 2, h: 10, w: 8, c: 3, k: 3, co: 16, s: 2, p: 0, pe: 1, relu: true },
   ],
+  // 3 x 3 at stride 1 with C % 4 == 0 and C, Co >= 8: Winograd F(2x2, 3x3). Odd output
+  // sizes (half tiles dropped), 9 and 11 channels out (partial vectors and panels), two
+  // blocks of 32 tiles, padding 2 (the input gradient's), ReLU with a bias.
+  ['Winograd, same padding', { n: 2, h: 7, w: 9, c: 16, k: 3, co: 11, s: 1, p: 1, relu: false }],
+  ['Winograd, valid, ReLU', { n: 3, h: 13, w: 12, c: 8, k: 3, co: 20, s: 1, p: 0, relu: true }],
+  ['Winograd, padding 2', { n: 2, h: 5, w: 6, c: 12, k: 3, co: 9, s: 1, p: 2, relu: false }],
 ];
 
 for (const build of ['simd128', 'relaxed'] as const) {
@@ -139,6 +145,37 @@ for (const build of ['simd128', 'relaxed'] as const) {
 }
 
 for (const build of ['simd128', 'relaxed'] as const) {
+  test(`${build} conv_direct's Winograd path gives the direct sum's infinities: an infinite input reaches only its 3 x 3 neighbours`, () => {
+    const { k, memory } = standalone(build);
+    // Winograd's transforms would spread it (inf - inf, inf * 0 are NaN) to the whole 2 x 2
+    // tile and beyond; the call falls back to the direct sum when an output is not finite.
+    const [n, h, w, c, co] = [1, 6, 7, 8, 8];
+    const floats = new Float32Array(memory.buffer);
+    const X = 65536 / 4;
+    const W = X + n * h * w * c;
+    const Y = W + 9 * c * co;
+    const P = Y + n * h * w * co;
+    const S = P + 16 * c * co;
+    floats.fill(0.5, X, W);
+    floats.fill(0.25, W, Y);
+    const [iy, ix] = [2, 3];
+    floats[X + (iy * w + ix) * c + 5] = Number.POSITIVE_INFINITY;
+    const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, 1, 1] as const;
+    assert.ok(k.conv_direct_wpack_floats(...geometry, co) > 9 * c * co, 'the Winograd path applies');
+    k.conv_direct(X * 4, W * 4, 0, Y * 4, ...geometry, co, 0, P * 4, S * 4);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let o = 0; o < co; o++) {
+          const got = floats[Y + (y * w + x) * co + o];
+          const taps =
+            (Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) *
+            (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1);
+          const reached = Math.abs(y - iy) <= 1 && Math.abs(x - ix) <= 1;
+          const want = reached ? Number.POSITIVE_INFINITY : taps * c * 0.125;
+          assert.equal(got, want, `pixel (${y}, ${x}), channel ${o}`);
+        }
+  });
+
   test(`${build} conv_direct's few-tap path multiplies no padding: an infinite tap leaves the outputs it does not reach finite`, () => {
     const { k, memory } = standalone(build);
     // One and three channels, 'same' padding; tap (0, 0) infinite, x positive: outputs in

@@ -61,13 +61,14 @@ export interface NativeKernels {
   fill_zero(p: number, n: number): void;
   /** Floats of the scratch block shared by the kernels (`scratch`). */
   scratch_floats(): number;
+  /** Floats of conv_direct's scratch for this geometry and co output channels. */
+  conv_direct_scratch_floats(...args: [...geometry: ConvGeometry, co: number]): number;
+  /** Floats of conv_direct's wpack (the packed or Winograd-transformed filter). */
+  conv_direct_wpack_floats(...args: [...geometry: ConvGeometry, co: number]): number;
   /**
    * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and scratch
-   * ((DIRECT_PIXEL_BLOCK + 1) * kh*kw*c floats, and at least small_r_padded_floats) are
-   * the caller's.
+   * (conv_direct_wpack_floats and conv_direct_scratch_floats) are the caller's.
    */
-  /** Floats of conv_direct's zero-padded copy of x for a filter of few taps (0: none). */
-  small_r_padded_floats(...geometry: ConvGeometry): number;
   conv_direct(
     ...args: [
       x: number,
