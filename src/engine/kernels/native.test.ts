@@ -161,7 +161,10 @@ for (const build of ['simd128', 'relaxed'] as const) {
     const [iy, ix] = [2, 3];
     floats[X + (iy * w + ix) * c + 5] = Number.POSITIVE_INFINITY;
     const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, 1, 1] as const;
-    assert.ok(k.conv_direct_wpack_floats(...geometry, co) > 9 * c * co, 'the Winograd path applies');
+    assert.ok(
+      k.conv_direct_wpack_floats(...geometry, co) > 9 * c * co,
+      'the Winograd path applies',
+    );
     k.conv_direct(X * 4, W * 4, 0, Y * 4, ...geometry, co, 0, P * 4, S * 4);
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
