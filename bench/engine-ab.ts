@@ -38,6 +38,7 @@ const SKIP = new Set([
   'small_r_padded_floats',
   'conv_direct_scratch_floats',
   'conv_direct_wpack_floats',
+  'conv_filter_grad_scratch_floats',
   'fill_zero',
   '__stack_pointer',
 ]);

@@ -1195,6 +1195,156 @@ static void pack_dy(const float* dy, int Co, int p0, const int* order, int count
   }
 }
 
+// The filter gradient by Winograd F(3x3, 2x2) when winograd_applies: dw's 3 x 3 taps from a
+// 2 x 2 tile of dy and its 4 x 4 patch of x (the forward tile's), dw = A^T [sum over tiles
+// of (G dy G^T) . (B^T x B)] A, with the sum over tiles taken before the (linear) output
+// transform: 16 products [C, tiles] x [tiles, Co], the direct sum's 36 for every 4 pixels.
+// B^T is F(2x2, 3x3)'s (winograd_input) with its last row negated; G's last row is negated
+// to match, so the products are F(3x3, 2x2)'s. Rows of A^T: (1 1 1 0), (0 1 -1 0),
+// (0 1 1 1); of G: (1 0), (1/2 1/2), (1/2 -1/2), (0 -1).
+
+// d[xi][panel][t][NR] = (G dy G^T)[xi] of the block's tiles' 2 x 2 dy values (zeros past OH,
+// OW and Co).
+static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
+                        int panels, float* d) {
+  const int TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2, ds = wino_stride(panels * TILE_NR);
+  for (int t = 0; t < tn; t++) {
+    int n, oh, ow;
+    wino_tile(t0 + t, TH, TW, &n, &oh, &ow);
+    const float* p[4];
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) {
+        const int inside = oh + i < g->OH && ow + j < g->OW;
+        p[2 * i + j] = inside ? dy + ((n * g->OH + oh + i) * g->OW + ow + j) * Co : 0;
+      }
+    for (int co = 0; co < panels * TILE_NR; co += 4) {
+      v128_t v[4];
+      for (int k = 0; k < 4; k++) {
+        if (p[k] && co + 4 <= Co) {
+          v[k] = wasm_v128_load(p[k] + co);
+          continue;
+        }
+        float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        for (int c = co; p[k] && c < Co && c < co + 4; c++) lanes[c - co] = p[k][c];
+        v[k] = wasm_v128_load(lanes);
+      }
+      const v128_t half = wasm_f32x4_splat(0.5f);
+      v128_t r[4][2];
+      for (int j = 0; j < 2; j++) {
+        r[0][j] = v[j], r[3][j] = wasm_f32x4_neg(v[2 + j]);
+        r[1][j] = wasm_f32x4_mul(half, wasm_f32x4_add(v[j], v[2 + j]));
+        r[2][j] = wasm_f32x4_mul(half, wasm_f32x4_sub(v[j], v[2 + j]));
+      }
+      float* o = d + (co / TILE_NR) * WINO_TB * TILE_NR + t * TILE_NR + co % TILE_NR;
+      for (int i = 0; i < 4; i++) {
+        float* oi = o + 4 * i * ds;
+        wasm_v128_store(oi, r[i][0]);
+        wasm_v128_store(oi + ds, wasm_f32x4_mul(half, wasm_f32x4_add(r[i][0], r[i][1])));
+        wasm_v128_store(oi + 2 * ds, wasm_f32x4_mul(half, wasm_f32x4_sub(r[i][0], r[i][1])));
+        wasm_v128_store(oi + 3 * ds, wasm_f32x4_neg(r[i][1]));
+      }
+    }
+  }
+}
+
+// m[xi][C][Copad] += v[xi]^T d[xi] over the block's tn tiles: 4 channels x 8 columns a tile,
+// the four channels' values consecutive in v.
+static void winograd_fg_products(const float* v, const float* d, int tn, int C, int panels,
+                                 float* m) {
+  const int Copad = panels * TILE_NR, vs = wino_stride(C), ds = wino_stride(Copad);
+  for (int xi = 0; xi < 16; xi++)
+    for (int c = 0; c < C; c += TILE_MR)
+      for (int q = 0; q < panels; q++) {
+        float* mt = m + (xi * C + c) * Copad + q * TILE_NR;
+        v128_t acc[TILE_MR][2];
+        for (int r = 0; r < TILE_MR; r++)
+          acc[r][0] = wasm_v128_load(mt + r * Copad), acc[r][1] = wasm_v128_load(mt + r * Copad + 4);
+        const float* vp = v + xi * vs + c;
+        const float* dp = d + xi * ds + q * WINO_TB * TILE_NR;
+        for (int t = 0; t < tn; t++, vp += C, dp += TILE_NR) {
+          const v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
+          v128_t a = wasm_v128_load32_splat(vp);
+          acc[0][0] = MADD(a, d0, acc[0][0]);
+          acc[0][1] = MADD(a, d1, acc[0][1]);
+          a = wasm_v128_load32_splat(vp + 1);
+          acc[1][0] = MADD(a, d0, acc[1][0]);
+          acc[1][1] = MADD(a, d1, acc[1][1]);
+          a = wasm_v128_load32_splat(vp + 2);
+          acc[2][0] = MADD(a, d0, acc[2][0]);
+          acc[2][1] = MADD(a, d1, acc[2][1]);
+          a = wasm_v128_load32_splat(vp + 3);
+          acc[3][0] = MADD(a, d0, acc[3][0]);
+          acc[3][1] = MADD(a, d1, acc[3][1]);
+        }
+        float* rows[TILE_MR] = {mt, mt + Copad, mt + 2 * Copad, mt + 3 * Copad};
+        store_whole(acc, rows, 0, 0, 0);
+      }
+}
+
+// dw[kh][kw][c][co] = (A^T m A)[kh][kw] for every channel pair. Returns 0 if one is not
+// finite (the direct kernel then recomputes dw).
+static int winograd_fg_output(const float* m, int C, int Co, int Copad, float* dw) {
+  v128_t bad = wasm_i32x4_splat(0);
+  for (int c = 0; c < C; c++)
+    for (int co = 0; co < Co; co += 4) {
+      v128_t s[3][4];
+      for (int j = 0; j < 4; j++) {
+        const float* mj = m + (j * C + c) * Copad + co;
+        const v128_t m0 = wasm_v128_load(mj), m1 = wasm_v128_load(mj + 4 * C * Copad);
+        const v128_t m2 = wasm_v128_load(mj + 8 * C * Copad);
+        const v128_t m3 = wasm_v128_load(mj + 12 * C * Copad);
+        s[0][j] = wasm_f32x4_add(wasm_f32x4_add(m0, m1), m2);
+        s[1][j] = wasm_f32x4_sub(m1, m2);
+        s[2][j] = wasm_f32x4_add(wasm_f32x4_add(m1, m2), m3);
+      }
+      for (int kh = 0; kh < 3; kh++) {
+        const v128_t r[3] = {wasm_f32x4_add(wasm_f32x4_add(s[kh][0], s[kh][1]), s[kh][2]),
+                             wasm_f32x4_sub(s[kh][1], s[kh][2]),
+                             wasm_f32x4_add(wasm_f32x4_add(s[kh][1], s[kh][2]), s[kh][3])};
+        for (int kw = 0; kw < 3; kw++) {
+          bad = wasm_v128_or(bad, wasm_f32x4_ne(wasm_f32x4_sub(r[kw], r[kw]), wasm_f32x4_splat(0.0f)));
+          float* o = dw + ((kh * 3 + kw) * C + c) * Co + co;
+          if (co + 4 <= Co) {
+            wasm_v128_store(o, r[kw]);
+            continue;
+          }
+          float lanes[4];
+          wasm_v128_store(lanes, r[kw]);
+          for (int k = co; k < Co; k++) o[k - co] = lanes[k - co];
+        }
+      }
+    }
+  return !wasm_v128_any_true(bad);
+}
+
+// Floats of conv_filter_grad_winograd's scratch: a row of C zeros, a block's transformed x
+// and dy, and the 16 sums m.
+static int winograd_fg_scratch_floats(int C, int Co) {
+  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
+  return C + 16 * (wino_stride(C) + wino_stride(Copad) + C * Copad);
+}
+
+// conv_filter_grad_direct's work when winograd_applies. Returns 0 (dw to be recomputed)
+// when some value of dw is not finite.
+static int conv_filter_grad_winograd(const float* x, const float* dy, float* dwk,
+                                     const conv_geom* g, int Co, float* scratch) {
+  const int C = g->C, panels = (Co + TILE_NR - 1) / TILE_NR, Copad = panels * TILE_NR;
+  float* zeros = scratch;
+  float* v = zeros + C;
+  float* d = v + 16 * wino_stride(C);
+  float* m = d + 16 * wino_stride(Copad);
+  zero(zeros, C);
+  zero(m, 16 * C * Copad);
+  const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
+  for (int t0 = 0; t0 < tiles; t0 += WINO_TB) {
+    const int tn = tiles - t0 < WINO_TB ? tiles - t0 : WINO_TB;
+    winograd_input(x, g, t0, tn, zeros, v);
+    winograd_dy(dy, g, t0, tn, Co, panels, d);
+    winograd_fg_products(v, d, tn, C, panels, m);
+  }
+  return winograd_fg_output(m, C, Co, Copad, dwk);
+}
+
 // dw[KH, KW, C, Co] = sum over pixels p of unfold(x)[p, r] * dy[p, Co], x NHWC with the
 // padding implicit: tiles of 4 unfolded rows x 8 output channels accumulate over a block of
 // pixels in registers, reading x in place for pixels whose taps are all inside it and the
@@ -1210,6 +1360,9 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
   const int R = KH * KW * C, P = N * OH * OW;
   const int panels = (Co + TILE_NR - 1) / TILE_NR, Npad = panels * TILE_NR;
   const int R4 = (R + 3) & ~3;
+  if (winograd_applies(&g, Co) && scratch_floats >= winograd_fg_scratch_floats(C, Co) &&
+      conv_filter_grad_winograd(x, dy, dwk, &g, Co, scratch))
+    return 0;
   int* roff = (int*)scratch;
   int pb = (scratch_floats - R4) / (Npad + R4);
   pb = pb > DIRECT_FG_PB ? DIRECT_FG_PB : pb & ~3;
@@ -1296,6 +1449,18 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
     }
   }
   return 0;
+}
+
+// Floats of conv_filter_grad_direct's scratch: Winograd's blocks where winograd_applies, else
+// the unfolded rows' offsets and a block of DIRECT_FG_PB pixels.
+EXPORT int conv_filter_grad_scratch_floats(int N, int H, int W, int C, int KH, int KW, int OH,
+                                           int OW, int sh, int sw, int dh, int dw, int pt,
+                                           int pl, int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int R4 = (KH * KW * C + 3) & ~3, Npad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
+  const int direct = R4 + DIRECT_FG_PB * (Npad + R4);
+  const int wino = winograd_applies(&g, Co) ? winograd_fg_scratch_floats(C, Co) : 0;
+  return direct > wino ? direct : wino;
 }
 
 // dx[N, H, W, C] of a convolution with strides > 1 (and dilation 1, the only kind tfjs

@@ -73,9 +73,6 @@ export function directConv2d(
   return y;
 }
 
-/** Pixels per block of the filter gradient's scratch (native/kernels.c DIRECT_FG_PB). */
-const FILTER_GRAD_BLOCK = 128;
-
 /**
  * dW [kh, kw, ci, co] on the direct kernel, reading x in place. Its scratch holds the
  * unfolded rows' offsets and, per block of pixels, dy in panels and the gathered rows of
@@ -88,21 +85,21 @@ export function directFilterGrad(
   info: backend_util.Conv2DInfo,
 ): TensorInfo {
   const kernels = native(backend);
-  const rows4 = Math.ceil((info.filterHeight * info.filterWidth * info.inChannels) / 4) * 4;
-  const need = rows4 + FILTER_GRAD_BLOCK * (Math.ceil(info.outChannels / NR) * NR + rows4);
+  const geometry = convGeometry(info);
+  const need = kernels.conv_filter_grad_scratch_floats(...geometry, info.outChannels);
   const work = scratch(backend, need);
   const out = backend.makeOutput(info.filterShape, 'float32');
   const declined = kernels.conv_filter_grad_direct(
     ptr(backend, x),
     ptr(backend, dy),
     ptr(backend, out),
-    ...convGeometry(info),
+    ...geometry,
     info.outChannels,
     work.offset,
     work.floats,
   );
   releaseScratch(backend, work);
-  // Cannot happen: the scratch above holds a block of FILTER_GRAD_BLOCK pixels.
+  // Cannot happen: the scratch above is what the kernel asked for.
   if (declined) throw new KernelError('Conv2DBackpropFilter', `scratch of ${need} floats refused`);
   return out;
 }

@@ -5,10 +5,10 @@
  * register tiles, pixel blocks and padding.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { initEngine } from '../backend.js';
-import { type KernelBuild, kernelBuild, type NativeKernels } from './native.js';
+import { kernelBuild } from './native.js';
+import { standalone } from './standalone.test-helper.js';
 
 const ENV = 'TUNEBOOK_WASM_KERNELS';
 const saved = process.env[ENV];
@@ -38,19 +38,6 @@ test('the wasm engine reports the relaxed-SIMD kernel path', async () => {
   assert.equal(info.kernelPath, 'relaxed-simd');
   assert.equal(info.relaxedSimd, true);
 });
-
-/** One build on a memory of its own, with its stack at the top of the first 64 KiB. */
-function standalone(build: KernelBuild): { k: NativeKernels; memory: WebAssembly.Memory } {
-  const file = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
-  const bytes = readFileSync(new URL(`../../../../native/${file}`, import.meta.url));
-  const memory = new WebAssembly.Memory({ initial: 256 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const exports = instance.exports as unknown as NativeKernels & {
-    __stack_pointer: WebAssembly.Global;
-  };
-  exports.__stack_pointer.value = 65536;
-  return { k: exports, memory };
-}
 
 /** A convolution case: x [n, h, w, c], filter [k, k, c, co], stride s, padding p before and pe (default p) after. */
 interface ConvCase {
@@ -145,40 +132,6 @@ for (const build of ['simd128', 'relaxed'] as const) {
 }
 
 for (const build of ['simd128', 'relaxed'] as const) {
-  test(`${build} conv_direct's Winograd path gives the direct sum's infinities: an infinite input reaches only its 3 x 3 neighbours`, () => {
-    const { k, memory } = standalone(build);
-    // Winograd's transforms would spread it (inf - inf, inf * 0 are NaN) to the whole 2 x 2
-    // tile and beyond; the call falls back to the direct sum when an output is not finite.
-    const [n, h, w, c, co] = [1, 6, 7, 8, 8];
-    const floats = new Float32Array(memory.buffer);
-    const X = 65536 / 4;
-    const W = X + n * h * w * c;
-    const Y = W + 9 * c * co;
-    const P = Y + n * h * w * co;
-    const S = P + 16 * c * co;
-    floats.fill(0.5, X, W);
-    floats.fill(0.25, W, Y);
-    const [iy, ix] = [2, 3];
-    floats[X + (iy * w + ix) * c + 5] = Number.POSITIVE_INFINITY;
-    const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, 1, 1] as const;
-    assert.ok(
-      k.conv_direct_wpack_floats(...geometry, co) > 9 * c * co,
-      'the Winograd path applies',
-    );
-    k.conv_direct(X * 4, W * 4, 0, Y * 4, ...geometry, co, 0, P * 4, S * 4);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let o = 0; o < co; o++) {
-          const got = floats[Y + (y * w + x) * co + o];
-          const taps =
-            (Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) *
-            (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1);
-          const reached = Math.abs(y - iy) <= 1 && Math.abs(x - ix) <= 1;
-          const want = reached ? Number.POSITIVE_INFINITY : taps * c * 0.125;
-          assert.equal(got, want, `pixel (${y}, ${x}), channel ${o}`);
-        }
-  });
-
   test(`${build} conv_direct's few-tap path multiplies no padding: an infinite tap leaves the outputs it does not reach finite`, () => {
     const { k, memory } = standalone(build);
     // One and three channels, 'same' padding; tap (0, 0) infinite, x positive: outputs in

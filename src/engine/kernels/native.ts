@@ -113,6 +113,8 @@ export interface NativeKernels {
     relu: number,
     bpack: number,
   ): void;
+  /** Floats of conv_filter_grad_direct's scratch for this geometry and co output channels. */
+  conv_filter_grad_scratch_floats(...args: [...geometry: ConvGeometry, co: number]): number;
   /** dw [kh, kw, c, co] from x and dy; 1 (dw untouched) when the scratch is too small. */
   conv_filter_grad_direct(
     ...args: [
