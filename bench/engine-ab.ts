@@ -39,6 +39,7 @@ const SKIP = new Set([
   'conv_direct_scratch_floats',
   'conv_direct_wpack_floats',
   'conv_filter_grad_scratch_floats',
+  'conv_winograd_applies',
   'fill_zero',
   '__stack_pointer',
 ]);

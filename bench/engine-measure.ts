@@ -6,12 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, initEngine } from '../src/engine/backend.js';
+import type { ConvGeometry } from '../src/engine/kernels/native.js';
+import { native, type WasmBackend } from '../src/engine/kernels/wasm-heap.js';
 import { seedWeights } from '../src/engine/seeded-init.js';
 import { resnet } from '../src/models/resnet.js';
 import { smallCnn } from '../src/models/small-cnn.js';
 import { trainStep } from '../src/training/classifier.js';
 import { makeOptimizer } from '../src/training/optimizers.js';
-import { type KernelRecord, stepFlops } from './roofline.js';
+import { type KernelRecord, stepFlops, withArithmeticDone } from './roofline.js';
 
 export const NETS = ['cnn', 'resnet'] as const;
 export type Net = (typeof NETS)[number];
@@ -79,9 +81,17 @@ export async function prepare(options: MeasureOptions): Promise<Prepared> {
     trainStep(model, optimizer, batches[0].x, batches[0].y);
   });
   // Op scopes (conv2d__op, ...) are listed too; only registered kernels ran.
-  const kernels: KernelRecord[] = profile.kernels
+  const ran: KernelRecord[] = profile.kernels
     .filter((k) => tf.getKernel(k.name, tf.getBackend()))
     .map((k) => ({ name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes }));
+  // Which convolutions our kernels run by Winograd, by their own rule (wasm only).
+  const wasm = info.backend === 'wasm' ? native(tf.backend() as unknown as WasmBackend) : null;
+  const kernels = wasm
+    ? withArithmeticDone(
+        ran,
+        (g, co) => wasm.conv_winograd_applies(...(g as ConvGeometry), co) === 1,
+      )
+    : ran;
   return {
     net,
     batch,

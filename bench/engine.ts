@@ -41,7 +41,7 @@ import {
   type PassResult,
   type Prepared,
 } from './engine-measure.js';
-import { kernelFlops, stepBound } from './roofline.js';
+import { kernelFlops, kernelFlopsDone, stepBound } from './roofline.js';
 import { measureWasmPeak, runtimeLine, type WasmPeak } from './wasm-peak.js';
 
 const PYTHON = process.env.TUNEBOOK_PYTHON ?? '/usr/bin/python3';
@@ -205,6 +205,10 @@ function ratioText(ps: Pair[], skipped: string | null, label: string) {
   return { text, ratio };
 }
 
+/** The compute peak of the kernels in use: relaxed_madd's, or mul+add's. */
+const peakOf = (meta: Meta, w: WasmPeak) =>
+  meta.kernelPath === 'relaxed-simd' ? w.relaxedMadd! : w.mulAdd;
+
 /**
  * Achieved GFLOP/s of the training step against the mul+add peak (XNNPACK's and the
  * SIMD128 kernels' instruction mix) and the relaxed_madd peak (the limit of the relaxed-SIMD
@@ -220,7 +224,7 @@ function roofline(net: Net, meta: Meta, ps: Pair[]): string[] {
       : `, ${share((w) => w.relaxedMadd!)} of relaxed_madd ${median(ps.map((p) => p.peak.relaxedMadd!)).toFixed(1)} GFLOP/s`;
   const mulAdd = median(ps.map((p) => p.peak.mulAdd)).toFixed(1);
   // The bound at the peak of the kernels in use, against the step each pass took.
-  const top = (w: WasmPeak) => (meta.kernelPath === 'relaxed-simd' ? w.relaxedMadd! : w.mulAdd);
+  const top = (w: WasmPeak) => peakOf(meta, w);
   const bounds = ps.map((p) => stepBound(meta.kernels, top(p.peak), p.peak.bandwidth));
   const steps = ps.map((p) => meta.batch / p.ours);
   const fastest = Math.min(...ps.map((p) => p.fastest));
@@ -230,6 +234,31 @@ function roofline(net: Net, meta: Meta, ps: Pair[]): string[] {
     `roofline bound ${net}: ${(1000 * median(bounds)).toFixed(0)} ms a step at ${median(ps.map((p) => top(p.peak))).toFixed(1)} GFLOP/s for its ${compute} convolution and matmul kernels and ${median(ps.map((p) => p.peak.bandwidth)).toFixed(1)} GB/s for its ${meta.kernels.length - compute} others; measured ${(1000 * median(steps)).toFixed(0)} ms, ${(100 * median(bounds.map((b, i) => b / steps[i]))).toFixed(0)}% of the bound's speed (${median(steps.map((t, i) => t / bounds[i])).toFixed(2)}x the bound)`,
     // Like with like: the peak is a best of runs, so is this step; against the tightest bound.
     `roofline bound ${net} fastest step: ${(1000 * fastest).toFixed(0)} ms, ${(fastest / Math.min(...bounds)).toFixed(2)}x the bound at the highest peak measured (the fastest step of all passes; the peak is also a best of runs)`,
+    ...arithmeticDone(net, meta, ps, steps, fastest),
+  ];
+}
+
+/**
+ * The bound again with the arithmetic the kernels do (bench/roofline.ts kernelFlopsDone):
+ * the Winograd layers' products instead of the direct sum's; nothing when none ran.
+ */
+function arithmeticDone(
+  net: Net,
+  meta: Meta,
+  ps: Pair[],
+  steps: number[],
+  fastest: number,
+): string[] {
+  const winograd = meta.kernels.filter((k) => k.flopsDone !== undefined);
+  if (winograd.length === 0) return [];
+  const top = (w: WasmPeak) => peakOf(meta, w);
+  const bounds = ps.map((p) =>
+    stepBound(meta.kernels, top(p.peak), p.peak.bandwidth, kernelFlopsDone),
+  );
+  const done = winograd.reduce((s, k) => s + kernelFlopsDone(k), 0);
+  const work = winograd.reduce((s, k) => s + kernelFlops(k), 0);
+  return [
+    `roofline bound ${net}, arithmetic done: ${winograd.length} convolution kernels by Winograd do ${((100 * done) / work).toFixed(0)}% of their direct sums' multiply-adds; at that count the bound is ${(1000 * median(bounds)).toFixed(0)} ms a step, the step ${median(steps.map((t, i) => t / bounds[i])).toFixed(2)}x it (fastest step ${(fastest / Math.min(...bounds)).toFixed(2)}x)`,
   ];
 }
 

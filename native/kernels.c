@@ -1149,6 +1149,14 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   }
 }
 
+// Whether conv_direct and conv_filter_grad_direct run this geometry by Winograd (for the
+// bench's count of the arithmetic done).
+EXPORT int conv_winograd_applies(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
+                                 int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  return winograd_applies(&g, Co);
+}
+
 // Floats of conv_direct's scratch for this geometry: the direct tiles' row of zeros and a
 // block's segment pointers, the few-tap path's padded copy of x, or Winograd's blocks.
 EXPORT int conv_direct_scratch_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
