@@ -936,16 +936,26 @@ static void small_r_padded(const float* x, const conv_geom* g, const float* w,
 // grids' tolerance is 1e-4). Non-finite values do not follow the direct sum's rules (inf
 // times a transform's 0 is NaN), so a call whose outputs are not all finite is recomputed
 // by the direct kernel: every non-finite input or weight reaches some output.
-#define WINO_TB 32
-
-// Floats between a block's 16 matrices of transformed inputs (or of products): a cache line
-// past a multiple of 4 KiB, so that the 16 values of one tile do not share an L1 set.
-static inline int wino_stride(int cols) { return WINO_TB * cols + 16; }
 #define WINO_MIN_C 8
+
+// A block's 16 matrices (transformed inputs, products, transformed dy) hold WINO_MAT floats
+// each and sit WINO_STRIDE apart: a constant, so a tile's 16 values are at constant offsets
+// from one address (wasm's load and store offsets; a stride that depends on C took a
+// register or a spilled pointer per matrix), and a cache line past 8 KiB, so that they do
+// not share an L1 set (at a multiple of 4 KiB the 16 streams thrashed one set: 1.6x).
+#define WINO_MAT 2048
+#define WINO_STRIDE (WINO_MAT + 16)
+
+// Tiles per block: as many as the wider of C and Co's panels leaves in a matrix, a
+// multiple of 4 (the products' tile rows).
+static inline int wino_block(int C, int Co) {
+  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
+  return (WINO_MAT / (C > Copad ? C : Copad)) & ~3;
+}
 
 static int winograd_applies(const conv_geom* g, int Co) {
   return g->KH == 3 && g->KW == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 &&
-         g->C >= WINO_MIN_C && g->C % 4 == 0 && Co >= WINO_MIN_C;
+         g->C >= WINO_MIN_C && g->C % 4 == 0 && Co >= WINO_MIN_C && wino_block(g->C, Co) >= 4;
 }
 
 // u[xi][panel][c][NR] = (G w G^T)[xi] for every (c, co), zeros past Co; xi = 4 * row + col.
@@ -972,26 +982,46 @@ static void winograd_filter(const float* w, int C, int Co, float* u) {
     }
 }
 
-// Tile `tile` of the output grid (TH x TW tiles an image): its image and top-left pixel.
-static inline void wino_tile(int tile, int TH, int TW, int* n, int* oh, int* ow) {
-  *n = tile / (TH * TW), *oh = 2 * ((tile / TW) % TH), *ow = 2 * (tile % TW);
+// A tile of the output grid: its image and top-left output pixel. The transforms walk the
+// block's tiles with wino_next from wino_at (divisions once a block, not once a tile: with
+// 16 channels a tile's divisions cost about what its transform does).
+typedef struct {
+  int n, oh, ow;
+} wino_pos;
+
+static inline wino_pos wino_at(const conv_geom* g, int tile) {
+  const int TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2;
+  const wino_pos p = {tile / (TH * TW), 2 * ((tile / TW) % TH), 2 * (tile % TW)};
+  return p;
+}
+
+static inline void wino_next(const conv_geom* g, wino_pos* p) {
+  if ((p->ow += 2) < g->OW) return;
+  p->ow = 0;
+  if ((p->oh += 2) < g->OH) return;
+  p->oh = 0, p->n++;
 }
 
 // v[xi][t][c] = (B^T d B)[xi] of tiles t0 .. t0+tn-1's 4 x 4 input patches (zeros outside x),
 // four channels at a time. Rows of B^T: (1 0 -1 0), (0 1 1 0), (0 -1 1 0), (0 1 0 -1).
 static void winograd_input(const float* x, const conv_geom* g, int t0, int tn, const float* zeros,
                            float* v) {
-  const int C = g->C, TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2, xs = wino_stride(C);
-  for (int t = 0; t < tn; t++) {
-    int n, oh, ow;
-    wino_tile(t0 + t, TH, TW, &n, &oh, &ow);
-    const float* img = x + n * g->H * g->W * C;
+  const int C = g->C, xs = WINO_STRIDE;
+  int offset[16];
+  for (int k = 0; k < 16; k++) offset[k] = ((k / 4) * g->W + k % 4) * C;
+  wino_pos at = wino_at(g, t0);
+  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+    const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
+    const float* corner = x + ((at.n * g->H + h0) * g->W + w0) * C;
     const float* p[16];
-    for (int i = 0; i < 4; i++)
-      for (int j = 0; j < 4; j++) {
-        const int h = oh - g->pt + i, w = ow - g->pl + j;
-        p[4 * i + j] = h >= 0 && h < g->H && w >= 0 && w < g->W ? img + (h * g->W + w) * C : zeros;
+    if (h0 >= 0 && h0 + 4 <= g->H && w0 >= 0 && w0 + 4 <= g->W) {
+      for (int k = 0; k < 16; k++) p[k] = corner + offset[k];
+    } else {
+      for (int k = 0; k < 16; k++) {
+        const int h = h0 + k / 4, w = w0 + k % 4;
+        p[k] = h >= 0 && h < g->H && w >= 0 && w < g->W ? corner + offset[k] : zeros;
       }
+    }
     float* o = v + t * C;
     for (int c = 0; c < C; c += 4) {
       v128_t r[4][4];
@@ -1016,7 +1046,7 @@ static void winograd_input(const float* x, const conv_geom* g, int t0, int tn, c
 // are computed from stale v and never read).
 static void winograd_products(const float* v, const float* u, int tn, int C, int panels,
                               float* m) {
-  const int Copad = panels * TILE_NR, vs = wino_stride(C), ms = wino_stride(Copad);
+  const int Copad = panels * TILE_NR, vs = WINO_STRIDE, ms = WINO_STRIDE;
   for (int xi = 0; xi < 16; xi++)
     for (int q = 0; q < panels; q++) {
       const float* bp = u + (xi * panels + q) * C * TILE_NR;
@@ -1036,16 +1066,15 @@ static void winograd_products(const float* v, const float* u, int tn, int C, int
 // past OH or OW dropped, channels past Co not stored. Returns 0 if a sum is not finite.
 static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, int Co,
                            int Copad, const float* bias4, int relu, float* y) {
-  const int TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2, ms = wino_stride(Copad);
+  const int ms = WINO_STRIDE;
   v128_t bad = wasm_i32x4_splat(0);
-  for (int t = 0; t < tn; t++) {
-    int n, oh, ow;
-    wino_tile(t0 + t, TH, TW, &n, &oh, &ow);
+  wino_pos at = wino_at(g, t0);
+  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
     float* out[4];
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 2; j++) {
-        const int inside = oh + i < g->OH && ow + j < g->OW;
-        out[2 * i + j] = inside ? y + ((n * g->OH + oh + i) * g->OW + ow + j) * Co : 0;
+        const int inside = at.oh + i < g->OH && at.ow + j < g->OW;
+        out[2 * i + j] = inside ? y + ((at.n * g->OH + at.oh + i) * g->OW + at.ow + j) * Co : 0;
       }
     const float* mt = m + t * Copad;
     for (int co = 0; co < Co; co += 4) {
@@ -1081,11 +1110,10 @@ static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, i
 }
 
 // Floats of conv_winograd's scratch: a row of C zeros, the bias padded to Copad, and a
-// block's transformed inputs (16 x WINO_TB x C) and products (16 x WINO_TB x Copad), each
-// matrix wino_stride apart.
+// block's 16 matrices of transformed inputs and 16 of products.
 static int winograd_scratch_floats(int C, int Co) {
   const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
-  return C + Copad + 16 * (wino_stride(C) + wino_stride(Copad));
+  return C + Copad + 32 * WINO_STRIDE;
 }
 
 // conv_direct's work when winograd_applies, u (16 * C * Copad floats) the transformed
@@ -1096,13 +1124,14 @@ static int conv_winograd(const float* x, const conv_geom* g, const float* w, con
   float* zeros = scratch;
   float* bias4 = zeros + C;
   float* v = bias4 + Copad;
-  float* m = v + 16 * wino_stride(C);
+  float* m = v + 16 * WINO_STRIDE;
   zero(zeros, C);
   for (int j = 0; j < Copad; j++) bias4[j] = bias && j < Co ? bias[j] : 0.0f;
   winograd_filter(w, C, Co, u);
   const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
-  for (int t0 = 0; t0 < tiles; t0 += WINO_TB) {
-    const int tn = tiles - t0 < WINO_TB ? tiles - t0 : WINO_TB;
+  const int tb = wino_block(C, Co);
+  for (int t0 = 0; t0 < tiles; t0 += tb) {
+    const int tn = tiles - t0 < tb ? tiles - t0 : tb;
     winograd_input(x, g, t0, tn, zeros, v);
     winograd_products(v, u, tn, C, panels, m);
     if (!winograd_output(m, g, t0, tn, Co, Copad, bias ? bias4 : 0, relu, y)) return 0;
@@ -1215,15 +1244,14 @@ static void pack_dy(const float* dy, int Co, int p0, const int* order, int count
 // OW and Co).
 static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
                         int panels, float* d) {
-  const int TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2, ds = wino_stride(panels * TILE_NR);
-  for (int t = 0; t < tn; t++) {
-    int n, oh, ow;
-    wino_tile(t0 + t, TH, TW, &n, &oh, &ow);
+  const int ds = WINO_STRIDE, tb = wino_block(g->C, Co);
+  wino_pos at = wino_at(g, t0);
+  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
     const float* p[4];
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 2; j++) {
-        const int inside = oh + i < g->OH && ow + j < g->OW;
-        p[2 * i + j] = inside ? dy + ((n * g->OH + oh + i) * g->OW + ow + j) * Co : 0;
+        const int inside = at.oh + i < g->OH && at.ow + j < g->OW;
+        p[2 * i + j] = inside ? dy + ((at.n * g->OH + at.oh + i) * g->OW + at.ow + j) * Co : 0;
       }
     for (int co = 0; co < panels * TILE_NR; co += 4) {
       v128_t v[4];
@@ -1243,7 +1271,7 @@ static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int
         r[1][j] = wasm_f32x4_mul(half, wasm_f32x4_add(v[j], v[2 + j]));
         r[2][j] = wasm_f32x4_mul(half, wasm_f32x4_sub(v[j], v[2 + j]));
       }
-      float* o = d + (co / TILE_NR) * WINO_TB * TILE_NR + t * TILE_NR + co % TILE_NR;
+      float* o = d + (co / TILE_NR) * tb * TILE_NR + t * TILE_NR + co % TILE_NR;
       for (int i = 0; i < 4; i++) {
         float* oi = o + 4 * i * ds;
         wasm_v128_store(oi, r[i][0]);
@@ -1259,7 +1287,8 @@ static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int
 // the four channels' values consecutive in v.
 static void winograd_fg_products(const float* v, const float* d, int tn, int C, int panels,
                                  float* m) {
-  const int Copad = panels * TILE_NR, vs = wino_stride(C), ds = wino_stride(Copad);
+  const int vs = WINO_STRIDE, ds = WINO_STRIDE, tb = wino_block(C, panels * TILE_NR);
+  const int Copad = panels * TILE_NR;
   for (int xi = 0; xi < 16; xi++)
     for (int c = 0; c < C; c += TILE_MR)
       for (int q = 0; q < panels; q++) {
@@ -1268,7 +1297,7 @@ static void winograd_fg_products(const float* v, const float* d, int tn, int C, 
         for (int r = 0; r < TILE_MR; r++)
           acc[r][0] = wasm_v128_load(mt + r * Copad), acc[r][1] = wasm_v128_load(mt + r * Copad + 4);
         const float* vp = v + xi * vs + c;
-        const float* dp = d + xi * ds + q * WINO_TB * TILE_NR;
+        const float* dp = d + xi * ds + q * tb * TILE_NR;
         for (int t = 0; t < tn; t++, vp += C, dp += TILE_NR) {
           const v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
           v128_t a = wasm_v128_load32_splat(vp);
@@ -1329,7 +1358,7 @@ static int winograd_fg_output(const float* m, int C, int Co, int Copad, float* d
 // and dy, and the 16 sums m.
 static int winograd_fg_scratch_floats(int C, int Co) {
   const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
-  return C + 16 * (wino_stride(C) + wino_stride(Copad) + C * Copad);
+  return C + 32 * WINO_STRIDE + 16 * C * Copad;
 }
 
 // conv_filter_grad_direct's work when winograd_applies. Returns 0 (dw to be recomputed)
@@ -1339,13 +1368,14 @@ static int conv_filter_grad_winograd(const float* x, const float* dy, float* dwk
   const int C = g->C, panels = (Co + TILE_NR - 1) / TILE_NR, Copad = panels * TILE_NR;
   float* zeros = scratch;
   float* v = zeros + C;
-  float* d = v + 16 * wino_stride(C);
-  float* m = d + 16 * wino_stride(Copad);
+  float* d = v + 16 * WINO_STRIDE;
+  float* m = d + 16 * WINO_STRIDE;
   zero(zeros, C);
   zero(m, 16 * C * Copad);
   const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
-  for (int t0 = 0; t0 < tiles; t0 += WINO_TB) {
-    const int tn = tiles - t0 < WINO_TB ? tiles - t0 : WINO_TB;
+  const int tb = wino_block(C, Co);
+  for (int t0 = 0; t0 < tiles; t0 += tb) {
+    const int tn = tiles - t0 < tb ? tiles - t0 : tb;
     winograd_input(x, g, t0, tn, zeros, v);
     winograd_dy(dy, g, t0, tn, Co, panels, d);
     winograd_fg_products(v, d, tn, C, panels, m);
