@@ -1012,14 +1012,16 @@ static void winograd_input(const float* x, const conv_geom* g, int t0, int tn, c
   wino_pos at = wino_at(g, t0);
   for (int t = 0; t < tn; t++, wino_next(g, &at)) {
     const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
-    const float* corner = x + ((at.n * g->H + h0) * g->W + w0) * C;
+    // The patch's top-left corner in x (an index: it lies before x for a tile in the top
+    // or left padding).
+    const int corner = ((at.n * g->H + h0) * g->W + w0) * C;
     const float* p[16];
     if (h0 >= 0 && h0 + 4 <= g->H && w0 >= 0 && w0 + 4 <= g->W) {
-      for (int k = 0; k < 16; k++) p[k] = corner + offset[k];
+      for (int k = 0; k < 16; k++) p[k] = x + (corner + offset[k]);
     } else {
       for (int k = 0; k < 16; k++) {
         const int h = h0 + k / 4, w = w0 + k % 4;
-        p[k] = h >= 0 && h < g->H && w >= 0 && w < g->W ? corner + offset[k] : zeros;
+        p[k] = h >= 0 && h < g->H && w >= 0 && w < g->W ? x + (corner + offset[k]) : zeros;
       }
     }
     float* o = v + t * C;
