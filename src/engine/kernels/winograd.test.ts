@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ConvGeometry } from './native.js';
 import { standalone } from './standalone.test-helper.js';
 
 /** x [n, h, w, c], dy [n, oh, ow, co] of a 3 x 3 stride-1 convolution with padding p. */
@@ -36,6 +37,29 @@ function lcg(seed: number): () => number {
 }
 
 const outSize = (size: number, p: number) => size + 2 * p - 2;
+
+test('Winograd takes 3 x 3 stride-1 layers with C % 4 == 0, 8 to 512 channels a side and a grid of at least 2 x 2', () => {
+  const { k } = standalone('simd128');
+  // [n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl], co
+  const cases: [string, number[], number, number][] = [
+    ['the CNN second layer', [64, 13, 13, 32, 3, 3, 11, 11, 1, 1, 1, 1, 0, 0], 64, 1],
+    ['its input gradient', [64, 11, 11, 64, 3, 3, 13, 13, 1, 1, 1, 1, 2, 2], 32, 1],
+    ['8 channels, 7 out', [2, 9, 9, 8, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 8, 1],
+    ['512 channels', [1, 4, 4, 512, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1], 512, 1],
+    ['C not a multiple of 4', [2, 9, 9, 10, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 16, 0],
+    ['4 channels in', [2, 9, 9, 4, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 16, 0],
+    ['7 channels out', [2, 9, 9, 16, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 7, 0],
+    ['520 channels out', [1, 4, 4, 16, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1], 520, 0],
+    ['stride 2', [2, 9, 9, 16, 3, 3, 5, 5, 2, 2, 1, 1, 1, 1], 16, 0],
+    ['dilation 2', [2, 9, 9, 16, 3, 3, 5, 5, 1, 1, 2, 2, 0, 0], 16, 0],
+    ['5 x 5', [2, 9, 9, 16, 5, 5, 9, 9, 1, 1, 1, 1, 2, 2], 16, 0],
+    ['a grid one pixel high', [2, 3, 9, 16, 3, 3, 1, 7, 1, 1, 1, 1, 0, 0], 16, 0],
+  ];
+  for (const [name, geometry, co, want] of cases) {
+    const got = k.conv_winograd_applies(...(geometry as ConvGeometry), co);
+    assert.equal(got, want, name);
+  }
+});
 
 for (const build of ['simd128', 'relaxed'] as const) {
   for (const [name, gc] of GRAD_CASES) {
