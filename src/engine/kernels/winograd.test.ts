@@ -40,24 +40,27 @@ const outSize = (size: number, p: number) => size + 2 * p - 2;
 
 test('Winograd takes 3 x 3 stride-1 layers with C % 4 == 0, 8 to 512 channels a side and a grid of at least 2 x 2', () => {
   const { k } = standalone('simd128');
-  // [n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl], co
-  const cases: [string, number[], number, number][] = [
-    ['the CNN second layer', [64, 13, 13, 32, 3, 3, 11, 11, 1, 1, 1, 1, 0, 0], 64, 1],
-    ['its input gradient', [64, 11, 11, 64, 3, 3, 13, 13, 1, 1, 1, 1, 2, 2], 32, 1],
-    ['8 channels, 7 out', [2, 9, 9, 8, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 8, 1],
-    ['512 channels', [1, 4, 4, 512, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1], 512, 1],
-    ['C not a multiple of 4', [2, 9, 9, 10, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 16, 0],
-    ['4 channels in', [2, 9, 9, 4, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 16, 0],
-    ['7 channels out', [2, 9, 9, 16, 3, 3, 9, 9, 1, 1, 1, 1, 1, 1], 7, 0],
-    ['520 channels out', [1, 4, 4, 16, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1], 520, 0],
-    ['stride 2', [2, 9, 9, 16, 3, 3, 5, 5, 2, 2, 1, 1, 1, 1], 16, 0],
-    ['dilation 2', [2, 9, 9, 16, 3, 3, 5, 5, 1, 1, 2, 2, 0, 0], 16, 0],
-    ['5 x 5', [2, 9, 9, 16, 5, 5, 9, 9, 1, 1, 1, 1, 2, 2], 16, 0],
-    ['a grid one pixel high', [2, 3, 9, 16, 3, 3, 1, 7, 1, 1, 1, 1, 0, 0], 16, 0],
+  // A 'same' 3 x 3 layer of 16 channels on a 9 x 9 grid, and what each case changes.
+  const base = { n: 2, h: 9, w: 9, c: 16, k: 3, oh: 9, ow: 9, s: 1, d: 1, p: 1, co: 16 };
+  const cases: [string, Partial<typeof base>, number][] = [
+    ['16 channels a side', {}, 1],
+    ['the CNN second layer', { n: 64, h: 13, w: 13, c: 32, oh: 11, ow: 11, p: 0, co: 64 }, 1],
+    ['its input gradient', { n: 64, h: 11, w: 11, c: 64, oh: 13, ow: 13, p: 2, co: 32 }, 1],
+    ['8 channels a side', { c: 8, co: 8 }, 1],
+    ['512 channels a side', { c: 512, co: 512 }, 1],
+    ['C not a multiple of 4', { c: 10 }, 0],
+    ['4 channels in', { c: 4 }, 0],
+    ['7 channels out', { co: 7 }, 0],
+    ['520 channels out', { co: 520 }, 0],
+    ['stride 2', { oh: 5, ow: 5, s: 2 }, 0],
+    ['dilation 2', { oh: 5, ow: 5, d: 2, p: 0 }, 0],
+    ['5 x 5', { k: 5, p: 2 }, 0],
+    ['a grid one pixel high', { h: 3, oh: 1, ow: 7, p: 0 }, 0],
   ];
-  for (const [name, geometry, co, want] of cases) {
-    const got = k.conv_winograd_applies(...(geometry as ConvGeometry), co);
-    assert.equal(got, want, name);
+  for (const [name, change, want] of cases) {
+    const { n, h, w, c, k: f, oh, ow, s, d, p, co } = { ...base, ...change };
+    const geometry: ConvGeometry = [n, h, w, c, f, f, oh, ow, s, s, d, d, p, p];
+    assert.equal(k.conv_winograd_applies(...geometry, co), want, name);
   }
 });
 
