@@ -7,7 +7,10 @@
  * its zeros, into scratch, a block of pixels at a time). The forward kernel serves
  * Conv2D, FusedConv2D and the stride-1 input gradient (a convolution of dy with the rotated
  * filter); conv_input_grad_strided the input gradient with strides > 1; the filter gradient
- * lands in [kh, kw, ci, co] with no transpose.
+ * lands in [kh, kw, ci, co] with no transpose. Both kernels hand 3 x 3 stride-1 layers with
+ * 8 or more channels a side to Winograd (F(2x2, 3x3) forward, F(3x3, 2x2) for the filter
+ * gradient; native/kernels.c winograd_applies), which needs scratch and a packed filter of
+ * its own sizes: the kernels say how much for a geometry, so the rule stays in one place.
  */
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
@@ -39,7 +42,8 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
  * y = conv(x, filter) (+ bias, relu) on the direct kernel; filter [kh, kw, ci, co]. It reads
  * x in place, output columns grouped by which filter columns fall inside x, so nothing is
  * gathered and the padding's zeros are not multiplied; the shared scratch (or a tensor of
- * its own when too long for it) holds a row of zeros and a block's segment pointers.
+ * its own when too long for it) holds a row of zeros and a block's segment pointers, or
+ * Winograd's blocks of transformed tiles.
  */
 export function directConv2d(
   backend: WasmBackend,
