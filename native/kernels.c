@@ -932,17 +932,17 @@ static void small_r_padded(const float* x, const conv_geom* g, const float* w,
 // (Lavin & Gray, 2016). The 16 element-wise products summed over the channels are 16
 // independent products [tiles, C] x [C, Co], on the direct kernels' 4 x 8 tile. The
 // transforms' constants are 0, +-1 and +-1/2, so the result differs from the direct sum by
-// a few roundings of the transformed values (relative error ~1e-6 against 1e-7 direct; the
-// grids' tolerance is 1e-4). Non-finite values do not follow the direct sum's rules (inf
+// a few roundings of the transformed values (the tests hold it to the direct sum's own
+// error bound; the grids' tolerance is 1e-4). Non-finite values do not follow the direct sum's rules (inf
 // times a transform's 0 is NaN), so a call whose outputs are not all finite is recomputed
 // by the direct kernel: every non-finite input or weight reaches some output.
 #define WINO_MIN_C 8
 
 // A block's 16 matrices (transformed inputs, products, transformed dy) hold WINO_MAT floats
-// each and sit WINO_STRIDE apart: a constant, so a tile's 16 values are at constant offsets
-// from one address (wasm's load and store offsets; a stride that depends on C took a
-// register or a spilled pointer per matrix), and a cache line past 8 KiB, so that they do
-// not share an L1 set (at a multiple of 4 KiB the 16 streams thrashed one set: 1.6x).
+// each and sit WINO_STRIDE apart: a constant, so a tile's 16 values are a fixed distance
+// apart (with a stride that depends on C each was a pointer of its own, spilled), and a
+// cache line past 8 KiB, so that they do not share an L1 set (at a multiple of 4 KiB the
+// 16 streams thrashed one set: the CNN's forward took 1.3x as long).
 #define WINO_MAT 2048
 #define WINO_STRIDE (WINO_MAT + 16)
 
