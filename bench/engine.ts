@@ -251,9 +251,8 @@ function arithmeticDone(
 ): string[] {
   const winograd = meta.kernels.filter((k) => k.flopsDone !== undefined);
   if (winograd.length === 0) return [];
-  const top = (w: WasmPeak) => peakOf(meta, w);
   const bounds = ps.map((p) =>
-    stepBound(meta.kernels, top(p.peak), p.peak.bandwidth, kernelFlopsDone),
+    stepBound(meta.kernels, peakOf(meta, p.peak), p.peak.bandwidth, kernelFlopsDone),
   );
   const done = winograd.reduce((s, k) => s + kernelFlopsDone(k), 0);
   const work = winograd.reduce((s, k) => s + kernelFlops(k), 0);

@@ -1067,6 +1067,22 @@ static void winograd_products(const float* v, const float* u, int tn, int C, int
     }
 }
 
+// All ones in the lanes of v that are not finite (inf - inf and NaN - NaN are NaN).
+static inline v128_t not_finite(v128_t v) {
+  return wasm_f32x4_ne(wasm_f32x4_sub(v, v), wasm_f32x4_splat(0.0f));
+}
+
+// Stores v's first n lanes (n >= 4: all of them) at o.
+static inline void store_lanes(float* o, v128_t v, int n) {
+  if (n >= 4) {
+    wasm_v128_store(o, v);
+    return;
+  }
+  float lanes[4];
+  wasm_v128_store(lanes, v);
+  for (int i = 0; i < n; i++) o[i] = lanes[i];
+}
+
 // y's 2 x 2 tiles from m: A^T m A, rows of A^T (1 1 1 0), (0 1 -1 -1); + bias, relu; pixels
 // past OH or OW dropped, channels past Co not stored. Returns 0 if a sum is not finite.
 static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, int Co,
@@ -1097,17 +1113,10 @@ static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, i
         r[2 * i + 1] = wasm_f32x4_sub(wasm_f32x4_sub(s[i][1], s[i][2]), s[i][3]);
       }
       for (int k = 0; k < 4; k++) {
-        bad = wasm_v128_or(bad, wasm_f32x4_ne(wasm_f32x4_sub(r[k], r[k]), wasm_f32x4_splat(0.0f)));
+        bad = wasm_v128_or(bad, not_finite(r[k]));
         if (bias4) r[k] = wasm_f32x4_add(r[k], wasm_v128_load(bias4 + co));
         if (relu) r[k] = wasm_f32x4_pmax(r[k], wasm_f32x4_splat(0.0f));
-        if (!out[k]) continue;
-        if (co + 4 <= Co) {
-          wasm_v128_store(out[k] + co, r[k]);
-          continue;
-        }
-        float lanes[4];
-        wasm_v128_store(lanes, r[k]);
-        for (int c = co; c < Co; c++) out[k][c] = lanes[c - co];
+        if (out[k]) store_lanes(out[k] + co, r[k], Co - co);
       }
     }
   }
@@ -1344,15 +1353,8 @@ static int winograd_fg_output(const float* m, int C, int Co, int Copad, float* d
                              wasm_f32x4_sub(s[kh][1], s[kh][2]),
                              wasm_f32x4_add(wasm_f32x4_add(s[kh][1], s[kh][2]), s[kh][3])};
         for (int kw = 0; kw < 3; kw++) {
-          bad = wasm_v128_or(bad, wasm_f32x4_ne(wasm_f32x4_sub(r[kw], r[kw]), wasm_f32x4_splat(0.0f)));
-          float* o = dw + ((kh * 3 + kw) * C + c) * Co + co;
-          if (co + 4 <= Co) {
-            wasm_v128_store(o, r[kw]);
-            continue;
-          }
-          float lanes[4];
-          wasm_v128_store(lanes, r[kw]);
-          for (int k = co; k < Co; k++) o[k - co] = lanes[k - co];
+          bad = wasm_v128_or(bad, not_finite(r[kw]));
+          store_lanes(dw + ((kh * 3 + kw) * C + c) * Co + co, r[kw], Co - co);
         }
       }
     }
