@@ -961,21 +961,24 @@ static int winograd_applies(const conv_geom* g, int Co) {
          g->OH >= 2 && g->OW >= 2;
 }
 
-// u[xi][panel][c][NR] = (G w G^T)[xi] for every (c, co), zeros past Co; xi = 4 * row + col.
-static void winograd_filter(const float* w, int C, int Co, float* u) {
-  const int panels = (Co + TILE_NR - 1) / TILE_NR;
-  zero(u, 16 * C * panels * TILE_NR);
-  for (int c = 0; c < C; c++)
-    for (int co = 0; co < Co; co++) {
+// u[xi][panel][r][NR] = (G w_ro G^T)[xi] for every reduced channel r < R and output channel
+// o < O, zeros past O; xi = 4 * row + col. w_ro's taps are w[t * R * O + r * rs + o * os]:
+// (rs, os) = (O, 1) for the forward's [3, 3, C, Co], (1, R) for the transposed input
+// gradient's, which reduces over Co.
+static void winograd_filter(const float* w, int R, int O, int rs, int os, float* u) {
+  const int panels = (O + TILE_NR - 1) / TILE_NR, taps = R * O;
+  zero(u, 16 * R * panels * TILE_NR);
+  for (int r = 0; r < R; r++)
+    for (int co = 0; co < O; co++) {
+      const float* wr = w + r * rs + co * os;
       float t[4][3];
       for (int j = 0; j < 3; j++) {
-        const float g0 = w[(j * C + c) * Co + co], g1 = w[((3 + j) * C + c) * Co + co];
-        const float g2 = w[((6 + j) * C + c) * Co + co];
+        const float g0 = wr[j * taps], g1 = wr[(3 + j) * taps], g2 = wr[(6 + j) * taps];
         t[0][j] = g0, t[1][j] = 0.5f * (g0 + g1 + g2), t[2][j] = 0.5f * (g0 - g1 + g2);
         t[3][j] = g2;
       }
-      float* o = u + ((co / TILE_NR) * C + c) * TILE_NR + co % TILE_NR;
-      const int xi_stride = panels * C * TILE_NR;
+      float* o = u + ((co / TILE_NR) * R + r) * TILE_NR + co % TILE_NR;
+      const int xi_stride = panels * R * TILE_NR;
       for (int i = 0; i < 4; i++) {
         o[(4 * i) * xi_stride] = t[i][0];
         o[(4 * i + 1) * xi_stride] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
@@ -1141,7 +1144,7 @@ static int conv_winograd(const float* x, const conv_geom* g, const float* w, con
   float* m = v + 16 * WINO_STRIDE;
   zero(zeros, C);
   for (int j = 0; j < Copad; j++) bias4[j] = bias && j < Co ? bias[j] : 0.0f;
-  winograd_filter(w, C, Co, u);
+  winograd_filter(w, C, Co, Co, 1, u);
   const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
   const int tb = wino_block(C, Co);
   for (int t0 = 0; t0 < tiles; t0 += tb) {
@@ -1219,6 +1222,132 @@ EXPORT int conv_direct_wpack_floats(int N, int H, int W, int C, int KH, int KW, 
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
   return (winograd_applies(&g, Co) ? 16 * C : KH * KW * C) * Copad;
+}
+
+// The stride-1 input gradient by transposed Winograd F(2x2, 3x3), for layers whose dy has
+// fewer 2 x 2 tiles than dx ('valid' ones): as a correlation of dy padded by 2 with the
+// rotated filter (conv_direct), the CNN's 11 x 11 dy runs dx's 13 x 13 grid as 7 x 7 tiles,
+// most of the border over padding. The forward maps a 4 x 4 patch d to its 2 x 2 outputs as
+// A^T [U . (B^T d B)] A, U = G w G^T, so its transpose maps a 2 x 2 tile of dy to a 4 x 4
+// patch of dx as B [sum over co of U . (A dy A^T)] B^T; patches sit 2 apart and are added
+// where they overlap. 16 products per dy tile and channel pair: as many tiles as the forward.
+// The same constants as the forward, so the same few roundings; non-finite values as there.
+static int winograd_t_applies(const conv_geom* g, int Co) {
+  const int dy_tiles = ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
+  const int dx_tiles = ((g->H + 1) / 2) * ((g->W + 1) / 2);
+  return g->KH == 3 && g->KW == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 &&
+         Co >= WINO_MIN_C && Co % 4 == 0 && g->C >= WINO_MIN_C && g->C % 4 == 0 &&
+         wino_block(Co, g->C) >= 4 && g->OH >= 2 && g->OW >= 2 && dy_tiles < dx_tiles;
+}
+
+// v[xi][t][co] = (A dy A^T)[xi] of dy's tiles t0 .. t0+tn-1 (zeros past its edges), four
+// channels at a time. Rows of A: (1 0), (1 1), (1 -1), (0 -1).
+static void winograd_t_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
+                          const float* zeros, float* v) {
+  const int vs = WINO_STRIDE;
+  wino_pos at = wino_at(g, t0);
+  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+    const float* p[4];
+    for (int k = 0; k < 4; k++) {
+      const int h = at.oh + k / 2, w = at.ow + k % 2;
+      p[k] = h < g->OH && w < g->OW ? dy + ((at.n * g->OH + h) * g->OW + w) * Co : zeros;
+    }
+    float* o = v + t * Co;
+    for (int c = 0; c < Co; c += 4) {
+      v128_t r[4][2];
+      for (int j = 0; j < 2; j++) {
+        const v128_t d0 = wasm_v128_load(p[j] + c), d1 = wasm_v128_load(p[2 + j] + c);
+        r[0][j] = d0, r[1][j] = wasm_f32x4_add(d0, d1), r[2][j] = wasm_f32x4_sub(d0, d1);
+        r[3][j] = wasm_f32x4_neg(d1);
+      }
+      for (int i = 0; i < 4; i++) {
+        float* oi = o + 4 * i * vs + c;
+        wasm_v128_store(oi, r[i][0]);
+        wasm_v128_store(oi + vs, wasm_f32x4_add(r[i][0], r[i][1]));
+        wasm_v128_store(oi + 2 * vs, wasm_f32x4_sub(r[i][0], r[i][1]));
+        wasm_v128_store(oi + 3 * vs, wasm_f32x4_neg(r[i][1]));
+      }
+    }
+  }
+}
+
+// dx += B m B^T of tiles t0 .. t0+tn-1, each tile's 4 x 4 patch at (oh - pt, ow - pl), its
+// pixels outside dx dropped. Rows of B: (1 0 0 0), (0 1 -1 1), (-1 1 1 0), (0 0 0 -1).
+// Returns 0 if a patch value is not finite.
+static int winograd_t_output(const float* m, const conv_geom* g, int t0, int tn, int Cpad,
+                             float* dx) {
+  const int C = g->C, ms = WINO_STRIDE;
+  v128_t bad = wasm_i32x4_splat(0);
+  wino_pos at = wino_at(g, t0);
+  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+    const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
+    float* out[16];
+    for (int k = 0; k < 16; k++) {
+      const int h = h0 + k / 4, w = w0 + k % 4;
+      const int inside = h >= 0 && h < g->H && w >= 0 && w < g->W;
+      out[k] = inside ? dx + ((at.n * g->H + h) * g->W + w) * C : 0;
+    }
+    const float* mt = m + t * Cpad;
+    for (int c = 0; c < C; c += 4) {
+      v128_t p[4][4];
+      for (int j = 0; j < 4; j++) {
+        const v128_t m0 = wasm_v128_load(mt + j * ms + c), m1 = wasm_v128_load(mt + (4 + j) * ms + c);
+        const v128_t m2 = wasm_v128_load(mt + (8 + j) * ms + c);
+        const v128_t m3 = wasm_v128_load(mt + (12 + j) * ms + c);
+        p[0][j] = m0, p[1][j] = wasm_f32x4_add(wasm_f32x4_sub(m1, m2), m3);
+        p[2][j] = wasm_f32x4_sub(wasm_f32x4_add(m1, m2), m0), p[3][j] = wasm_f32x4_neg(m3);
+      }
+      for (int i = 0; i < 4; i++) {
+        v128_t q[4];
+        q[0] = p[i][0], q[1] = wasm_f32x4_add(wasm_f32x4_sub(p[i][1], p[i][2]), p[i][3]);
+        q[2] = wasm_f32x4_sub(wasm_f32x4_add(p[i][1], p[i][2]), p[i][0]);
+        q[3] = wasm_f32x4_neg(p[i][3]);
+        for (int j = 0; j < 4; j++) {
+          bad = wasm_v128_or(bad, not_finite(q[j]));
+          float* o = out[4 * i + j];
+          if (o) wasm_v128_store(o + c, wasm_f32x4_add(wasm_v128_load(o + c), q[j]));
+        }
+      }
+    }
+  }
+  return !wasm_v128_any_true(bad);
+}
+
+// Floats of conv_input_grad_winograd's scratch, 0 where it does not apply: a row of Co
+// zeros, the transformed filter (16 * Co * round_up(C, NR)), and a block's 16 matrices of
+// transformed dy and 16 of products.
+EXPORT int conv_input_grad_winograd_floats(int N, int H, int W, int C, int KH, int KW, int OH,
+                                           int OW, int sh, int sw, int dh, int dw, int pt,
+                                           int pl, int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  const int Cpad = (C + TILE_NR - 1) / TILE_NR * TILE_NR;
+  return winograd_t_applies(&g, Co) ? Co + 16 * Co * Cpad + 32 * WINO_STRIDE : 0;
+}
+
+// dx [N, H, W, C] of a convolution from dy [N, OH, OW, Co] and w [3, 3, C, Co] by transposed
+// Winograd where winograd_t_applies; scratch: conv_input_grad_winograd_floats. Returns 0
+// (dx to be computed otherwise) where it does not apply or some value is not finite.
+EXPORT int conv_input_grad_winograd(const float* dy, const float* w, float* dx, int N, int H,
+                                    int W, int C, int KH, int KW, int OH, int OW, int sh, int sw,
+                                    int dh, int dw, int pt, int pl, int Co, float* scratch) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  if (!winograd_t_applies(&g, Co)) return 0;
+  const int panels = (C + TILE_NR - 1) / TILE_NR, Cpad = panels * TILE_NR;
+  float* zeros = scratch;
+  float* u = zeros + Co;
+  float* v = u + 16 * Co * Cpad;
+  float* m = v + 16 * WINO_STRIDE;
+  zero(zeros, Co);
+  winograd_filter(w, Co, C, 1, Co, u);
+  zero(dx, N * H * W * C);
+  const int tiles = N * ((OH + 1) / 2) * ((OW + 1) / 2), tb = wino_block(Co, C);
+  for (int t0 = 0; t0 < tiles; t0 += tb) {
+    const int tn = tiles - t0 < tb ? tiles - t0 : tb;
+    winograd_t_dy(dy, &g, t0, tn, Co, zeros, v);
+    winograd_products(v, u, tn, Co, panels, m);
+    if (!winograd_t_output(m, &g, t0, tn, Cpad, dx)) return 0;
+  }
+  return 1;
 }
 
 // Largest pixel block of the direct filter gradient.

@@ -4,14 +4,16 @@
  *
  * - Stride 1: the input gradient is a "full" correlation of dy with the filter rotated by
  *   180 degrees and its in/out channels swapped, so it runs on tunebook's direct forward
- *   convolution (conv2d-forward.ts), which does the padding.
+ *   convolution (conv2d-forward.ts), which does the padding. Where dy has fewer 2 x 2
+ *   tiles than dx (a 'valid' 3 x 3 layer), transposed Winograd on dy's tiles instead
+ *   (conv2d-direct.ts winogradInputGrad): the correlation would run dx's larger grid.
  * - Larger strides: that correlation would mostly multiply zeros (dy spread out by the
  *   stride), so instead each input pixel sums dy over the taps that reach it, at the exact
  *   FLOP count, on tunebook's direct kernel (conv2d-direct.ts directStridedInputGrad;
  *   1.2-1.5x the dy x W^T product + col2im it replaced, bench/engine-kernels.ts).
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { directStridedInputGrad } from './conv2d-direct.js';
+import { directStridedInputGrad, winogradInputGrad } from './conv2d-direct.js';
 import { nativeConv2d } from './conv2d-forward.js';
 import {
   type ConvAttrs,
@@ -45,6 +47,8 @@ export function conv2dBackpropInput(args: {
   );
   if (info.strideHeight > 1 || info.strideWidth > 1)
     return directStridedInputGrad(backend, dy, filter, info);
+  const winograd = winogradInputGrad(backend, dy, filter, info);
+  if (winograd) return winograd;
   const flipped = rotatedFilter(backend, filter);
   const padded = spreadGradient(backend, dy, info);
   const convAttrs = {

@@ -138,3 +138,35 @@ export function directStridedInputGrad(
   releaseScratch(backend, zeros);
   return dx;
 }
+
+/**
+ * dx [n, h, w, ci] of a stride-1 3 x 3 convolution by transposed Winograd
+ * (native/kernels.c conv_input_grad_winograd), on dy's tiles rather than dx's; null where
+ * the kernel declines (the layer does not qualify, or a value is not finite), for the
+ * correlation with the rotated filter instead.
+ */
+export function winogradInputGrad(
+  backend: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | null {
+  const kernels = native(backend);
+  const geometry = convGeometry(info);
+  const need = kernels.conv_input_grad_winograd_floats(...geometry, info.outChannels);
+  if (need === 0) return null;
+  const work = scratch(backend, need);
+  const dx = backend.makeOutput(info.inShape, 'float32');
+  const done = kernels.conv_input_grad_winograd(
+    ptr(backend, dy),
+    ptr(backend, filter),
+    ptr(backend, dx),
+    ...geometry,
+    info.outChannels,
+    work.offset,
+  );
+  releaseScratch(backend, work);
+  if (done) return dx;
+  release(backend, dx);
+  return null;
+}

@@ -7,6 +7,7 @@
  * convolutions), so both the fallback and the fused path stay under the same grids and
  * tolerance.
  */
+import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng.js';
@@ -108,6 +109,9 @@ const larger = [
   // gradient), many output-channel panels, long unfolded rows (3*3*120).
   makeConvCase([1, 20, 20, 120], [3, 3, 120, 100], [1, 1], [1, 1], 'same'),
   makeConvCase([2, 9, 9, 120], [3, 3, 120, 100], [2, 2], [1, 1], 'valid'),
+  // 'valid' 3 x 3 stride 1 with 8+ channels a side: the input gradient by transposed
+  // Winograd on dy's tiles (odd dy: half tiles past its edges; a partial output panel).
+  makeConvCase([2, 13, 12, 12], [3, 3, 12, 16], [1, 1], [1, 1], 'valid'),
   // Unfolded rows (3*3*520) too long for the shared scratch: the direct kernels' own buffers.
   makeConvCase([1, 5, 5, 520], [3, 3, 520, 3], [1, 1], [1, 1], 'same'),
 ];
@@ -287,6 +291,27 @@ export function conv2dGradientSuite(build: KernelBuild): void {
         ]);
       }
       report.assertPassed(6);
+    });
+
+    test("Conv2DBackpropInput gives cpu's infinities on a layer for transposed Winograd, which declines them", async () => {
+      // 'valid' 3 x 3, 8 channels a side: the kernel declines a dy holding an infinity and
+      // the correlation's direct sum runs, so only the 3 x 3 pixels it reaches are infinite.
+      const c = makeConvCase([1, 9, 8, 8], [3, 3, 8, 8], [1, 1], [1, 1], 'valid');
+      const { filter, dy } = inputsFor(new Rng('conv2d/winograd-infinity'), c);
+      dy.values[(2 * 6 + 3) * 8 + 5] = Number.POSITIVE_INFINITY;
+      const attrs = backpropInputAttrs(c, false);
+      const run = (backend: 'wasm' | 'cpu') =>
+        runKernelOn(backend, 'Conv2DBackpropInput', { dy, filter }, attrs);
+      const [wasm, cpu] = [await run('wasm'), await run('cpu')];
+      let infinite = 0;
+      cpu.values.forEach((want, i) => {
+        const got = wasm.values[i];
+        if (Number.isFinite(want))
+          assert.ok(Math.abs(got - want) <= 1e-4 * (1 + Math.abs(want)), `dx[${i}]`);
+        else assert.equal(got, want, `dx[${i}]`);
+        if (!Number.isFinite(want)) infinite++;
+      });
+      assert.equal(infinite, 9 * 8, 'the infinity reaches 3 x 3 pixels of 8 channels');
     });
 
     test('end to end: tf.grads of tf.conv2d matches cpu', async (t) => {

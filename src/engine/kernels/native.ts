@@ -84,6 +84,22 @@ export interface NativeKernels {
       scratch: number,
     ]
   ): void;
+  /** Floats of conv_input_grad_winograd's scratch; 0 where it does not apply. */
+  conv_input_grad_winograd_floats(...args: [...geometry: ConvGeometry, co: number]): number;
+  /**
+   * dx [n, h, w, c] of a stride-1 3 x 3 convolution from dy and w by transposed Winograd;
+   * 0 (dx to be computed otherwise) where it does not apply or a value is not finite.
+   */
+  conv_input_grad_winograd(
+    ...args: [
+      dy: number,
+      w: number,
+      dx: number,
+      ...geometry: ConvGeometry,
+      co: number,
+      scratch: number,
+    ]
+  ): number;
   /**
    * dx [n, h, w, c] of a strided convolution from dy [n, oh, ow, co] and w, directly; wpack
    * (kh*kw * round_up(c, 8) * co floats) and zeros (co floats) are the caller's scratch.
