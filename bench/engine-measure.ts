@@ -87,10 +87,10 @@ export async function prepare(options: MeasureOptions): Promise<Prepared> {
   // Which convolutions our kernels run by Winograd, by their own rule (wasm only).
   const wasm = info.backend === 'wasm' ? native(tf.backend() as unknown as WasmBackend) : null;
   const kernels = wasm
-    ? withArithmeticDone(
-        ran,
-        (g, co) => wasm.conv_winograd_applies(...(g as ConvGeometry), co) === 1,
-      )
+    ? withArithmeticDone(ran, {
+        direct: (g, co) => wasm.conv_winograd_applies(...(g as ConvGeometry), co) === 1,
+        transposed: (g, co) => wasm.conv_input_grad_winograd_floats(...(g as ConvGeometry), co) > 0,
+      })
     : ran;
   return {
     net,

@@ -13,7 +13,8 @@
  *
  * A second bound counts the arithmetic the kernels do instead of the convolution's
  * (kernelFlopsDone): the 3 x 3 stride-1 layers native/kernels.c runs by Winograd multiply
- * 16 transformed values per 2 x 2 tile and channel pair where the direct sum does 36. The
+ * 16 transformed values per 2 x 2 tile and channel pair where the direct sum does 36 (the
+ * tiles of the output grid, or of dy for an input gradient by transposed Winograd). The
  * first bound is the issue's (the work of the step's convolutions, whatever the algorithm);
  * the second says how far the step is from this platform's limit for what it computes.
  */
@@ -28,10 +29,16 @@ export interface KernelRecord {
 }
 
 /**
- * Whether the wasm kernels run a convolution of this geometry ([n, h, w, c, kh, kw, oh, ow,
- * sh, sw, dh, dw, pt, pl], native/kernels.c conv_geom) with co output channels by Winograd.
+ * Which convolutions the wasm kernels run by Winograd, by their own rules, for a geometry
+ * ([n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl], native/kernels.c conv_geom) with
+ * co output channels: `direct`, conv_direct and conv_filter_grad_direct (2 x 2 tiles of their
+ * output grid); `transposed`, the input gradient of that forward layer on dy's 2 x 2 tiles
+ * (conv_input_grad_winograd).
  */
-export type WinogradRule = (geometry: number[], co: number) => boolean;
+export interface WinogradRule {
+  direct(geometry: number[], co: number): boolean;
+  transposed(geometry: number[], co: number): boolean;
+}
 
 const size = (shape: number[] | null | undefined) => (shape ? shape.reduce((a, b) => a * b, 1) : 0);
 
@@ -70,24 +77,42 @@ export function kernelFlops(k: KernelRecord): number {
 function winogradFlops(k: KernelRecord, winograd: WinogradRule): number | null {
   const [a, b] = k.inputShapes;
   const out = k.outputShapes[0];
-  if (!a || !b || !out) return null;
-  // The convolution as the native kernel runs it: input [n, h, w, cin], output grid
-  // [oh, ow], cout channels (the input gradient is a convolution of dy into dx's grid).
+  const matmul = k.name === 'BatchMatMul' || k.name === '_FusedMatMul';
+  if (!a || !b || !out || kernelFlops(k) === 0 || matmul) return null;
+  // The input gradient on dy's tiles: the forward layer is dx [n, h, w, ci] -> dy.
+  if (k.name === 'Conv2DBackpropInput' && b[0] === 3 && b[1] === 3) {
+    const layer = stride1Geometry(out, a);
+    if (layer && winograd.transposed(layer, a[3])) return products(a, out[3], a[3]);
+  }
+  // The convolution as conv_direct or conv_filter_grad_direct runs it: input [n, h, w, cin],
+  // output grid [oh, ow], cout channels (the input gradient: dy convolved into dx's grid).
   let conv: { x: number[]; grid: number[]; cout: number; filter: number[] };
   if (k.name === 'Conv2DBackpropInput') conv = { x: a, grid: out, cout: out[3], filter: b };
   else if (k.name === 'Conv2DBackpropFilter') conv = { x: a, grid: b, cout: b[3], filter: out };
-  else if (kernelFlops(k) > 0 && k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul')
-    conv = { x: a, grid: out, cout: out[3], filter: b };
-  else return null;
-  const [n, h, w, cin] = conv.x;
-  const [oh, ow] = [conv.grid[1], conv.grid[2]];
+  else conv = { x: a, grid: out, cout: out[3], filter: b };
+  if (conv.filter[0] !== 3 || conv.filter[1] !== 3) return null;
+  const geometry = stride1Geometry(conv.x, conv.grid);
+  if (!geometry || !winograd.direct(geometry, conv.cout)) return null;
+  return products(conv.grid, conv.x[3], conv.cout);
+}
+
+/**
+ * The 3 x 3 stride-1 geometry from input [n, h, w, c] to an output grid [n, oh, ow, ..], or
+ * null where the sizes rule stride 1 out: a grid as large as the input or 2 apart ('same',
+ * 'valid', or the correlation for 'valid''s input gradient), the padding from the sizes.
+ */
+function stride1Geometry(x: number[], grid: number[]): number[] | null {
+  const [n, h, w, c] = x;
+  const [oh, ow] = [grid[1], grid[2]];
   const stride1 = (i: number, o: number) => Math.abs(o - i) === 0 || Math.abs(o - i) === 2;
-  if (conv.filter[0] !== 3 || conv.filter[1] !== 3 || !stride1(h, oh) || !stride1(w, ow))
-    return null;
-  const geometry = [n, h, w, cin, 3, 3, oh, ow, 1, 1, 1, 1, (oh - h + 2) >> 1, (ow - w + 2) >> 1];
-  if (!winograd(geometry, conv.cout)) return null;
-  const tiles = n * Math.ceil(oh / 2) * Math.ceil(ow / 2);
-  return 2 * tiles * 16 * cin * conv.cout;
+  if (!stride1(h, oh) || !stride1(w, ow)) return null;
+  return [n, h, w, c, 3, 3, oh, ow, 1, 1, 1, 1, (oh - h + 2) >> 1, (ow - w + 2) >> 1];
+}
+
+/** Multiply-adds x 2 of Winograd's products: 16 per 2 x 2 tile of grid and channel pair. */
+function products(grid: number[], cin: number, cout: number): number {
+  const tiles = grid[0] * Math.ceil(grid[1] / 2) * Math.ceil(grid[2] / 2);
+  return 2 * tiles * 16 * cin * cout;
 }
 
 /** kernels with flopsDone set where the rule sends a convolution to Winograd. */
