@@ -88,8 +88,9 @@ export async function prepare(options: MeasureOptions): Promise<Prepared> {
   const wasm = info.backend === 'wasm' ? native(tf.backend() as unknown as WasmBackend) : null;
   const kernels = wasm
     ? withArithmeticDone(ran, {
-        direct: (g, co) => wasm.conv_winograd_applies(...(g as ConvGeometry), co) === 1,
-        transposed: (g, co) => wasm.conv_input_grad_winograd_floats(...(g as ConvGeometry), co) > 0,
+        forward: (g, co) => wasm.conv_direct_winograd_tile(...(g as ConvGeometry), co),
+        filterGrad: (g, co) => wasm.conv_winograd_applies(...(g as ConvGeometry), co) === 1,
+        transposed: (g, co) => wasm.conv_input_grad_winograd_tile(...(g as ConvGeometry), co),
       })
     : ran;
   return {

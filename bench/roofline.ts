@@ -13,8 +13,9 @@
  *
  * A second bound counts the arithmetic the kernels do instead of the convolution's
  * (kernelFlopsDone): the 3 x 3 stride-1 layers native/kernels.c runs by Winograd multiply
- * 16 transformed values per 2 x 2 tile and channel pair where the direct sum does 36 (the
- * tiles of the output grid, or of dy for an input gradient by transposed Winograd). The
+ * 16 transformed values per 2 x 2 tile and channel pair (F(2x2, 3x3), F(3x3, 2x2)) where the
+ * direct sum does 36, or 36 per 4 x 4 tile (F(4x4, 3x3)) where it does 144 (the tiles of the
+ * output grid, or of dy for an input gradient by transposed Winograd). The
  * first bound is the issue's (the work of the step's convolutions, whatever the algorithm);
  * the second says how far the step is from this platform's limit for what it computes.
  */
@@ -31,13 +32,15 @@ export interface KernelRecord {
 /**
  * Which convolutions the wasm kernels run by Winograd, by their own rules, for a geometry
  * ([n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl], native/kernels.c conv_geom) with
- * co output channels: `direct`, conv_direct and conv_filter_grad_direct (2 x 2 tiles of their
- * output grid); `transposed`, the input gradient of that forward layer on dy's 2 x 2 tiles
- * (conv_input_grad_winograd).
+ * co output channels: `forward`, the output tile conv_direct takes (4 for F(4x4, 3x3), 2 for
+ * F(2x2, 3x3), 0 for the direct sum); `filterGrad`, whether conv_filter_grad_direct runs
+ * F(3x3, 2x2) (on 2 x 2 tiles of dy); `transposed`, the tile of dy the input gradient of that
+ * forward layer runs on (conv_input_grad_winograd: 4, 2, or 0 where it does not).
  */
 export interface WinogradRule {
-  direct(geometry: number[], co: number): boolean;
-  transposed(geometry: number[], co: number): boolean;
+  forward(geometry: number[], co: number): number;
+  filterGrad(geometry: number[], co: number): boolean;
+  transposed(geometry: number[], co: number): number;
 }
 
 const size = (shape: number[] | null | undefined) => (shape ? shape.reduce((a, b) => a * b, 1) : 0);
@@ -82,7 +85,8 @@ function winogradFlops(k: KernelRecord, winograd: WinogradRule): number | null {
   // The input gradient on dy's tiles: the forward layer is dx [n, h, w, ci] -> dy.
   if (k.name === 'Conv2DBackpropInput' && b[0] === 3 && b[1] === 3) {
     const layer = stride1Geometry(out, a);
-    if (layer && winograd.transposed(layer, a[3])) return products(a, out[3], a[3]);
+    const tile = layer ? winograd.transposed(layer, a[3]) : 0;
+    if (tile) return products(a, out[3], a[3], tile);
   }
   // The convolution as conv_direct or conv_filter_grad_direct runs it: input [n, h, w, cin],
   // output grid [oh, ow], cout channels (the input gradient: dy convolved into dx's grid).
@@ -92,8 +96,12 @@ function winogradFlops(k: KernelRecord, winograd: WinogradRule): number | null {
   else conv = { x: a, grid: out, cout: out[3], filter: b };
   if (conv.filter[0] !== 3 || conv.filter[1] !== 3) return null;
   const geometry = stride1Geometry(conv.x, conv.grid);
-  if (!geometry || !winograd.direct(geometry, conv.cout)) return null;
-  return products(conv.grid, conv.x[3], conv.cout);
+  if (!geometry) return null;
+  const tile =
+    k.name === 'Conv2DBackpropFilter'
+      ? Number(winograd.filterGrad(geometry, conv.cout)) * 2
+      : winograd.forward(geometry, conv.cout);
+  return tile ? products(conv.grid, conv.x[3], conv.cout, tile) : null;
 }
 
 /**
@@ -109,10 +117,13 @@ function stride1Geometry(x: number[], grid: number[]): number[] | null {
   return [n, h, w, c, 3, 3, oh, ow, 1, 1, 1, 1, (oh - h + 2) >> 1, (ow - w + 2) >> 1];
 }
 
-/** Multiply-adds x 2 of Winograd's products: 16 per 2 x 2 tile of grid and channel pair. */
-function products(grid: number[], cin: number, cout: number): number {
-  const tiles = grid[0] * Math.ceil(grid[1] / 2) * Math.ceil(grid[2] / 2);
-  return 2 * tiles * 16 * cin * cout;
+/**
+ * Multiply-adds x 2 of Winograd's products on m x m tiles of grid: (m + 2)^2 per tile and
+ * channel pair (16 for F(2x2, 3x3) and F(3x3, 2x2), 36 for F(4x4, 3x3)).
+ */
+function products(grid: number[], cin: number, cout: number, m: number): number {
+  const tiles = grid[0] * Math.ceil(grid[1] / m) * Math.ceil(grid[2] / m);
+  return 2 * tiles * (m + 2) ** 2 * cin * cout;
 }
 
 /** kernels with flopsDone set where the rule sends a convolution to Winograd. */

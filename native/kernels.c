@@ -988,23 +988,23 @@ static void winograd_filter(const float* w, int R, int O, int rs, int os, float*
     }
 }
 
-// A tile of the output grid: its image and top-left output pixel. The transforms walk the
-// block's tiles with wino_next from wino_at (divisions once a block, not once a tile: with
-// 16 channels a tile's divisions cost about what its transform does).
+// A tile of the output grid, m x m pixels (m = 2 or 4): its image and top-left output pixel.
+// The transforms walk the block's tiles with wino_next from wino_at (divisions once a block,
+// not once a tile: with 16 channels a tile's divisions cost about what its transform does).
 typedef struct {
   int n, oh, ow;
 } wino_pos;
 
-static inline wino_pos wino_at(const conv_geom* g, int tile) {
-  const int TH = (g->OH + 1) / 2, TW = (g->OW + 1) / 2;
-  const wino_pos p = {tile / (TH * TW), 2 * ((tile / TW) % TH), 2 * (tile % TW)};
+static inline wino_pos wino_at(const conv_geom* g, int tile, int m) {
+  const int TH = (g->OH + m - 1) / m, TW = (g->OW + m - 1) / m;
+  const wino_pos p = {tile / (TH * TW), m * ((tile / TW) % TH), m * (tile % TW)};
   return p;
 }
 
-static inline void wino_next(const conv_geom* g, wino_pos* p) {
-  if ((p->ow += 2) < g->OW) return;
+static inline void wino_next(const conv_geom* g, wino_pos* p, int m) {
+  if ((p->ow += m) < g->OW) return;
   p->ow = 0;
-  if ((p->oh += 2) < g->OH) return;
+  if ((p->oh += m) < g->OH) return;
   p->oh = 0, p->n++;
 }
 
@@ -1015,8 +1015,8 @@ static void winograd_input(const float* x, const conv_geom* g, int t0, int tn, c
   const int C = g->C, xs = WINO_STRIDE;
   int offset[16];
   for (int k = 0; k < 16; k++) offset[k] = ((k / 4) * g->W + k % 4) * C;
-  wino_pos at = wino_at(g, t0);
-  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+  wino_pos at = wino_at(g, t0, 2);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 2)) {
     const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
     // The patch's top-left corner in x (an index: it lies before x for a tile in the top
     // or left padding).
@@ -1050,12 +1050,12 @@ static void winograd_input(const float* x, const conv_geom* g, int t0, int tn, c
   }
 }
 
-// m[xi][t][Copad] = v[xi][t][:] x u[xi] for the block's tiles, 4 x 8 tiles (rows past tn
-// are computed from stale v and never read).
+// m[xi][t][Copad] = v[xi][t][:] x u[xi] for the block's tiles and xi < count (16 or 36), 4 x 8
+// tiles (rows past tn are computed from stale v and never read).
 static void winograd_products(const float* v, const float* u, int tn, int C, int panels,
-                              float* m) {
+                              int count, float* m) {
   const int Copad = panels * TILE_NR, vs = WINO_STRIDE, ms = WINO_STRIDE;
-  for (int xi = 0; xi < 16; xi++)
+  for (int xi = 0; xi < count; xi++)
     for (int q = 0; q < panels; q++) {
       const float* bp = u + (xi * panels + q) * C * TILE_NR;
       for (int i = 0; i < tn; i += TILE_MR) {
@@ -1092,8 +1092,8 @@ static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, i
                            int Copad, const float* bias4, int relu, float* y) {
   const int ms = WINO_STRIDE;
   v128_t bad = wasm_i32x4_splat(0);
-  wino_pos at = wino_at(g, t0);
-  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+  wino_pos at = wino_at(g, t0, 2);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 2)) {
     float* out[4];
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 2; j++) {
@@ -1126,32 +1126,187 @@ static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, i
   return !wasm_v128_any_true(bad);
 }
 
-// Floats of conv_winograd's scratch: a row of C zeros, the bias padded to Copad, and a
-// block's 16 matrices of transformed inputs and 16 of products.
-static int winograd_scratch_floats(int C, int Co) {
-  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
-  return C + Copad + 32 * WINO_STRIDE;
+// F(4x4, 3x3) for conv_direct (Lavin & Gray's points 0, +-1, +-2 and infinity): a 4 x 4 output
+// tile from its 6 x 6 input patch in 36 products per channel pair, where F(2x2, 3x3) takes 64
+// for the same 16 outputs. Its transforms' constants reach 5 (B^T) and 8 (A^T) and G's are
+// sixths, so the transformed values are larger and each carries a rounding of its own: the
+// result is further from the direct sum than F(2x2, 3x3)'s, still within the direct sum's own
+// error bound in the tests. wino_m takes it where its products are fewer for the grid:
+// F(2x2, 3x3) covers a 2 x 2 grid with 16 and a 6 x 6 one with 144, as F(4x4, 3x3) does.
+static int wino_m(const conv_geom* g, int Co) {
+  if (!winograd_applies(g, Co)) return 0;
+  const int f2 = ((g->OH + 1) / 2) * ((g->OW + 1) / 2) * 16;
+  const int f4 = ((g->OH + 3) / 4) * ((g->OW + 3) / 4) * 36;
+  return f4 < f2 ? 4 : 2;
 }
 
-// conv_direct's work when winograd_applies, u (16 * C * Copad floats) the transformed
-// filter. Returns 0 (y to be recomputed) when some output sum was not finite.
+// (G g) of a filter column (a, b, c); rows of G: (1/4 0 0), (-1/6 -1/6 -1/6), (-1/6 1/6 -1/6),
+// (1/24 1/12 1/6), (1/24 -1/12 1/6), (0 0 1).
+static inline void g6(float a, float b, float c, float o[6]) {
+  o[0] = a * 0.25f;
+  o[1] = -(a + b + c) / 6.0f;
+  o[2] = -(a - b + c) / 6.0f;
+  o[3] = a / 24.0f + b / 12.0f + c / 6.0f;
+  o[4] = a / 24.0f - b / 12.0f + c / 6.0f;
+  o[5] = c;
+}
+
+// u[xi][panel][r][NR] = (G w_ro G^T)[xi] for every reduced channel r < R and output channel
+// o < O, zeros past O; xi = 6 * row + col; w_ro as winograd_filter reads it.
+static void winograd4_filter(const float* w, int R, int O, int rs, int os, float* u) {
+  const int panels = (O + TILE_NR - 1) / TILE_NR, taps = R * O;
+  const int xi_stride = panels * R * TILE_NR;
+  zero(u, 36 * xi_stride);
+  for (int r = 0; r < R; r++)
+    for (int co = 0; co < O; co++) {
+      const float* wc = w + r * rs + co * os;
+      float t[6][3];
+      for (int j = 0; j < 3; j++) {
+        float col[6];
+        g6(wc[j * taps], wc[(3 + j) * taps], wc[(6 + j) * taps], col);
+        for (int i = 0; i < 6; i++) t[i][j] = col[i];
+      }
+      float* o = u + ((co / TILE_NR) * R + r) * TILE_NR + co % TILE_NR;
+      for (int i = 0; i < 6; i++) {
+        float row[6];
+        g6(t[i][0], t[i][1], t[i][2], row);
+        for (int k = 0; k < 6; k++) o[(6 * i + k) * xi_stride] = row[k];
+      }
+    }
+}
+
+// B^T d of six values; rows of B^T: (4 0 -5 0 1 0), (0 -4 -4 1 1 0), (0 4 -4 -1 1 0),
+// (0 -2 -1 2 1 0), (0 2 -1 -2 1 0), (0 4 0 -5 0 1).
+static inline void bt6(const v128_t d[6], v128_t r[6]) {
+  const v128_t two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
+  const v128_t five = wasm_f32x4_splat(5.0f);
+  r[0] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d[0]), wasm_f32x4_mul(five, d[2])), d[4]);
+  const v128_t s34 = wasm_f32x4_add(d[3], d[4]), s12 = wasm_f32x4_add(d[1], d[2]);
+  r[1] = wasm_f32x4_sub(s34, wasm_f32x4_mul(four, s12));
+  const v128_t d43 = wasm_f32x4_sub(d[4], d[3]), d12 = wasm_f32x4_sub(d[1], d[2]);
+  r[2] = wasm_f32x4_add(d43, wasm_f32x4_mul(four, d12));
+  const v128_t d42 = wasm_f32x4_sub(d[4], d[2]), d31 = wasm_f32x4_mul(two, wasm_f32x4_sub(d[3], d[1]));
+  r[3] = wasm_f32x4_add(d42, d31);
+  r[4] = wasm_f32x4_sub(d42, d31);
+  r[5] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d[1]), wasm_f32x4_mul(five, d[3])), d[5]);
+}
+
+// v[xi][t][c] = (B^T d B)[xi] of tiles t0 .. t0+tn-1's 6 x 6 input patches (zeros outside x),
+// four channels at a time.
+static void winograd4_input(const float* x, const conv_geom* g, int t0, int tn, const float* zeros,
+                            float* v) {
+  const int C = g->C, xs = WINO_STRIDE;
+  wino_pos at = wino_at(g, t0, 4);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 4)) {
+    const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
+    const float* p[36];
+    for (int k = 0; k < 36; k++) {
+      const int h = h0 + k / 6, w = w0 + k % 6;
+      p[k] = h >= 0 && h < g->H && w >= 0 && w < g->W ? x + ((at.n * g->H + h) * g->W + w) * C
+                                                      : zeros;
+    }
+    float* o = v + t * C;
+    for (int c = 0; c < C; c += 4) {
+      v128_t r[6][6];
+      for (int j = 0; j < 6; j++) {
+        v128_t d[6], col[6];
+        for (int i = 0; i < 6; i++) d[i] = wasm_v128_load(p[6 * i + j] + c);
+        bt6(d, col);
+        for (int i = 0; i < 6; i++) r[i][j] = col[i];
+      }
+      for (int i = 0; i < 6; i++) {
+        v128_t row[6];
+        bt6(r[i], row);
+        for (int k = 0; k < 6; k++) wasm_v128_store(o + (6 * i + k) * xs + c, row[k]);
+      }
+    }
+  }
+}
+
+// A^T m of six values; rows of A^T: (1 1 1 1 1 0), (0 1 -1 2 -2 0), (0 1 1 4 4 0),
+// (0 1 -1 8 -8 1).
+static inline void at6(const v128_t m[6], v128_t o[4]) {
+  const v128_t a = wasm_f32x4_add(m[1], m[2]), b = wasm_f32x4_sub(m[1], m[2]);
+  const v128_t c = wasm_f32x4_add(m[3], m[4]), d = wasm_f32x4_sub(m[3], m[4]);
+  o[0] = wasm_f32x4_add(wasm_f32x4_add(m[0], a), c);
+  o[1] = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(2.0f), d));
+  o[2] = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(4.0f), c));
+  o[3] = wasm_f32x4_add(wasm_f32x4_add(b, wasm_f32x4_mul(wasm_f32x4_splat(8.0f), d)), m[5]);
+}
+
+// y's 4 x 4 tiles from m: A^T m A + bias, relu; pixels past OH or OW dropped, channels past Co
+// not stored. Returns 0 if a sum is not finite.
+static int winograd4_output(const float* m, const conv_geom* g, int t0, int tn, int Co,
+                            int Copad, const float* bias4, int relu, float* y) {
+  const int ms = WINO_STRIDE;
+  v128_t bad = wasm_i32x4_splat(0);
+  wino_pos at = wino_at(g, t0, 4);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 4)) {
+    float* out[16];
+    for (int k = 0; k < 16; k++) {
+      const int oh = at.oh + k / 4, ow = at.ow + k % 4;
+      out[k] = oh < g->OH && ow < g->OW ? y + ((at.n * g->OH + oh) * g->OW + ow) * Co : 0;
+    }
+    const float* mt = m + t * Copad;
+    for (int co = 0; co < Co; co += 4) {
+      v128_t s[4][6];
+      for (int j = 0; j < 6; j++) {
+        v128_t col[6], o4[4];
+        for (int i = 0; i < 6; i++) col[i] = wasm_v128_load(mt + (6 * i + j) * ms + co);
+        at6(col, o4);
+        for (int i = 0; i < 4; i++) s[i][j] = o4[i];
+      }
+      for (int i = 0; i < 4; i++) {
+        v128_t r[4];
+        at6(s[i], r);
+        for (int k = 0; k < 4; k++) {
+          bad = wasm_v128_or(bad, not_finite(r[k]));
+          if (bias4) r[k] = wasm_f32x4_add(r[k], wasm_v128_load(bias4 + co));
+          if (relu) r[k] = wasm_f32x4_pmax(r[k], wasm_f32x4_splat(0.0f));
+          if (out[4 * i + k]) store_lanes(out[4 * i + k] + co, r[k], Co - co);
+        }
+      }
+    }
+  }
+  return !wasm_v128_any_true(bad);
+}
+
+// Floats of conv_winograd's scratch for F(mt x mt, 3x3): a row of C zeros, the bias padded to
+// Copad, and a block's matrices (16, or 36 for mt = 4) of transformed inputs and of products.
+static int winograd_scratch_floats(int C, int Co, int mt) {
+  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
+  return C + Copad + 2 * (mt == 4 ? 36 : 16) * WINO_STRIDE;
+}
+
+// conv_direct's work by F(mt x mt, 3x3) (wino_m), u (16 or 36 * C * Copad floats) the
+// transformed filter. Returns 0 (y to be recomputed) when some output sum was not finite.
 static int conv_winograd(const float* x, const conv_geom* g, const float* w, const float* bias,
-                         float* y, int Co, int relu, float* u, float* scratch) {
+                         float* y, int Co, int relu, float* u, float* scratch, int mt) {
   const int C = g->C, panels = (Co + TILE_NR - 1) / TILE_NR, Copad = panels * TILE_NR;
+  const int count = mt == 4 ? 36 : 16;
   float* zeros = scratch;
   float* bias4 = zeros + C;
   float* v = bias4 + Copad;
-  float* m = v + 16 * WINO_STRIDE;
+  float* m = v + count * WINO_STRIDE;
+  const float* b = bias ? bias4 : 0;
   zero(zeros, C);
   for (int j = 0; j < Copad; j++) bias4[j] = bias && j < Co ? bias[j] : 0.0f;
-  winograd_filter(w, C, Co, Co, 1, u);
-  const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
+  if (mt == 4)
+    winograd4_filter(w, C, Co, Co, 1, u);
+  else
+    winograd_filter(w, C, Co, Co, 1, u);
+  const int tiles = g->N * ((g->OH + mt - 1) / mt) * ((g->OW + mt - 1) / mt);
   const int tb = wino_block(C, Co);
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     const int tn = tiles - t0 < tb ? tiles - t0 : tb;
-    winograd_input(x, g, t0, tn, zeros, v);
-    winograd_products(v, u, tn, C, panels, m);
-    if (!winograd_output(m, g, t0, tn, Co, Copad, bias ? bias4 : 0, relu, y)) return 0;
+    if (mt == 4)
+      winograd4_input(x, g, t0, tn, zeros, v);
+    else
+      winograd_input(x, g, t0, tn, zeros, v);
+    winograd_products(v, u, tn, C, panels, count, m);
+    const int finite = mt == 4 ? winograd4_output(m, g, t0, tn, Co, Copad, b, relu, y)
+                               : winograd_output(m, g, t0, tn, Co, Copad, b, relu, y);
+    if (!finite) return 0;
   }
   return 1;
 }
@@ -1173,8 +1328,8 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
                         int dh, int dw, int pt, int pl, int Co, int relu, float* wpack,
                         float* scratch) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
-  if (winograd_applies(&g, Co) && conv_winograd(x, &g, w, bias, y, Co, relu, wpack, scratch))
-    return;
+  const int mt = wino_m(&g, Co);
+  if (mt && conv_winograd(x, &g, w, bias, y, Co, relu, wpack, scratch, mt)) return;
   float* zeros = scratch;
   const float** table = (const float**)(zeros + KW * C);
   zero(zeros, KW * C);
@@ -1203,6 +1358,14 @@ EXPORT int conv_winograd_applies(int N, int H, int W, int C, int KH, int KW, int
   return winograd_applies(&g, Co);
 }
 
+// The output tile conv_direct's Winograd takes for this geometry: 4 (F(4x4, 3x3)), 2
+// (F(2x2, 3x3)), or 0 for none (for the bench's count of the arithmetic done).
+EXPORT int conv_direct_winograd_tile(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
+                                     int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  return wino_m(&g, Co);
+}
+
 // Floats of conv_direct's scratch for this geometry: the direct tiles' row of zeros and a
 // block's segment pointers, the few-tap path's padded copy of x, or Winograd's blocks.
 EXPORT int conv_direct_scratch_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
@@ -1210,18 +1373,20 @@ EXPORT int conv_direct_scratch_floats(int N, int H, int W, int C, int KH, int KW
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int direct = KW * C + DIRECT_PB * KH * KW;
   const int padded = small_r_padded_floats(N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl);
-  const int wino = winograd_applies(&g, Co) ? winograd_scratch_floats(C, Co) : 0;
+  const int mt = wino_m(&g, Co);
+  const int wino = mt ? winograd_scratch_floats(C, Co, mt) : 0;
   const int most = direct > padded ? direct : padded;
   return most > wino ? most : wino;
 }
 
-// Floats of conv_direct's wpack: the filter in NR-column panels, or Winograd's 16 transformed
-// copies of it.
+// Floats of conv_direct's wpack: the filter in NR-column panels, or Winograd's 16 (F(2x2,
+// 3x3)) or 36 (F(4x4, 3x3)) transformed copies of it.
 EXPORT int conv_direct_wpack_floats(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
                                     int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
-  return (winograd_applies(&g, Co) ? 16 * C : KH * KW * C) * Copad;
+  const int mt = wino_m(&g, Co);
+  return (mt == 4 ? 36 * C : mt == 2 ? 16 * C : KH * KW * C) * Copad;
 }
 
 // The stride-1 input gradient by transposed Winograd F(2x2, 3x3), for layers whose dy has
@@ -1245,8 +1410,8 @@ static int winograd_t_applies(const conv_geom* g, int Co) {
 static void winograd_t_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
                           const float* zeros, float* v) {
   const int vs = WINO_STRIDE;
-  wino_pos at = wino_at(g, t0);
-  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+  wino_pos at = wino_at(g, t0, 2);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 2)) {
     const float* p[4];
     for (int k = 0; k < 4; k++) {
       const int h = at.oh + k / 2, w = at.ow + k % 2;
@@ -1278,8 +1443,8 @@ static int winograd_t_output(const float* m, const conv_geom* g, int t0, int tn,
                              float* dx) {
   const int C = g->C, ms = WINO_STRIDE;
   v128_t bad = wasm_i32x4_splat(0);
-  wino_pos at = wino_at(g, t0);
-  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+  wino_pos at = wino_at(g, t0, 2);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 2)) {
     const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
     float* out[16];
     for (int k = 0; k < 16; k++) {
@@ -1313,15 +1478,129 @@ static int winograd_t_output(const float* m, const conv_geom* g, int t0, int tn,
   return !wasm_v128_any_true(bad);
 }
 
+// F(4x4, 3x3) transposed, where it takes fewer products than F(2x2, 3x3) on dy's grid (as
+// wino_m decides for the forward): a 4 x 4 tile of dy maps to a 6 x 6 patch of dx as
+// B [sum over co of U . (A dy A^T)] B^T, patches 4 apart overlapping by 2.
+static int wino_t_m(const conv_geom* g) {
+  const int f2 = ((g->OH + 1) / 2) * ((g->OW + 1) / 2) * 16;
+  const int f4 = ((g->OH + 3) / 4) * ((g->OW + 3) / 4) * 36;
+  return f4 < f2 ? 4 : 2;
+}
+
+// A d of four values; rows of A (columns of F(4x4, 3x3)'s A^T): (1 0 0 0), (1 1 1 1),
+// (1 -1 1 -1), (1 2 4 8), (1 -2 4 -8), (0 0 0 1).
+static inline void a6(const v128_t d[4], v128_t r[6]) {
+  const v128_t s02 = wasm_f32x4_add(d[0], d[2]), s13 = wasm_f32x4_add(d[1], d[3]);
+  const v128_t q02 = wasm_f32x4_add(d[0], wasm_f32x4_mul(wasm_f32x4_splat(4.0f), d[2]));
+  const v128_t q13 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(2.0f), d[1]),
+                                    wasm_f32x4_mul(wasm_f32x4_splat(8.0f), d[3]));
+  r[0] = d[0], r[1] = wasm_f32x4_add(s02, s13), r[2] = wasm_f32x4_sub(s02, s13);
+  r[3] = wasm_f32x4_add(q02, q13), r[4] = wasm_f32x4_sub(q02, q13), r[5] = d[3];
+}
+
+// v[xi][t][co] = (A dy A^T)[xi] of dy's 4 x 4 tiles t0 .. t0+tn-1 (zeros past its edges),
+// four channels at a time.
+static void winograd4_t_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
+                           const float* zeros, float* v) {
+  const int vs = WINO_STRIDE;
+  wino_pos at = wino_at(g, t0, 4);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 4)) {
+    const float* p[16];
+    for (int k = 0; k < 16; k++) {
+      const int h = at.oh + k / 4, w = at.ow + k % 4;
+      p[k] = h < g->OH && w < g->OW ? dy + ((at.n * g->OH + h) * g->OW + w) * Co : zeros;
+    }
+    float* o = v + t * Co;
+    for (int c = 0; c < Co; c += 4) {
+      v128_t r[6][4];
+      for (int j = 0; j < 4; j++) {
+        v128_t d[4], col[6];
+        for (int i = 0; i < 4; i++) d[i] = wasm_v128_load(p[4 * i + j] + c);
+        a6(d, col);
+        for (int i = 0; i < 6; i++) r[i][j] = col[i];
+      }
+      for (int i = 0; i < 6; i++) {
+        v128_t row[6];
+        a6(r[i], row);
+        for (int k = 0; k < 6; k++) wasm_v128_store(o + (6 * i + k) * vs + c, row[k]);
+      }
+    }
+  }
+}
+
+// B m of six values; rows of B (columns of B^T): (4 0 0 0 0 0), (0 -4 4 -2 2 4),
+// (-5 -4 -4 -1 -1 0), (0 1 -1 2 -2 -5), (1 1 1 1 1 0), (0 0 0 0 0 1).
+static inline void b6(const v128_t m[6], v128_t r[6]) {
+  const v128_t two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f);
+  const v128_t five = wasm_f32x4_splat(5.0f);
+  const v128_t d21 = wasm_f32x4_sub(m[2], m[1]), d43 = wasm_f32x4_mul(two, wasm_f32x4_sub(m[4], m[3]));
+  const v128_t s12 = wasm_f32x4_add(m[1], m[2]), s34 = wasm_f32x4_add(m[3], m[4]);
+  r[0] = wasm_f32x4_mul(four, m[0]);
+  r[1] = wasm_f32x4_add(wasm_f32x4_mul(four, wasm_f32x4_add(d21, m[5])), d43);
+  r[2] = wasm_f32x4_neg(wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(five, m[0]),
+                                                      wasm_f32x4_mul(four, s12)), s34));
+  r[3] = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_neg(d21), d43), wasm_f32x4_mul(five, m[5]));
+  r[4] = wasm_f32x4_add(wasm_f32x4_add(m[0], s12), s34);
+  r[5] = m[5];
+}
+
+// dx += B m B^T of dy's 4 x 4 tiles t0 .. t0+tn-1, each tile's 6 x 6 patch at
+// (oh - pt, ow - pl), its pixels outside dx dropped. Returns 0 if a patch value is not finite.
+static int winograd4_t_output(const float* m, const conv_geom* g, int t0, int tn, int Cpad,
+                              float* dx) {
+  const int C = g->C, ms = WINO_STRIDE;
+  v128_t bad = wasm_i32x4_splat(0);
+  wino_pos at = wino_at(g, t0, 4);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 4)) {
+    const int h0 = at.oh - g->pt, w0 = at.ow - g->pl;
+    float* out[36];
+    for (int k = 0; k < 36; k++) {
+      const int h = h0 + k / 6, w = w0 + k % 6;
+      const int inside = h >= 0 && h < g->H && w >= 0 && w < g->W;
+      out[k] = inside ? dx + ((at.n * g->H + h) * g->W + w) * C : 0;
+    }
+    const float* mt = m + t * Cpad;
+    for (int c = 0; c < C; c += 4) {
+      v128_t p[6][6];
+      for (int j = 0; j < 6; j++) {
+        v128_t col[6], r[6];
+        for (int i = 0; i < 6; i++) col[i] = wasm_v128_load(mt + (6 * i + j) * ms + c);
+        b6(col, r);
+        for (int i = 0; i < 6; i++) p[i][j] = r[i];
+      }
+      for (int i = 0; i < 6; i++) {
+        v128_t q[6];
+        b6(p[i], q);
+        for (int j = 0; j < 6; j++) {
+          bad = wasm_v128_or(bad, not_finite(q[j]));
+          float* o = out[6 * i + j];
+          if (o) wasm_v128_store(o + c, wasm_f32x4_add(wasm_v128_load(o + c), q[j]));
+        }
+      }
+    }
+  }
+  return !wasm_v128_any_true(bad);
+}
+
+// The tile of dy conv_input_grad_winograd takes for this forward geometry: 4, 2, or 0 where
+// it does not apply (for the bench's count of the arithmetic done).
+EXPORT int conv_input_grad_winograd_tile(int N, int H, int W, int C, int KH, int KW, int OH,
+                                         int OW, int sh, int sw, int dh, int dw, int pt, int pl,
+                                         int Co) {
+  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
+  return winograd_t_applies(&g, Co) ? wino_t_m(&g) : 0;
+}
+
 // Floats of conv_input_grad_winograd's scratch, 0 where it does not apply: a row of Co
-// zeros, the transformed filter (16 * Co * round_up(C, NR)), and a block's 16 matrices of
-// transformed dy and 16 of products.
+// zeros, the transformed filter (16 or 36 * Co * round_up(C, NR)), and a block's 16 or 36
+// matrices of transformed dy and as many of products.
 EXPORT int conv_input_grad_winograd_floats(int N, int H, int W, int C, int KH, int KW, int OH,
                                            int OW, int sh, int sw, int dh, int dw, int pt,
                                            int pl, int Co) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int Cpad = (C + TILE_NR - 1) / TILE_NR * TILE_NR;
-  return winograd_t_applies(&g, Co) ? Co + 16 * Co * Cpad + 32 * WINO_STRIDE : 0;
+  const int count = wino_t_m(&g) == 4 ? 36 : 16;
+  return winograd_t_applies(&g, Co) ? Co + count * Co * Cpad + 2 * count * WINO_STRIDE : 0;
 }
 
 // dx [N, H, W, C] of a convolution from dy [N, OH, OW, Co] and w [3, 3, C, Co] by transposed
@@ -1333,19 +1612,28 @@ EXPORT int conv_input_grad_winograd(const float* dy, const float* w, float* dx, 
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   if (!winograd_t_applies(&g, Co)) return 0;
   const int panels = (C + TILE_NR - 1) / TILE_NR, Cpad = panels * TILE_NR;
+  const int mt = wino_t_m(&g), count = mt == 4 ? 36 : 16;
   float* zeros = scratch;
   float* u = zeros + Co;
-  float* v = u + 16 * Co * Cpad;
-  float* m = v + 16 * WINO_STRIDE;
+  float* v = u + count * Co * Cpad;
+  float* m = v + count * WINO_STRIDE;
   zero(zeros, Co);
-  winograd_filter(w, Co, C, 1, Co, u);
+  if (mt == 4)
+    winograd4_filter(w, Co, C, 1, Co, u);
+  else
+    winograd_filter(w, Co, C, 1, Co, u);
   zero(dx, N * H * W * C);
-  const int tiles = N * ((OH + 1) / 2) * ((OW + 1) / 2), tb = wino_block(Co, C);
+  const int tiles = N * ((OH + mt - 1) / mt) * ((OW + mt - 1) / mt), tb = wino_block(Co, C);
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     const int tn = tiles - t0 < tb ? tiles - t0 : tb;
-    winograd_t_dy(dy, &g, t0, tn, Co, zeros, v);
-    winograd_products(v, u, tn, Co, panels, m);
-    if (!winograd_t_output(m, &g, t0, tn, Cpad, dx)) return 0;
+    if (mt == 4)
+      winograd4_t_dy(dy, &g, t0, tn, Co, zeros, v);
+    else
+      winograd_t_dy(dy, &g, t0, tn, Co, zeros, v);
+    winograd_products(v, u, tn, Co, panels, count, m);
+    const int finite = mt == 4 ? winograd4_t_output(m, &g, t0, tn, Cpad, dx)
+                               : winograd_t_output(m, &g, t0, tn, Cpad, dx);
+    if (!finite) return 0;
   }
   return 1;
 }
@@ -1388,8 +1676,8 @@ static void pack_dy(const float* dy, int Co, int p0, const int* order, int count
 static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
                         int panels, float* d) {
   const int ds = WINO_STRIDE, tb = wino_block(g->C, Co);
-  wino_pos at = wino_at(g, t0);
-  for (int t = 0; t < tn; t++, wino_next(g, &at)) {
+  wino_pos at = wino_at(g, t0, 2);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 2)) {
     const float* p[4];
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 2; j++) {

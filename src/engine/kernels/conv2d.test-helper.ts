@@ -110,8 +110,10 @@ const larger = [
   makeConvCase([1, 20, 20, 120], [3, 3, 120, 100], [1, 1], [1, 1], 'same'),
   makeConvCase([2, 9, 9, 120], [3, 3, 120, 100], [2, 2], [1, 1], 'valid'),
   // 'valid' 3 x 3 stride 1 with 8+ channels a side: the input gradient by transposed
-  // Winograd on dy's tiles (odd dy: half tiles past its edges; a partial output panel).
+  // Winograd on dy's tiles, 4 x 4 (dy 11 x 10: partial tiles past its edges; a partial output
+  // panel) and 2 x 2 (dy 6 x 6).
   makeConvCase([2, 13, 12, 12], [3, 3, 12, 16], [1, 1], [1, 1], 'valid'),
+  makeConvCase([2, 8, 8, 8], [3, 3, 8, 8], [1, 1], [1, 1], 'valid'),
   // Unfolded rows (3*3*520) too long for the shared scratch: the direct kernels' own buffers.
   makeConvCase([1, 5, 5, 520], [3, 3, 520, 3], [1, 1], [1, 1], 'same'),
 ];

@@ -68,12 +68,20 @@ const CONV_CASES: [string, ConvCase][] = [
     'three channels, padding after only',
     { n: 2, h: 10, w: 8, c: 3, k: 3, co: 16, s: 2, p: 0, pe: 1, relu: true },
   ],
-  // 3 x 3 at stride 1 with C % 4 == 0 and C, Co >= 8: Winograd F(2x2, 3x3). Odd output
-  // sizes (half tiles dropped), 9 and 11 channels out (partial vectors and panels), two
-  // blocks of 32 tiles, padding 2 (the input gradient's), ReLU with a bias.
+  // 3 x 3 at stride 1 with C % 4 == 0 and C, Co >= 8: Winograd, F(4x4, 3x3) on these grids.
+  // Output sizes not a multiple of 4 (partial tiles dropped), 9 and 11 channels out
+  // (partial vectors and panels), several blocks of tiles, padding 2 (the input gradient's),
+  // ReLU with a bias.
   ['Winograd, same padding', { n: 2, h: 7, w: 9, c: 16, k: 3, co: 11, s: 1, p: 1, relu: false }],
   ['Winograd, valid, ReLU', { n: 3, h: 13, w: 12, c: 8, k: 3, co: 20, s: 1, p: 0, relu: true }],
   ['Winograd, padding 2', { n: 2, h: 5, w: 6, c: 12, k: 3, co: 9, s: 1, p: 2, relu: false }],
+  // F(2x2, 3x3), where it takes fewer products: a 6 x 6 grid (36 tiles of 2 x 2 against 4
+  // of 4 x 4, 144 products each) and a 2 x 3 one.
+  ['Winograd F(2x2), 6 x 6 grid', { n: 9, h: 8, w: 8, c: 8, k: 3, co: 11, s: 1, p: 0, relu: true }],
+  [
+    'Winograd F(2x2), 2 x 3 grid',
+    { n: 2, h: 4, w: 5, c: 16, k: 3, co: 8, s: 1, p: 0, relu: false },
+  ],
 ];
 
 for (const build of ['simd128', 'relaxed'] as const) {
@@ -91,8 +99,9 @@ for (const build of ['simd128', 'relaxed'] as const) {
       const W = X + n * h * w * c;
       const B = W + r * co;
       const Y = B + co;
+      const geometry = [n, h, w, c, kh, kw, oh, ow, st, st, 1, 1, pad, pad] as const;
       const P = Y + n * oh * ow * co;
-      const S = P + r * 16 * Math.ceil(co / 8);
+      const S = P + k.conv_direct_wpack_floats(...geometry, co);
       let seed = 7;
       const rand = () => {
         seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -100,7 +109,6 @@ for (const build of ['simd128', 'relaxed'] as const) {
       };
       for (let i = X; i < Y; i++) floats[i] = rand();
       floats.fill(Number.NaN, Y, Y + n * oh * ow * co);
-      const geometry = [n, h, w, c, kh, kw, oh, ow, st, st, 1, 1, pad, pad] as const;
       k.conv_direct(X * 4, W * 4, B * 4, Y * 4, ...geometry, co, cc.relu ? 1 : 0, P * 4, S * 4);
       let worst = 0;
       for (let b = 0; b < n; b++)

@@ -63,6 +63,8 @@ export interface NativeKernels {
   scratch_floats(): number;
   /** 1 when conv_direct and conv_filter_grad_direct run this geometry by Winograd. */
   conv_winograd_applies(...args: [...geometry: ConvGeometry, co: number]): number;
+  /** conv_direct's Winograd output tile for this geometry: 4, 2, or 0 (the direct sum). */
+  conv_direct_winograd_tile(...args: [...geometry: ConvGeometry, co: number]): number;
   /** Floats of conv_direct's scratch for this geometry and co output channels. */
   conv_direct_scratch_floats(...args: [...geometry: ConvGeometry, co: number]): number;
   /** Floats of conv_direct's wpack (the packed or Winograd-transformed filter). */
@@ -84,6 +86,8 @@ export interface NativeKernels {
       scratch: number,
     ]
   ): void;
+  /** conv_input_grad_winograd's tile of dy for this forward geometry: 4, 2, or 0 (declined). */
+  conv_input_grad_winograd_tile(...args: [...geometry: ConvGeometry, co: number]): number;
   /** Floats of conv_input_grad_winograd's scratch; 0 where it does not apply. */
   conv_input_grad_winograd_floats(...args: [...geometry: ConvGeometry, co: number]): number;
   /**

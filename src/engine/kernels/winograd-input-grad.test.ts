@@ -61,13 +61,21 @@ test('transposed Winograd takes the 3 x 3 stride-1 layers whose dy has fewer 2 x
   assert.equal(k.conv_input_grad_winograd_floats(...fiveByFive, 64), 0, '5 x 5');
 });
 
+// F(4x4, 3x3) transposed where it takes fewer products on dy's grid, else F(2x2, 3x3).
 const CASES: [string, Layer][] = [
-  // dy 11 x 10: half tiles past both edges; 90 dy tiles, several blocks; 12 x channels (a
+  // dy 11 x 10: partial 4 x 4 tiles past both edges, several blocks; 12 x channels (a
   // partial panel).
   ['valid, odd dy', { n: 3, h: 13, w: 12, c: 12, co: 20, ...VALID }],
-  // Patches past dx's top and left edges, and past its bottom and right by the tiles' halves.
+  // Patches past dx's top and left edges, and past its bottom and right by the tiles' rest.
   ['padding on top and left', { n: 2, h: 9, w: 8, c: 8, co: 8, pt: 1, pl: 1, pb: 0, pr: 0 }],
   ['the CNN second layer, batch 2', { n: 2, h: 13, w: 13, c: 32, co: 64, ...VALID }],
+  // F(2x2, 3x3): dy 6 x 6 (144 products either way) and 2 x 6 (48 against 72), with padding
+  // on top.
+  ['F(2x2), dy 6 x 6', { n: 2, h: 8, w: 8, c: 8, co: 12, ...VALID }],
+  [
+    'F(2x2), dy 2 x 6, padding on top',
+    { n: 3, h: 3, w: 8, c: 12, co: 8, pt: 1, pl: 0, pb: 0, pr: 0 },
+  ],
 ];
 
 /** Fills dy and w, runs the kernel; dx and what it returned. */
@@ -128,27 +136,27 @@ for (const build of ['simd128', 'relaxed'] as const) {
     });
   }
 
-  test(`${build} transposed Winograd input gradient declines a non-finite dy or filter (the direct sum gives the infinities)`, () => {
-    const l = CASES[1][1];
-    const finite = run(build, l, (d, f) => {
-      d.fill(0.5);
-      f.fill(0.25);
-    });
-    assert.equal(finite.done, 1);
-    // Inside and on the edge; an infinity in the filter; a NaN.
-    for (const [where, value] of [
-      ['dy', Number.POSITIVE_INFINITY],
-      ['dy-last', Number.NEGATIVE_INFINITY],
-      ['w', Number.POSITIVE_INFINITY],
-      ['dy', Number.NaN],
-    ] as const) {
-      const { done } = run(build, l, (d, f) => {
+  for (const [name, l] of [CASES[1], CASES[3]])
+    test(`${build} transposed Winograd input gradient declines a non-finite dy or filter (the direct sum gives the infinities): ${name}`, () => {
+      const finite = run(build, l, (d, f) => {
         d.fill(0.5);
         f.fill(0.25);
-        if (where === 'w') f[5 * l.c * l.co + 3] = value;
-        else d[where === 'dy' ? 3 * l.co + 2 : d.length - 1] = value;
       });
-      assert.equal(done, 0, `${where} ${value}`);
-    }
-  });
+      assert.equal(finite.done, 1);
+      // Inside and on the edge; an infinity in the filter; a NaN.
+      for (const [where, value] of [
+        ['dy', Number.POSITIVE_INFINITY],
+        ['dy-last', Number.NEGATIVE_INFINITY],
+        ['w', Number.POSITIVE_INFINITY],
+        ['dy', Number.NaN],
+      ] as const) {
+        const { done } = run(build, l, (d, f) => {
+          d.fill(0.5);
+          f.fill(0.25);
+          if (where === 'w') f[5 * l.c * l.co + 3] = value;
+          else d[where === 'dy' ? 3 * l.co + 2 : d.length - 1] = value;
+        });
+        assert.equal(done, 0, `${where} ${value}`);
+      }
+    });
 }

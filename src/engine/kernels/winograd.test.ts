@@ -1,7 +1,7 @@
 /**
  * Winograd convolutions (native/kernels.c conv_winograd, conv_filter_grad_winograd): the
- * 3 x 3 stride-1 layers with C % 4 == 0 and C, Co >= 8 that conv_direct and
- * conv_filter_grad_direct hand to them. The forward cases against float64 are in
+ * 3 x 3 stride-1 layers with C % 4 == 0 and C, Co >= 8 that conv_direct (F(2x2, 3x3) or
+ * F(4x4, 3x3), whichever takes fewer products) and conv_filter_grad_direct hand to them. The forward cases against float64 are in
  * native.test.ts with the direct ones; here the filter gradient against float64, and the
  * fallback that gives both the direct sum's infinities.
  */
@@ -62,6 +62,31 @@ test('Winograd takes 3 x 3 stride-1 layers with C % 4 == 0, 8 to 512 channels a 
     const geometry: ConvGeometry = [n, h, w, c, f, f, oh, ow, s, s, d, d, p, p];
     assert.equal(k.conv_winograd_applies(...geometry, co), want, name);
   }
+  // conv_direct takes F(4x4, 3x3) (36 transformed filters) where its products are fewer than
+  // F(2x2, 3x3)'s (16): not on a 6 x 6 grid (144 each) or a 2 x 2 one (36 against 16).
+  const wpack = (grid: number, pad: number) =>
+    k.conv_direct_wpack_floats(
+      2,
+      grid + 2 - 2 * pad,
+      grid + 2 - 2 * pad,
+      16,
+      3,
+      3,
+      grid,
+      grid,
+      1,
+      1,
+      1,
+      1,
+      pad,
+      pad,
+      16,
+    ) /
+    (16 * 16);
+  assert.deepEqual(
+    [2, 3, 6, 7, 9, 11].map((grid) => wpack(grid, grid % 2)),
+    [16, 36, 16, 36, 36, 36],
+  );
 });
 
 for (const build of ['simd128', 'relaxed'] as const) {
@@ -118,39 +143,44 @@ for (const build of ['simd128', 'relaxed'] as const) {
 }
 
 for (const build of ['simd128', 'relaxed'] as const) {
-  test(`${build} conv_direct's Winograd path gives the direct sum's infinities: an infinite input reaches only its 3 x 3 neighbours`, () => {
-    const { k, memory } = standalone(build);
-    // Winograd's transforms would spread it (inf - inf, inf * 0 are NaN) to the whole 2 x 2
-    // tile and beyond; the call falls back to the direct sum when an output is not finite.
-    const [n, h, w, c, co] = [1, 6, 7, 8, 8];
-    const floats = new Float32Array(memory.buffer);
-    const X = 65536 / 4;
-    const W = X + n * h * w * c;
-    const Y = W + 9 * c * co;
-    const P = Y + n * h * w * co;
-    const S = P + 16 * c * co;
-    floats.fill(0.5, X, W);
-    floats.fill(0.25, W, Y);
-    const [iy, ix] = [2, 3];
-    floats[X + (iy * w + ix) * c + 5] = Number.POSITIVE_INFINITY;
-    const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, 1, 1] as const;
-    assert.ok(
-      k.conv_direct_wpack_floats(...geometry, co) > 9 * c * co,
-      'the Winograd path applies',
-    );
-    k.conv_direct(X * 4, W * 4, 0, Y * 4, ...geometry, co, 0, P * 4, S * 4);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let o = 0; o < co; o++) {
-          const got = floats[Y + (y * w + x) * co + o];
-          const taps =
-            (Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) *
-            (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1);
-          const reached = Math.abs(y - iy) <= 1 && Math.abs(x - ix) <= 1;
-          const want = reached ? Number.POSITIVE_INFINITY : taps * c * 0.125;
-          assert.equal(got, want, `pixel (${y}, ${x}), channel ${o}`);
-        }
-  });
+  // A 6 x 7 grid runs F(4x4, 3x3), a 2 x 3 one F(2x2, 3x3) (36 and 16 transformed filters).
+  for (const [h, w, iy, ix, transforms] of [
+    [6, 7, 2, 3, 36],
+    [2, 3, 1, 1, 16],
+  ] as const)
+    test(`${build} conv_direct's Winograd path gives the direct sum's infinities: an infinite input reaches only its 3 x 3 neighbours (${h} x ${w})`, () => {
+      const { k, memory } = standalone(build);
+      // Winograd's transforms would spread it (inf - inf, inf * 0 are NaN) to the whole tile
+      // and beyond; the call falls back to the direct sum when an output is not finite.
+      const [n, c, co] = [1, 8, 8];
+      const floats = new Float32Array(memory.buffer);
+      const X = 65536 / 4;
+      const W = X + n * h * w * c;
+      const Y = W + 9 * c * co;
+      const P = Y + n * h * w * co;
+      const S = P + transforms * c * co;
+      floats.fill(0.5, X, W);
+      floats.fill(0.25, W, Y);
+      floats[X + (iy * w + ix) * c + 5] = Number.POSITIVE_INFINITY;
+      const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, 1, 1] as const;
+      assert.equal(
+        k.conv_direct_wpack_floats(...geometry, co),
+        transforms * c * co,
+        'the Winograd path applies',
+      );
+      k.conv_direct(X * 4, W * 4, 0, Y * 4, ...geometry, co, 0, P * 4, S * 4);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          for (let o = 0; o < co; o++) {
+            const got = floats[Y + (y * w + x) * co + o];
+            const taps =
+              (Math.min(y + 1, h - 1) - Math.max(y - 1, 0) + 1) *
+              (Math.min(x + 1, w - 1) - Math.max(x - 1, 0) + 1);
+            const reached = Math.abs(y - iy) <= 1 && Math.abs(x - ix) <= 1;
+            const want = reached ? Number.POSITIVE_INFINITY : taps * c * 0.125;
+            assert.equal(got, want, `pixel (${y}, ${x}), channel ${o}`);
+          }
+    });
 
   test(`${build} Winograd filter gradient gives the direct sum's infinities: an infinite input makes its channel's taps infinite, not NaN`, () => {
     const { k, memory } = standalone(build);
