@@ -39,7 +39,9 @@ const SKIP = new Set([
   'conv_direct_scratch_floats',
   'conv_direct_wpack_floats',
   'conv_filter_grad_scratch_floats',
-  'conv_winograd_applies',
+  'conv_winograd_tile',
+  'conv_input_grad_winograd_tile',
+  'conv_input_grad_winograd_floats',
   'fill_zero',
   '__stack_pointer',
 ]);

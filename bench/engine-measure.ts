@@ -88,8 +88,7 @@ export async function prepare(options: MeasureOptions): Promise<Prepared> {
   const wasm = info.backend === 'wasm' ? native(tf.backend() as unknown as WasmBackend) : null;
   const kernels = wasm
     ? withArithmeticDone(ran, {
-        forward: (g, co) => wasm.conv_direct_winograd_tile(...(g as ConvGeometry), co),
-        filterGrad: (g, co) => wasm.conv_winograd_applies(...(g as ConvGeometry), co) === 1,
+        direct: (g, co) => wasm.conv_winograd_tile(...(g as ConvGeometry), co),
         transposed: (g, co) => wasm.conv_input_grad_winograd_tile(...(g as ConvGeometry), co),
       })
     : ran;

@@ -14,8 +14,8 @@
  * A second bound counts the arithmetic the kernels do instead of the convolution's
  * (kernelFlopsDone): the 3 x 3 stride-1 layers native/kernels.c runs by Winograd multiply
  * 16 transformed values per 2 x 2 tile and channel pair (F(2x2, 3x3), F(3x3, 2x2)) where the
- * direct sum does 36, or 36 per 4 x 4 tile (F(4x4, 3x3)) where it does 144 (the tiles of the
- * output grid, or of dy for an input gradient by transposed Winograd). The
+ * direct sum does 36, or 36 per 4 x 4 tile (F(4x4, 3x3), F(3x3, 4x4)) where it does 144 (the
+ * tiles of the output grid, dy's for the gradients). The
  * first bound is the issue's (the work of the step's convolutions, whatever the algorithm);
  * the second says how far the step is from this platform's limit for what it computes.
  */
@@ -32,14 +32,14 @@ export interface KernelRecord {
 /**
  * Which convolutions the wasm kernels run by Winograd, by their own rules, for a geometry
  * ([n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl], native/kernels.c conv_geom) with
- * co output channels: `forward`, the output tile conv_direct takes (4 for F(4x4, 3x3), 2 for
- * F(2x2, 3x3), 0 for the direct sum); `filterGrad`, whether conv_filter_grad_direct runs
- * F(3x3, 2x2) (on 2 x 2 tiles of dy); `transposed`, the tile of dy the input gradient of that
- * forward layer runs on (conv_input_grad_winograd: 4, 2, or 0 where it does not).
+ * co output channels: `direct`, the tile of the output grid (dy's for the filter gradient)
+ * conv_direct and conv_filter_grad_direct take (4 for F(4x4, 3x3) and F(3x3, 4x4), 2 for
+ * F(2x2, 3x3) and F(3x3, 2x2), 0 for the direct sum); `transposed`, the tile of dy the input
+ * gradient of that forward layer runs on (conv_input_grad_winograd: 4, 2, or 0 where it does
+ * not).
  */
 export interface WinogradRule {
-  forward(geometry: number[], co: number): number;
-  filterGrad(geometry: number[], co: number): boolean;
+  direct(geometry: number[], co: number): number;
   transposed(geometry: number[], co: number): number;
 }
 
@@ -96,11 +96,7 @@ function winogradFlops(k: KernelRecord, winograd: WinogradRule): number | null {
   else conv = { x: a, grid: out, cout: out[3], filter: b };
   if (conv.filter[0] !== 3 || conv.filter[1] !== 3) return null;
   const geometry = stride1Geometry(conv.x, conv.grid);
-  if (!geometry) return null;
-  const tile =
-    k.name === 'Conv2DBackpropFilter'
-      ? Number(winograd.filterGrad(geometry, conv.cout)) * 2
-      : winograd.forward(geometry, conv.cout);
+  const tile = geometry ? winograd.direct(geometry, conv.cout) : 0;
   return tile ? products(conv.grid, conv.x[3], conv.cout, tile) : null;
 }
 

@@ -1132,13 +1132,15 @@ static int winograd_output(const float* m, const conv_geom* g, int t0, int tn, i
 // sixths, so the transformed values are larger and each carries a rounding of its own: the
 // result is further from the direct sum than F(2x2, 3x3)'s, still within the direct sum's own
 // error bound in the tests. wino_m takes it where its products are fewer for the grid:
-// F(2x2, 3x3) covers a 2 x 2 grid with 16 and a 6 x 6 one with 144, as F(4x4, 3x3) does.
-static int wino_m(const conv_geom* g, int Co) {
-  if (!winograd_applies(g, Co)) return 0;
+// F(2x2, 3x3) covers a 2 x 2 grid with 16 and a 6 x 6 one with 144, as F(4x4, 3x3) does
+// (wino_tile, on the output grid: dy's, for the gradients too).
+static int wino_tile(const conv_geom* g) {
   const int f2 = ((g->OH + 1) / 2) * ((g->OW + 1) / 2) * 16;
   const int f4 = ((g->OH + 3) / 4) * ((g->OW + 3) / 4) * 36;
   return f4 < f2 ? 4 : 2;
 }
+
+static int wino_m(const conv_geom* g, int Co) { return winograd_applies(g, Co) ? wino_tile(g) : 0; }
 
 // (G g) of a filter column (a, b, c); rows of G: (1/4 0 0), (-1/6 -1/6 -1/6), (-1/6 1/6 -1/6),
 // (1/24 1/12 1/6), (1/24 -1/12 1/6), (0 0 1).
@@ -1350,18 +1352,12 @@ EXPORT void conv_direct(const float* x, const float* w, const float* bias, float
   }
 }
 
-// Whether conv_direct and conv_filter_grad_direct run this geometry by Winograd (for the
-// bench's count of the arithmetic done).
-EXPORT int conv_winograd_applies(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
-                                 int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
-  const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
-  return winograd_applies(&g, Co);
-}
-
-// The output tile conv_direct's Winograd takes for this geometry: 4 (F(4x4, 3x3)), 2
-// (F(2x2, 3x3)), or 0 for none (for the bench's count of the arithmetic done).
-EXPORT int conv_direct_winograd_tile(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
-                                     int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
+// The tile of the output grid (dy's for the filter gradient) conv_direct and
+// conv_filter_grad_direct run this geometry on by Winograd: 4 (F(4x4, 3x3), F(3x3, 4x4)), 2
+// (F(2x2, 3x3), F(3x3, 2x2)), or 0, the direct sum (for the tests and the bench's count of
+// the arithmetic done).
+EXPORT int conv_winograd_tile(int N, int H, int W, int C, int KH, int KW, int OH, int OW,
+                              int sh, int sw, int dh, int dw, int pt, int pl, int Co) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   return wino_m(&g, Co);
 }
@@ -1478,14 +1474,9 @@ static int winograd_t_output(const float* m, const conv_geom* g, int t0, int tn,
   return !wasm_v128_any_true(bad);
 }
 
-// F(4x4, 3x3) transposed, where it takes fewer products than F(2x2, 3x3) on dy's grid (as
-// wino_m decides for the forward): a 4 x 4 tile of dy maps to a 6 x 6 patch of dx as
+// F(4x4, 3x3) transposed, where it takes fewer products than F(2x2, 3x3) on dy's grid
+// (wino_tile): a 4 x 4 tile of dy maps to a 6 x 6 patch of dx as
 // B [sum over co of U . (A dy A^T)] B^T, patches 4 apart overlapping by 2.
-static int wino_t_m(const conv_geom* g) {
-  const int f2 = ((g->OH + 1) / 2) * ((g->OW + 1) / 2) * 16;
-  const int f4 = ((g->OH + 3) / 4) * ((g->OW + 3) / 4) * 36;
-  return f4 < f2 ? 4 : 2;
-}
 
 // A d of four values; rows of A (columns of F(4x4, 3x3)'s A^T): (1 0 0 0), (1 1 1 1),
 // (1 -1 1 -1), (1 2 4 8), (1 -2 4 -8), (0 0 0 1).
@@ -1588,7 +1579,7 @@ EXPORT int conv_input_grad_winograd_tile(int N, int H, int W, int C, int KH, int
                                          int OW, int sh, int sw, int dh, int dw, int pt, int pl,
                                          int Co) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
-  return winograd_t_applies(&g, Co) ? wino_t_m(&g) : 0;
+  return winograd_t_applies(&g, Co) ? wino_tile(&g) : 0;
 }
 
 // Floats of conv_input_grad_winograd's scratch, 0 where it does not apply: a row of Co
@@ -1599,7 +1590,7 @@ EXPORT int conv_input_grad_winograd_floats(int N, int H, int W, int C, int KH, i
                                            int pl, int Co) {
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int Cpad = (C + TILE_NR - 1) / TILE_NR * TILE_NR;
-  const int count = wino_t_m(&g) == 4 ? 36 : 16;
+  const int count = wino_tile(&g) == 4 ? 36 : 16;
   return winograd_t_applies(&g, Co) ? Co + count * Co * Cpad + 2 * count * WINO_STRIDE : 0;
 }
 
@@ -1612,7 +1603,7 @@ EXPORT int conv_input_grad_winograd(const float* dy, const float* w, float* dx, 
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   if (!winograd_t_applies(&g, Co)) return 0;
   const int panels = (C + TILE_NR - 1) / TILE_NR, Cpad = panels * TILE_NR;
-  const int mt = wino_t_m(&g), count = mt == 4 ? 36 : 16;
+  const int mt = wino_tile(&g), count = mt == 4 ? 36 : 16;
   float* zeros = scratch;
   float* u = zeros + Co;
   float* v = u + count * Co * Cpad;
@@ -1671,6 +1662,15 @@ static void pack_dy(const float* dy, int Co, int p0, const int* order, int count
 // to match, so the products are F(3x3, 2x2)'s. Rows of A^T: (1 1 1 0), (0 1 -1 0),
 // (0 1 1 1); of G: (1 0), (1/2 1/2), (1/2 -1/2), (0 -1).
 
+// Channels co .. co+3 of a row of dy with Co channels: zeros past Co, or for a null row (a
+// pixel past dy's edge).
+static inline v128_t dy_lanes(const float* row, int co, int Co) {
+  if (row && co + 4 <= Co) return wasm_v128_load(row + co);
+  float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int c = co; row && c < Co && c < co + 4; c++) lanes[c - co] = row[c];
+  return wasm_v128_load(lanes);
+}
+
 // d[xi][panel][t][NR] = (G dy G^T)[xi] of the block's tiles' 2 x 2 dy values (zeros past OH,
 // OW and Co).
 static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
@@ -1686,15 +1686,7 @@ static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int
       }
     for (int co = 0; co < panels * TILE_NR; co += 4) {
       v128_t v[4];
-      for (int k = 0; k < 4; k++) {
-        if (p[k] && co + 4 <= Co) {
-          v[k] = wasm_v128_load(p[k] + co);
-          continue;
-        }
-        float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int c = co; p[k] && c < Co && c < co + 4; c++) lanes[c - co] = p[k][c];
-        v[k] = wasm_v128_load(lanes);
-      }
+      for (int k = 0; k < 4; k++) v[k] = dy_lanes(p[k], co, Co);
       const v128_t half = wasm_f32x4_splat(0.5f);
       v128_t r[4][2];
       for (int j = 0; j < 2; j++) {
@@ -1714,13 +1706,13 @@ static void winograd_dy(const float* dy, const conv_geom* g, int t0, int tn, int
   }
 }
 
-// m[xi][C][Copad] += v[xi]^T d[xi] over the block's tn tiles: 4 channels x 8 columns a tile,
-// the four channels' values consecutive in v.
+// m[xi][C][Copad] += v[xi]^T d[xi] over the block's tn tiles and xi < count (16 or 36): 4
+// channels x 8 columns a tile, the four channels' values consecutive in v.
 static void winograd_fg_products(const float* v, const float* d, int tn, int C, int panels,
-                                 float* m) {
+                                 int count, float* m) {
   const int vs = WINO_STRIDE, ds = WINO_STRIDE, tb = wino_block(C, panels * TILE_NR);
   const int Copad = panels * TILE_NR;
-  for (int xi = 0; xi < 16; xi++)
+  for (int xi = 0; xi < count; xi++)
     for (int c = 0; c < C; c += TILE_MR)
       for (int q = 0; q < panels; q++) {
         float* mt = m + (xi * C + c) * Copad + q * TILE_NR;
@@ -1778,11 +1770,88 @@ static int winograd_fg_output(const float* m, int C, int Co, int Copad, float* d
   return !wasm_v128_any_true(bad);
 }
 
-// Floats of conv_filter_grad_winograd's scratch: a row of C zeros, a block's transformed x
-// and dy, and the 16 sums m.
-static int winograd_fg_scratch_floats(int C, int Co) {
-  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
-  return C + 32 * WINO_STRIDE + 16 * C * Copad;
+// F(3x3, 4x4) for the filter gradient where wino_tile takes 4 x 4 tiles of dy: dw's 3 x 3
+// taps from a 4 x 4 tile of dy and its 6 x 6 patch of x (F(4x4, 3x3)'s forward tile), 36
+// products per tile where F(3x3, 2x2) takes 64 for its 16 pixels. Its matrices follow from
+// F(4x4, 3x3)'s by the transposition principle: the same B^T (winograd4_input), F(4x4,
+// 3x3)'s A for G (a6, integers, once per tile) and its G^T for A^T (fractions, once per call:
+// the sum over tiles comes first).
+
+// d[xi][panel][t][NR] = (A dy A^T)[xi] of the block's 4 x 4 tiles of dy (zeros past OH, OW
+// and Co).
+static void winograd4_dy(const float* dy, const conv_geom* g, int t0, int tn, int Co,
+                         int panels, float* d) {
+  const int ds = WINO_STRIDE, tb = wino_block(g->C, Co);
+  wino_pos at = wino_at(g, t0, 4);
+  for (int t = 0; t < tn; t++, wino_next(g, &at, 4)) {
+    const float* p[16];
+    for (int k = 0; k < 16; k++) {
+      const int oh = at.oh + k / 4, ow = at.ow + k % 4;
+      p[k] = oh < g->OH && ow < g->OW ? dy + ((at.n * g->OH + oh) * g->OW + ow) * Co : 0;
+    }
+    for (int co = 0; co < panels * TILE_NR; co += 4) {
+      v128_t r[6][4];
+      for (int j = 0; j < 4; j++) {
+        v128_t col[4], out[6];
+        for (int i = 0; i < 4; i++) col[i] = dy_lanes(p[4 * i + j], co, Co);
+        a6(col, out);
+        for (int i = 0; i < 6; i++) r[i][j] = out[i];
+      }
+      float* o = d + (co / TILE_NR) * tb * TILE_NR + t * TILE_NR + co % TILE_NR;
+      for (int i = 0; i < 6; i++) {
+        v128_t row[6];
+        a6(r[i], row);
+        for (int k = 0; k < 6; k++) wasm_v128_store(o + (6 * i + k) * ds, row[k]);
+      }
+    }
+  }
+}
+
+// G^T m of six values: dw's three taps along one axis; rows of G^T: (1/4 -1/6 -1/6 1/24 1/24
+// 0), (0 -1/6 1/6 1/12 -1/12 0), (0 -1/6 -1/6 1/6 1/6 1).
+static inline void gt3(const v128_t m[6], v128_t o[3]) {
+  const v128_t s12 = wasm_f32x4_add(m[1], m[2]), d21 = wasm_f32x4_sub(m[2], m[1]);
+  const v128_t s34 = wasm_f32x4_add(m[3], m[4]), d34 = wasm_f32x4_sub(m[3], m[4]);
+  const v128_t sixth = wasm_f32x4_splat(1.0f / 6.0f);
+  o[0] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(wasm_f32x4_splat(0.25f), m[0]),
+                                       wasm_f32x4_mul(sixth, s12)),
+                        wasm_f32x4_mul(wasm_f32x4_splat(1.0f / 24.0f), s34));
+  o[1] = wasm_f32x4_add(wasm_f32x4_mul(sixth, d21),
+                        wasm_f32x4_mul(wasm_f32x4_splat(1.0f / 12.0f), d34));
+  o[2] = wasm_f32x4_add(wasm_f32x4_mul(sixth, wasm_f32x4_sub(s34, s12)), m[5]);
+}
+
+// dw[kh][kw][c][co] = (G^T m G)[kh][kw] for every channel pair. Returns 0 if one is not
+// finite (the direct kernel then recomputes dw).
+static int winograd4_fg_output(const float* m, int C, int Co, int Copad, float* dw) {
+  v128_t bad = wasm_i32x4_splat(0);
+  const int xs = C * Copad;
+  for (int c = 0; c < C; c++)
+    for (int co = 0; co < Co; co += 4) {
+      v128_t s[3][6];
+      for (int j = 0; j < 6; j++) {
+        v128_t col[6], o[3];
+        for (int i = 0; i < 6; i++) col[i] = wasm_v128_load(m + (6 * i + j) * xs + c * Copad + co);
+        gt3(col, o);
+        for (int i = 0; i < 3; i++) s[i][j] = o[i];
+      }
+      for (int kh = 0; kh < 3; kh++) {
+        v128_t r[3];
+        gt3(s[kh], r);
+        for (int kw = 0; kw < 3; kw++) {
+          bad = wasm_v128_or(bad, not_finite(r[kw]));
+          store_lanes(dw + ((kh * 3 + kw) * C + c) * Co + co, r[kw], Co - co);
+        }
+      }
+    }
+  return !wasm_v128_any_true(bad);
+}
+
+// Floats of conv_filter_grad_winograd's scratch on mt x mt tiles of dy (wino_tile): a row of C
+// zeros, a block's transformed x and dy, and the sums m (16, or 36 for mt = 4).
+static int winograd_fg_scratch_floats(int C, int Co, int mt) {
+  const int Copad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR, count = mt == 4 ? 36 : 16;
+  return C + 2 * count * WINO_STRIDE + count * C * Copad;
 }
 
 // conv_filter_grad_direct's work when winograd_applies. Returns 0 (dw to be recomputed)
@@ -1790,21 +1859,28 @@ static int winograd_fg_scratch_floats(int C, int Co) {
 static int conv_filter_grad_winograd(const float* x, const float* dy, float* dwk,
                                      const conv_geom* g, int Co, float* scratch) {
   const int C = g->C, panels = (Co + TILE_NR - 1) / TILE_NR, Copad = panels * TILE_NR;
+  const int mt = wino_tile(g), count = mt == 4 ? 36 : 16;
   float* zeros = scratch;
   float* v = zeros + C;
-  float* d = v + 16 * WINO_STRIDE;
-  float* m = d + 16 * WINO_STRIDE;
+  float* d = v + count * WINO_STRIDE;
+  float* m = d + count * WINO_STRIDE;
   zero(zeros, C);
-  zero(m, 16 * C * Copad);
-  const int tiles = g->N * ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
+  zero(m, count * C * Copad);
+  const int tiles = g->N * ((g->OH + mt - 1) / mt) * ((g->OW + mt - 1) / mt);
   const int tb = wino_block(C, Co);
   for (int t0 = 0; t0 < tiles; t0 += tb) {
     const int tn = tiles - t0 < tb ? tiles - t0 : tb;
-    winograd_input(x, g, t0, tn, zeros, v);
-    winograd_dy(dy, g, t0, tn, Co, panels, d);
-    winograd_fg_products(v, d, tn, C, panels, m);
+    if (mt == 4) {
+      winograd4_input(x, g, t0, tn, zeros, v);
+      winograd4_dy(dy, g, t0, tn, Co, panels, d);
+    } else {
+      winograd_input(x, g, t0, tn, zeros, v);
+      winograd_dy(dy, g, t0, tn, Co, panels, d);
+    }
+    winograd_fg_products(v, d, tn, C, panels, count, m);
   }
-  return winograd_fg_output(m, C, Co, Copad, dwk);
+  return mt == 4 ? winograd4_fg_output(m, C, Co, Copad, dwk)
+                 : winograd_fg_output(m, C, Co, Copad, dwk);
 }
 
 // dw[KH, KW, C, Co] = sum over pixels p of unfold(x)[p, r] * dy[p, Co], x NHWC with the
@@ -1822,7 +1898,7 @@ EXPORT int conv_filter_grad_direct(const float* x, const float* dy, float* dwk, 
   const int R = KH * KW * C, P = N * OH * OW;
   const int panels = (Co + TILE_NR - 1) / TILE_NR, Npad = panels * TILE_NR;
   const int R4 = (R + 3) & ~3;
-  if (winograd_applies(&g, Co) && scratch_floats >= winograd_fg_scratch_floats(C, Co) &&
+  if (winograd_applies(&g, Co) && scratch_floats >= winograd_fg_scratch_floats(C, Co, wino_tile(&g)) &&
       conv_filter_grad_winograd(x, dy, dwk, &g, Co, scratch))
     return 0;
   int* roff = (int*)scratch;
@@ -1921,7 +1997,7 @@ EXPORT int conv_filter_grad_scratch_floats(int N, int H, int W, int C, int KH, i
   const conv_geom g = {N, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl};
   const int R4 = (KH * KW * C + 3) & ~3, Npad = (Co + TILE_NR - 1) / TILE_NR * TILE_NR;
   const int direct = R4 + DIRECT_FG_PB * (Npad + R4);
-  const int wino = winograd_applies(&g, Co) ? winograd_fg_scratch_floats(C, Co) : 0;
+  const int wino = winograd_applies(&g, Co) ? winograd_fg_scratch_floats(C, Co, wino_tile(&g)) : 0;
   return direct > wino ? direct : wino;
 }
 

@@ -61,10 +61,11 @@ export interface NativeKernels {
   fill_zero(p: number, n: number): void;
   /** Floats of the scratch block shared by the kernels (`scratch`). */
   scratch_floats(): number;
-  /** 1 when conv_direct and conv_filter_grad_direct run this geometry by Winograd. */
-  conv_winograd_applies(...args: [...geometry: ConvGeometry, co: number]): number;
-  /** conv_direct's Winograd output tile for this geometry: 4, 2, or 0 (the direct sum). */
-  conv_direct_winograd_tile(...args: [...geometry: ConvGeometry, co: number]): number;
+  /**
+   * The output tile (dy's for the filter gradient) conv_direct and conv_filter_grad_direct
+   * run this geometry on by Winograd: 4, 2, or 0 (the direct sum).
+   */
+  conv_winograd_tile(...args: [...geometry: ConvGeometry, co: number]): number;
   /** Floats of conv_direct's scratch for this geometry and co output channels. */
   conv_direct_scratch_floats(...args: [...geometry: ConvGeometry, co: number]): number;
   /** Floats of conv_direct's wpack (the packed or Winograd-transformed filter). */

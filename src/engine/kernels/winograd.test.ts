@@ -20,12 +20,17 @@ interface GradCase {
   p: number;
 }
 
+// F(3x3, 4x4) on 4 x 4 tiles of dy where they take fewer products, else F(3x3, 2x2).
 const GRAD_CASES: [string, GradCase][] = [
-  // dy 11 x 10 (half tiles past both edges), 90 tiles (three blocks of 32), 20 columns.
+  // dy 11 x 10 (partial tiles past both edges), 27 tiles, 20 columns.
   ['valid, odd dy', { n: 3, h: 13, w: 12, c: 8, co: 20, p: 0 }],
   // Padding on every side, 11 columns (a partial vector and a partial panel).
   ['same padding', { n: 2, h: 7, w: 9, c: 16, co: 11, p: 1 }],
   ['padding 2', { n: 2, h: 5, w: 6, c: 12, co: 9, p: 2 }],
+  // F(3x3, 2x2): dy 6 x 6 (144 products either way), 81 tiles (three blocks of 32), and
+  // dy 2 x 3 with 'same' padding.
+  ['F(3x3, 2x2), dy 6 x 6', { n: 9, h: 8, w: 8, c: 8, co: 20, p: 0 }],
+  ['F(3x3, 2x2), same padding', { n: 3, h: 2, w: 3, c: 16, co: 11, p: 1 }],
 ];
 
 function lcg(seed: number): () => number {
@@ -60,7 +65,7 @@ test('Winograd takes 3 x 3 stride-1 layers with C % 4 == 0, 8 to 512 channels a 
   for (const [name, change, want] of cases) {
     const { n, h, w, c, k: f, oh, ow, s, d, p, co } = { ...base, ...change };
     const geometry: ConvGeometry = [n, h, w, c, f, f, oh, ow, s, s, d, d, p, p];
-    assert.equal(k.conv_winograd_applies(...geometry, co), want, name);
+    assert.equal(k.conv_winograd_tile(...geometry, co) > 0 ? 1 : 0, want, name);
   }
   // conv_direct takes F(4x4, 3x3) (36 transformed filters) where its products are fewer than
   // F(2x2, 3x3)'s (16): not on a 6 x 6 grid (144 each) or a 2 x 2 one (36 against 16).
@@ -182,35 +187,42 @@ for (const build of ['simd128', 'relaxed'] as const) {
           }
     });
 
-  test(`${build} Winograd filter gradient gives the direct sum's infinities: an infinite input makes its channel's taps infinite, not NaN`, () => {
-    const { k, memory } = standalone(build);
-    // F(3x3, 2x2)'s output transform subtracts sums (inf - inf is NaN); the call falls back
-    // to the direct sum when a value of dw is not finite.
-    const [n, h, w, c, co, p] = [1, 7, 6, 8, 8, 1];
-    const floats = new Float32Array(memory.buffer);
-    const X = 65536 / 4;
-    const DY = X + n * h * w * c;
-    const DW = DY + n * h * w * co;
-    const S = DW + 9 * c * co;
-    floats.fill(0.5, X, DY);
-    floats.fill(0.25, DY, DW);
-    floats[X + (3 * w + 2) * c + 5] = Number.POSITIVE_INFINITY;
-    const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, p, p] as const;
-    const scratch = k.conv_filter_grad_scratch_floats(...geometry, co);
-    assert.equal(
-      k.conv_filter_grad_direct(X * 4, DY * 4, DW * 4, ...geometry, co, S * 4, scratch),
-      0,
-    );
-    // Output pixels whose tap t lands inside x, along one axis of the given size.
-    const reach = (size: number, t: number) =>
-      Array.from({ length: size }, (_, o) => o - p + t).filter((i) => i >= 0 && i < size).length;
-    for (let kh = 0; kh < 3; kh++)
-      for (let kw = 0; kw < 3; kw++)
-        for (let ch = 0; ch < c; ch++)
-          for (let o = 0; o < co; o++) {
-            const got = floats[DW + ((kh * 3 + kw) * c + ch) * co + o];
-            const want = ch === 5 ? Number.POSITIVE_INFINITY : reach(h, kh) * reach(w, kw) * 0.125;
-            assert.equal(got, want, `tap (${kh}, ${kw}), channel ${ch}, column ${o}`);
-          }
-  });
+  // dy 7 x 6 runs F(3x3, 4x4), dy 6 x 6 F(3x3, 2x2) (144 products either way).
+  for (const [h, w, iy, ix] of [
+    [7, 6, 3, 2],
+    [6, 6, 3, 2],
+  ] as const)
+    test(`${build} Winograd filter gradient gives the direct sum's infinities: an infinite input makes its channel's taps infinite, not NaN (dy ${h} x ${w})`, () => {
+      const { k, memory } = standalone(build);
+      // The output transforms subtract sums (inf - inf is NaN); the call falls back to the
+      // direct sum when a value of dw is not finite.
+      const [n, c, co, p] = [1, 8, 8, 1];
+      const floats = new Float32Array(memory.buffer);
+      const X = 65536 / 4;
+      const DY = X + n * h * w * c;
+      const DW = DY + n * h * w * co;
+      const S = DW + 9 * c * co;
+      floats.fill(0.5, X, DY);
+      floats.fill(0.25, DY, DW);
+      floats[X + (iy * w + ix) * c + 5] = Number.POSITIVE_INFINITY;
+      const geometry = [n, h, w, c, 3, 3, h, w, 1, 1, 1, 1, p, p] as const;
+      assert.equal(k.conv_winograd_tile(...geometry, co), h === 7 ? 4 : 2);
+      const scratch = k.conv_filter_grad_scratch_floats(...geometry, co);
+      assert.equal(
+        k.conv_filter_grad_direct(X * 4, DY * 4, DW * 4, ...geometry, co, S * 4, scratch),
+        0,
+      );
+      // Output pixels whose tap t lands inside x, along one axis of the given size.
+      const reach = (size: number, t: number) =>
+        Array.from({ length: size }, (_, o) => o - p + t).filter((i) => i >= 0 && i < size).length;
+      for (let kh = 0; kh < 3; kh++)
+        for (let kw = 0; kw < 3; kw++)
+          for (let ch = 0; ch < c; ch++)
+            for (let o = 0; o < co; o++) {
+              const got = floats[DW + ((kh * 3 + kw) * c + ch) * co + o];
+              const want =
+                ch === 5 ? Number.POSITIVE_INFINITY : reach(h, kh) * reach(w, kw) * 0.125;
+              assert.equal(got, want, `tap (${kh}, ${kw}), channel ${ch}, column ${o}`);
+            }
+    });
 }
