@@ -1142,37 +1142,67 @@ static int wino_tile(const conv_geom* g) {
 
 static int wino_m(const conv_geom* g, int Co) { return winograd_applies(g, Co) ? wino_tile(g) : 0; }
 
-// (G g) of a filter column (a, b, c); rows of G: (1/4 0 0), (-1/6 -1/6 -1/6), (-1/6 1/6 -1/6),
-// (1/24 1/12 1/6), (1/24 -1/12 1/6), (0 0 1).
-static inline void g6(float a, float b, float c, float o[6]) {
-  o[0] = a * 0.25f;
-  o[1] = -(a + b + c) / 6.0f;
-  o[2] = -(a - b + c) / 6.0f;
-  o[3] = a / 24.0f + b / 12.0f + c / 6.0f;
-  o[4] = a / 24.0f - b / 12.0f + c / 6.0f;
+// (G g) of filter columns (a, b, c), four at a time; rows of G: (1/4 0 0), (-1/6 -1/6 -1/6),
+// (-1/6 1/6 -1/6), (1/24 1/12 1/6), (1/24 -1/12 1/6), (0 0 1). Products with the fractions'
+// float values, not divisions, on four filter pairs at once: a layer of 512 channels a side
+// has 262,144 pairs, and one at a time with divisions this transform made most of a small
+// batch's call.
+static inline void g6(v128_t a, v128_t b, v128_t c, v128_t o[6]) {
+  const v128_t ac = wasm_f32x4_add(a, c), sixth = wasm_f32x4_splat(1.0f / 6.0f);
+  o[0] = wasm_f32x4_mul(a, wasm_f32x4_splat(0.25f));
+  o[1] = wasm_f32x4_mul(wasm_f32x4_neg(wasm_f32x4_add(ac, b)), sixth);
+  o[2] = wasm_f32x4_mul(wasm_f32x4_neg(wasm_f32x4_sub(ac, b)), sixth);
+  const v128_t outer = wasm_f32x4_add(wasm_f32x4_mul(a, wasm_f32x4_splat(1.0f / 24.0f)),
+                                      wasm_f32x4_mul(c, sixth));
+  const v128_t middle = wasm_f32x4_mul(b, wasm_f32x4_splat(1.0f / 12.0f));
+  o[3] = wasm_f32x4_add(outer, middle);
+  o[4] = wasm_f32x4_sub(outer, middle);
   o[5] = c;
 }
 
+// n (1 to 4) consecutive floats at p, zeros in the other lanes.
+static inline v128_t load_lanes(const float* p, int n) {
+  if (n >= 4) return wasm_v128_load(p);
+  float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int i = 0; i < n; i++) lanes[i] = p[i];
+  return wasm_v128_load(lanes);
+}
+
 // u[xi][panel][r][NR] = (G w_ro G^T)[xi] for every reduced channel r < R and output channel
-// o < O, zeros past O; xi = 6 * row + col; w_ro as winograd_filter reads it.
+// o < O, zeros past O; xi = 6 * row + col; w_ro as winograd_filter reads it. Four pairs at a
+// time along whichever of r and o is consecutive in w: o for the forward's filter (then a
+// group's four values are consecutive in u too), r for the transposed input gradient's.
 static void winograd4_filter(const float* w, int R, int O, int rs, int os, float* u) {
   const int panels = (O + TILE_NR - 1) / TILE_NR, taps = R * O;
-  const int xi_stride = panels * R * TILE_NR;
+  const int xi_stride = panels * R * TILE_NR, along_o = os == 1;
+  const int outer = along_o ? R : O, inner = along_o ? O : R;
   zero(u, 36 * xi_stride);
-  for (int r = 0; r < R; r++)
-    for (int co = 0; co < O; co++) {
+  for (int i0 = 0; i0 < outer; i0++)
+    for (int j0 = 0; j0 < inner; j0 += 4) {
+      const int n = inner - j0 < 4 ? inner - j0 : 4;
+      const int r = along_o ? i0 : j0, co = along_o ? j0 : i0;
       const float* wc = w + r * rs + co * os;
-      float t[6][3];
+      v128_t t[6][3];
       for (int j = 0; j < 3; j++) {
-        float col[6];
-        g6(wc[j * taps], wc[(3 + j) * taps], wc[(6 + j) * taps], col);
+        v128_t col[6];
+        g6(load_lanes(wc + j * taps, n), load_lanes(wc + (3 + j) * taps, n),
+           load_lanes(wc + (6 + j) * taps, n), col);
         for (int i = 0; i < 6; i++) t[i][j] = col[i];
       }
       float* o = u + ((co / TILE_NR) * R + r) * TILE_NR + co % TILE_NR;
       for (int i = 0; i < 6; i++) {
-        float row[6];
+        v128_t row[6];
         g6(t[i][0], t[i][1], t[i][2], row);
-        for (int k = 0; k < 6; k++) o[(6 * i + k) * xi_stride] = row[k];
+        for (int k = 0; k < 6; k++) {
+          float* ok = o + (6 * i + k) * xi_stride;
+          if (along_o) {
+            store_lanes(ok, row[k], n);
+            continue;
+          }
+          float lanes[4];
+          wasm_v128_store(lanes, row[k]);
+          for (int l = 0; l < n; l++) ok[l * TILE_NR] = lanes[l];
+        }
       }
     }
 }
@@ -1665,10 +1695,7 @@ static void pack_dy(const float* dy, int Co, int p0, const int* order, int count
 // Channels co .. co+3 of a row of dy with Co channels: zeros past Co, or for a null row (a
 // pixel past dy's edge).
 static inline v128_t dy_lanes(const float* row, int co, int Co) {
-  if (row && co + 4 <= Co) return wasm_v128_load(row + co);
-  float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  for (int c = co; row && c < Co && c < co + 4; c++) lanes[c - co] = row[c];
-  return wasm_v128_load(lanes);
+  return row ? load_lanes(row + co, Co - co) : wasm_f32x4_splat(0.0f);
 }
 
 // d[xi][panel][t][NR] = (G dy G^T)[xi] of the block's tiles' 2 x 2 dy values (zeros past OH,
