@@ -25,17 +25,23 @@ const config: TrainConfig = {
   optimizer: { name: 'adam', lr: 1e-3 },
 };
 
-test('small-cnn, 4,000 digits, 5 epochs, Adam 1e-3, batch 64: >= 95% on 2,000 held-out digits', async (t) => {
+// One seed's accuracy moves by up to half a point with the kernels' rounding (94.95-96.35%
+// over seeds 0-11 in session 13, either Winograd tile), so the level is the mean of three.
+test('small-cnn, 4,000 digits, 5 epochs, Adam 1e-3, batch 64: >= 95% on 2,000 held-out digits (mean of seeds 0-2)', async (t) => {
   await initEngine({ backend: 'wasm' });
   assert.equal(train.count, 4000);
   assert.equal(heldOut.count, 2000);
-  const model = smallCnn({ inputShape: [28, 28, 1], classes: 10 });
-  seedWeights(model, 0);
-  const result = await trainModel(model, { train, test: heldOut }, config);
-  const accuracy = result.test!.metrics.accuracy;
-  t.diagnostic(`held-out accuracy ${(100 * accuracy).toFixed(2)}%`);
-  assert.ok(accuracy >= 0.95, `held-out accuracy ${accuracy}`);
-  model.dispose();
+  const accuracies: number[] = [];
+  for (const seed of [0, 1, 2]) {
+    const model = smallCnn({ inputShape: [28, 28, 1], classes: 10 });
+    seedWeights(model, seed);
+    const result = await trainModel(model, { train, test: heldOut }, { ...config, seed });
+    accuracies.push(result.test!.metrics.accuracy);
+    model.dispose();
+  }
+  const mean = accuracies.reduce((a, b) => a + b) / accuracies.length;
+  t.diagnostic(`held-out accuracy ${accuracies.map((a) => (100 * a).toFixed(2)).join(', ')}%`);
+  assert.ok(mean >= 0.95, `held-out accuracy ${accuracies.join(', ')}: mean ${mean}`);
 });
 
 test('10:1 imbalance: balanced class weights raise the rare classes mean recall', async (t) => {

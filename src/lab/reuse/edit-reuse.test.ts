@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseStudy } from '../config/load.js';
+import { TRAINING_CODE_VERSION } from '../config/trial-key.js';
 import { type RunOptions, runStudy } from '../runner.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
@@ -132,7 +133,10 @@ test('another study in the db reuses matching trials, marked as shared; a new co
       shared.map((t) => t.reusedFrom),
       firstTrials.filter((t) => t.armKey === 'baseline').map((t) => t.id),
     );
-    const bumped = await run(store, study(C, undefined, '', 'bumped'), { trainingCodeVersion: 2 });
+    const next = TRAINING_CODE_VERSION + 1;
+    const bumped = await run(store, study(C, undefined, '', 'bumped'), {
+      trainingCodeVersion: next,
+    });
     assert.equal(bumped.trained, 6, bumped.log.join('\n'));
   } finally {
     await store.close();
