@@ -53,6 +53,12 @@ export type PoolGeometry = [
   pl: number,
 ];
 
+/** A question about one convolution's geometry with co output channels (a size or a rule). */
+type GeometryQuery = (...args: [...geometry: ConvGeometry, co: number]) => number;
+
+/** An input gradient's pointers (dy, the filter w, dx) and its convolution. */
+type InputGradArgs = [dy: number, w: number, dx: number, ...geometry: ConvGeometry, co: number];
+
 export interface NativeKernels {
   /** y = max pool of x, NHWC (MaxPool's rule: first strictly greatest, -inf for none). */
   maxpool(x: number, y: number, ...geometry: PoolGeometry): void;
@@ -65,11 +71,11 @@ export interface NativeKernels {
    * The output tile (dy's for the filter gradient) conv_direct and conv_filter_grad_direct
    * run this geometry on by Winograd: 4, 2, or 0 (the direct sum).
    */
-  conv_winograd_tile(...args: [...geometry: ConvGeometry, co: number]): number;
+  conv_winograd_tile: GeometryQuery;
   /** Floats of conv_direct's scratch for this geometry and co output channels. */
-  conv_direct_scratch_floats(...args: [...geometry: ConvGeometry, co: number]): number;
+  conv_direct_scratch_floats: GeometryQuery;
   /** Floats of conv_direct's wpack (the packed or Winograd-transformed filter). */
-  conv_direct_wpack_floats(...args: [...geometry: ConvGeometry, co: number]): number;
+  conv_direct_wpack_floats: GeometryQuery;
   /**
    * y [n*oh*ow, co] = conv(x, w) (+ bias, relu), reading x directly; wpack and scratch
    * (conv_direct_wpack_floats and conv_direct_scratch_floats) are the caller's.
@@ -88,38 +94,19 @@ export interface NativeKernels {
     ]
   ): void;
   /** conv_input_grad_winograd's tile of dy for this forward geometry: 4, 2, or 0 (declined). */
-  conv_input_grad_winograd_tile(...args: [...geometry: ConvGeometry, co: number]): number;
+  conv_input_grad_winograd_tile: GeometryQuery;
   /** Floats of conv_input_grad_winograd's scratch; 0 where it does not apply. */
-  conv_input_grad_winograd_floats(...args: [...geometry: ConvGeometry, co: number]): number;
+  conv_input_grad_winograd_floats: GeometryQuery;
   /**
    * dx [n, h, w, c] of a stride-1 3 x 3 convolution from dy and w by transposed Winograd;
    * 0 (dx to be computed otherwise) where it does not apply or a value is not finite.
    */
-  conv_input_grad_winograd(
-    ...args: [
-      dy: number,
-      w: number,
-      dx: number,
-      ...geometry: ConvGeometry,
-      co: number,
-      scratch: number,
-    ]
-  ): number;
+  conv_input_grad_winograd(...args: [...InputGradArgs, scratch: number]): number;
   /**
    * dx [n, h, w, c] of a strided convolution from dy [n, oh, ow, co] and w, directly; wpack
    * (kh*kw * round_up(c, 8) * co floats) and zeros (co floats) are the caller's scratch.
    */
-  conv_input_grad_strided(
-    ...args: [
-      dy: number,
-      w: number,
-      dx: number,
-      ...geometry: ConvGeometry,
-      co: number,
-      wpack: number,
-      zeros: number,
-    ]
-  ): void;
+  conv_input_grad_strided(...args: [...InputGradArgs, wpack: number, zeros: number]): void;
   /**
    * c [m, n] = a [m, k] x b ([k, n], or [n, k] with bt = 1) (+ bias [n], then relu);
    * bpack: GEMM_KC * round_up(n, 8) floats of the caller's scratch.
@@ -137,7 +124,7 @@ export interface NativeKernels {
     bpack: number,
   ): void;
   /** Floats of conv_filter_grad_direct's scratch for this geometry and co output channels. */
-  conv_filter_grad_scratch_floats(...args: [...geometry: ConvGeometry, co: number]): number;
+  conv_filter_grad_scratch_floats: GeometryQuery;
   /** dw [kh, kw, c, co] from x and dy; 1 (dw untouched) when the scratch is too small. */
   conv_filter_grad_direct(
     ...args: [
