@@ -15,9 +15,9 @@
  * (kernelFlopsDone): the 3 x 3 stride-1 layers native/kernels.c runs by Winograd multiply
  * 16 transformed values per 2 x 2 tile and channel pair (F(2x2, 3x3), F(3x3, 2x2)) where the
  * direct sum does 36, or 36 per 4 x 4 tile (F(4x4, 3x3), F(3x3, 4x4)) where it does 144 (the
- * tiles of the output grid, dy's for the gradients). The
- * first bound is the issue's (the work of the step's convolutions, whatever the algorithm);
- * the second says how far the step is from this platform's limit for what it computes.
+ * tiles of the output grid, dy's for the gradients). The first bound is the issue's (the work
+ * of the step's convolutions, whatever the algorithm); the second says how far the step is
+ * from this platform's limit for what it computes.
  */
 
 /** A kernel of the step as tf.profile reports it. */

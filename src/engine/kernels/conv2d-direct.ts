@@ -8,9 +8,11 @@
  * Conv2D, FusedConv2D and the stride-1 input gradient (a convolution of dy with the rotated
  * filter); conv_input_grad_strided the input gradient with strides > 1; the filter gradient
  * lands in [kh, kw, ci, co] with no transpose. Both kernels hand 3 x 3 stride-1 layers with
- * 8 or more channels a side to Winograd (F(2x2, 3x3) forward, F(3x3, 2x2) for the filter
- * gradient; native/kernels.c winograd_applies), which needs scratch and a packed filter of
- * its own sizes: the kernels say how much for a geometry, so the rule stays in one place.
+ * 8 or more channels a side to Winograd (F(4x4, 3x3) or F(2x2, 3x3) forward, F(3x3, 4x4) or
+ * F(3x3, 2x2) for the filter gradient, whichever takes fewer products; native/kernels.c
+ * winograd_applies and wino_tile), and a 'valid' layer's input gradient runs transposed
+ * Winograd on dy's tiles (winogradInputGrad). Winograd needs scratch and a packed filter of
+ * its own sizes: the kernels say how much for a geometry, so the rules stay in one place.
  */
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelError } from '../../core/errors.js';
