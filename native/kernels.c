@@ -1423,12 +1423,13 @@ EXPORT int conv_direct_wpack_floats(int N, int H, int W, int C, int KH, int KW, 
 // patch of dx as B [sum over co of U . (A dy A^T)] B^T; patches sit 2 apart and are added
 // where they overlap. 16 products per dy tile and channel pair: as many tiles as the forward.
 // The same constants as the forward, so the same few roundings; non-finite values as there.
+// The forward's rule (winograd_applies), with the channels' roles swapped where they differ:
+// the products reduce over Co, in 4-channel vectors, and a block holds 4 tiles of dy.
 static int winograd_t_applies(const conv_geom* g, int Co) {
   const int dy_tiles = ((g->OH + 1) / 2) * ((g->OW + 1) / 2);
   const int dx_tiles = ((g->H + 1) / 2) * ((g->W + 1) / 2);
-  return g->KH == 3 && g->KW == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 &&
-         Co >= WINO_MIN_C && Co % 4 == 0 && g->C >= WINO_MIN_C && g->C % 4 == 0 &&
-         wino_block(Co, g->C) >= 4 && g->OH >= 2 && g->OW >= 2 && dy_tiles < dx_tiles;
+  return winograd_applies(g, Co) && Co % 4 == 0 && wino_block(Co, g->C) >= 4 &&
+         dy_tiles < dx_tiles;
 }
 
 // v[xi][t][co] = (A dy A^T)[xi] of dy's tiles t0 .. t0+tn-1 (zeros past its edges), four
